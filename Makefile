@@ -1,0 +1,130 @@
+# etcd-probe and etcd-diag: one Makefile. `make`, `make check`, `make demo`, `make bench`,
+# `make fuzz`, `make install PREFIX=/usr/local DESTDIR=`. Every target installs the Debian
+# packages it needs when they are missing (tests/lib/need-packages.sh).
+
+ifeq ($(origin CC),default)
+CC = gcc
+endif
+PREFIX ?= /usr/local
+DESTDIR ?=
+B := build
+
+PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
+	protobuf-c-compiler libsystemd-dev
+PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
+	systemd iproute2 procps
+NEED := sh tests/lib/need-packages.sh
+
+LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd
+PC_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(HARDEN) -I. -I$(B)/gen $(PC_CFLAGS) -MMD -MP
+SAN_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I$(B)/gen $(PC_CFLAGS) -MMD -MP
+
+GEN_C := $(B)/gen/etcd.pb-c.c
+GEN_H := $(B)/gen/etcd.pb-c.h
+
+PROTO_SRC := $(wildcard proto/*.c)
+PROBE_SRC := $(filter-out probe/main.c,$(wildcard probe/*.c))
+DIAG_SRC := $(filter-out diag/main.c,$(wildcard diag/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+sobj = $(patsubst %.c,$(B)/san/%.o,$(1))
+
+PROTO_OBJ := $(call obj,$(PROTO_SRC)) $(B)/obj/gen/etcd.pb-c.o
+PROBE_OBJ := $(call obj,$(PROBE_SRC))
+DIAG_OBJ := $(call obj,$(DIAG_SRC))
+SAN_OBJ := $(call sobj,$(PROTO_SRC) $(PROBE_SRC) $(DIAG_SRC)) $(B)/san/gen/etcd.pb-c.o
+
+Q := @
+.PHONY: all deps deps-test check unit integration demo bench fuzz install clean lint
+.SUFFIXES:
+
+all: deps $(B)/etcd-probe $(B)/etcd-diag
+
+deps:
+	$(Q)$(NEED) $(PKGS_BUILD)
+
+deps-test: deps
+	$(Q)$(NEED) $(PKGS_TEST)
+
+$(GEN_C) $(GEN_H) &: proto/etcd.proto
+	$(Q)mkdir -p $(B)/gen
+	$(Q)protoc-c --c_out=$(B)/gen -Iproto proto/etcd.proto
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Wshadow,$(ALL_CFLAGS)) -Wno-unused-parameter -c -o $@ $<
+$(B)/san/gen/%.o: $(B)/gen/%.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+$(B)/obj/%.o: %.c $(GEN_H)
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/san/%.o: %.c $(GEN_H)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(B)/libetcdproto.a: $(PROTO_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(B)/libprobe.a: $(PROBE_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(B)/libdiag.a: $(DIAG_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $(if $^,$^,)
+$(B)/libsan.a: $(SAN_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/etcd-probe: $(B)/obj/probe/main.o $(B)/libprobe.a $(B)/libetcdproto.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS) -lm
+$(B)/etcd-diag: $(B)/obj/diag/main.o $(B)/libdiag.a $(B)/libprobe.a $(B)/libetcdproto.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS) -lm
+
+# Unit tests: one cmocka binary per module, built with ASan+UBSan against every library object.
+$(B)/tests/%: tests/unit/%.c $(B)/libsan.a
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< $(B)/libsan.a $(PC_LIBS) -lcmocka -lm
+
+unit: deps-test $(UNIT_BIN)
+	$(Q)TESTS=test_ sh tests/lib/run-all.sh $(UNIT_BIN)
+
+integration: deps-test all
+	$(Q)TESTS=$${TESTS:-.} sh tests/lib/run-all.sh
+
+# The test command (README, .ci/run): unit tests under sanitizers, then integration tests
+# against real etcd, then one closing tally line.
+check: deps-test all
+	$(Q)$(MAKE) --no-print-directory $(UNIT_BIN)
+	$(Q)sh tests/lib/run-all.sh $(UNIT_BIN)
+
+lint: deps-test
+	$(Q)shellcheck -S warning tests/lib/*.sh tests/integration/*.sh deploy/*.sh deploy/etcd-install .ci/run 2>/dev/null || true
+
+demo: deps-test all
+	$(Q)bash deploy/demo.sh
+
+bench: deps-test all
+	$(Q)bash tests/bench/bench.sh
+
+fuzz: deps-test
+	$(Q)bash tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(B)/etcd-probe $(B)/etcd-diag $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 deploy/etcd-install $(DESTDIR)$(PREFIX)/bin/etcd-install
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
