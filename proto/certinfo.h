@@ -1,0 +1,35 @@
+/* certinfo: the facts of one X.509 certificate that an operator needs (names, SANs, dates, key
+ * usage), and a one-line explanation of a verification failure in Go's wording. */
+#ifndef PROTO_CERTINFO_H
+#define PROTO_CERTINFO_H
+
+#include <openssl/x509.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct cert_facts {
+	char subject[256]; /* one line, e.g. "CN=etcd, O=k8s" */
+	char issuer[256];
+	char sans[512];    /* "127.0.0.1, 127.0.5.1, etcd.local" (IPs and DNS names, in order) */
+	time_t not_before;
+	time_t not_after;
+	bool eku_server;   /* extendedKeyUsage allows serverAuth (or no EKU at all) */
+	bool eku_client;   /* extendedKeyUsage allows clientAuth (or no EKU at all) */
+	bool has_eku;
+};
+
+/* Fills *ret from cert. Returns 0, or -EINVAL when a date cannot be read. */
+int certinfo_read(X509 *cert, struct cert_facts *ret);
+
+/* Formats t as "2026-01-02" (UTC). */
+void certinfo_date(time_t t, char out[16]);
+
+/* One line saying why verification failed, with facts from the certificate that failed (may be
+ * NULL): "certificate is valid for 127.0.0.1, 127.0.5.1, not 127.0.5.3", "certificate signed by
+ * unknown authority (issuer CN=other-ca)", "certificate expired 2026-01-02", ... host is the
+ * name or IP that was checked. */
+void certinfo_explain_verify(long verify_err, X509 *cert, const char *host, char *out,
+			     size_t outlen);
+
+#endif

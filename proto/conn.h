@@ -1,0 +1,93 @@
+/* conn: one non-blocking client connection to an etcd endpoint (TCP, TLS with verification,
+ * HTTP/2) carrying unary gRPC calls. It does no waiting of its own: the owner polls
+ * conn_poll_events() on conn_fd() and hands the result to conn_process(). */
+#ifndef PROTO_CONN_H
+#define PROTO_CONN_H
+
+#include <nghttp2/nghttp2.h>
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "proto/certinfo.h"
+#include "proto/endpoint.h"
+#include "proto/grpc_frame.h"
+
+enum conn_stage {
+	CONN_STAGE_CONNECT, /* TCP connect in progress */
+	CONN_STAGE_TLS,     /* TLS handshake */
+	CONN_STAGE_HTTP2,   /* HTTP/2 preface sent, waiting for the server's SETTINGS */
+	CONN_STAGE_READY,   /* calls can be started */
+	CONN_STAGE_CLOSED,  /* failed or closed: see err */
+};
+
+/* "TCP connect", "TLS handshake", "HTTP/2", "ready", "closed". */
+const char *conn_stage_str(enum conn_stage stage);
+
+/* One unary call. The owner keeps it alive while it is submitted; conn_call_reset frees it. */
+struct conn_call {
+	const char *path;
+	bool submitted, done;
+	int32_t stream_id;
+	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	struct grpc_response resp; /* resp.body points into buf */
+	uint8_t *req, *buf;
+	size_t req_len, req_off, buf_len;
+	unsigned n_headers;
+};
+
+struct conn {
+	struct endpoint ep;
+	int fd;
+	SSL_CTX *ctx; /* a reference, NULL for http:// */
+	SSL *ssl;
+	nghttp2_session *h2;
+	enum conn_stage stage;
+	enum conn_stage failed_stage; /* the stage at which err happened */
+	char err[320];                /* why the connection failed, one line */
+	bool insecure;
+	bool got_bytes;               /* anything at all came from the server */
+	long verify_err;              /* first certificate verification error, 0 if none */
+	char verify_msg[320];
+	bool have_peer_cert;
+	struct cert_facts peer;       /* the server's leaf certificate */
+	const uint8_t *out;           /* bytes nghttp2 produced, not yet written */
+	size_t out_len;
+	bool io_want_write;           /* OpenSSL asked for POLLOUT to progress a read or handshake */
+	unsigned calls_open;
+	bool read_pending;            /* stopped reading with data left: poll without waiting */
+	char goaway[160];
+};
+
+/* Monotonic clock in nanoseconds. */
+uint64_t conn_now_ns(void);
+
+/* Creates a connection object; ctx NULL for http:// endpoints. Returns NULL on out of memory. */
+struct conn *conn_new(const struct endpoint *ep, SSL_CTX *ctx, bool insecure);
+/* Tears down nghttp2 session, then SSL, then the socket. Accepts NULL. */
+void conn_free(struct conn *c);
+
+/* Starts a non-blocking connect to addr. Returns 0 or -errno (err set, stage CLOSED). */
+int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen);
+
+/* The events to poll for, 0 when closed. */
+short conn_poll_events(const struct conn *c);
+
+/* Advances the connection with what poll() returned (0 to just flush). Completed calls get
+ * done = true. Returns 0, or -1 when the connection failed (c->err, c->failed_stage). */
+int conn_process(struct conn *c, short revents);
+
+/* Starts a unary call with the protobuf message msg. token, when not NULL, goes into etcd's
+ * "token" metadata header. Returns 0 or -errno. */
+int conn_call_start(struct conn *c, struct conn_call *call, const char *path, const uint8_t *msg,
+		    size_t msg_len, const char *token, uint64_t timeout_ms);
+
+/* Frees a call's buffers and zeroes it; if still open on c, the stream is cancelled. */
+void conn_call_reset(struct conn *c, struct conn_call *call);
+
+/* Marks the connection failed at its current stage with a reason (e.g. a timeout). */
+void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
