@@ -1,0 +1,102 @@
+/* etcd-probe: parse the command line, load credentials, run the checks, judge, report, and
+ * turn the outcome into an exit code (0-3, nothing else). The one place that prints errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/check.h"
+#include "probe/options.h"
+#include "probe/report.h"
+#include "probe/verdict.h"
+#include "proto/conn.h"
+#include "proto/cred.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+static int unknown(const char *msg)
+{
+	printf("ETCD UNKNOWN - %s\n", msg);
+	return STATE_UNKNOWN;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t start_ns = conn_now_ns();
+	struct probe_options o;
+	char err[512];
+	static struct endpoint eps[FACTS_MAX_ENDPOINTS];
+
+	if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "Usage: etcd-probe [--endpoints=URL,...] [--cacert F] [--cert F "
+				"--key F] [-t SECONDS] ... (see --help)\n");
+		return unknown(err);
+	}
+	if (o.help) {
+		options_usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		printf("etcd-probe %s\n", VERSION);
+		return 0;
+	}
+	bool tls_flags = o.cacert || o.cert || o.key;
+	int n = endpoint_parse_list(o.endpoints, tls_flags, eps, FACTS_MAX_ENDPOINTS, err,
+				    sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "Usage: etcd-probe --endpoints=https://HOST:2379[,...] (see --help)\n");
+		return unknown(err);
+	}
+	bool any_tls = false;
+	for (int i = 0; i < n; i++)
+		any_tls |= eps[i].tls;
+
+	SSL_CTX *ctx = NULL;
+	struct cert_facts client;
+	bool have_client = false;
+	struct cred_config cc = {o.cacert, o.cert, o.key, o.insecure};
+	if ((any_tls || o.cluster || tls_flags) &&
+	    cred_ctx_new(&cc, &ctx, &client, &have_client, err, sizeof(err)) < 0)
+		return unknown(err);
+
+	struct check_config cfg = {
+		.eps = eps,
+		.n_eps = (size_t)n,
+		.ctx = ctx,
+		.insecure = o.insecure,
+		.user = o.user,
+		.password = o.password,
+		.discover = o.cluster,
+		.timeout_s = o.timeout_s,
+		.start_ns = start_ns,
+	};
+	struct check_facts facts;
+	if (check_run(&cfg, &facts) < 0) {
+		SSL_CTX_free(ctx);
+		return unknown("out of memory");
+	}
+	facts.have_client_cert = have_client;
+	facts.client_cert_not_after = have_client ? client.not_after : 0;
+
+	struct verdict *v = malloc(sizeof(*v));
+	if (!v) {
+		check_facts_free(&facts);
+		SSL_CTX_free(ctx);
+		return unknown("out of memory");
+	}
+	verdict_compute(&facts, &o.th, v);
+	if (o.format == FORMAT_JSON)
+		report_json(stdout, &facts, v);
+	else
+		report_nagios(stdout, &facts, v, &o.th);
+	if (o.verbose)
+		fprintf(stderr, "etcd-probe: %zu endpoints in %.3f s\n", facts.n_eps,
+			facts.elapsed_s);
+	int code = (int)v->state;
+	free(v);
+	check_facts_free(&facts);
+	SSL_CTX_free(ctx);
+	fflush(stdout);
+	return code >= 0 && code <= 3 ? code : STATE_UNKNOWN;
+}

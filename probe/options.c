@@ -1,0 +1,178 @@
+/* options: getopt_long over one table of flags; strict number parsing; env fallbacks. */
+#include "probe/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD,
+	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT,
+};
+
+static const struct option long_opts[] = {
+	{"endpoints", required_argument, NULL, OPT_ENDPOINTS},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"cert", required_argument, NULL, OPT_CERT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"user", required_argument, NULL, OPT_USER},
+	{"password", required_argument, NULL, OPT_PASSWORD},
+	{"insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE},
+	{"cluster", no_argument, NULL, OPT_CLUSTER},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"timeout", required_argument, NULL, 't'},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, 'c'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Flags that fall back to etcdctl's environment variables. */
+static const struct {
+	const char *env;
+	size_t offset;
+} env_fallbacks[] = {
+	{"ETCDCTL_ENDPOINTS", offsetof(struct probe_options, endpoints)},
+	{"ETCDCTL_CACERT", offsetof(struct probe_options, cacert)},
+	{"ETCDCTL_CERT", offsetof(struct probe_options, cert)},
+	{"ETCDCTL_KEY", offsetof(struct probe_options, key)},
+	{"ETCDCTL_USER", offsetof(struct probe_options, user)},
+	{"ETCDCTL_PASSWORD", offsetof(struct probe_options, password)},
+};
+
+void options_usage(FILE *out)
+{
+	fputs("Usage: etcd-probe [--endpoints=URL[,URL...]] [--cacert=FILE] [--cert=FILE --key=FILE]\n"
+	      "                  [--user=NAME[:PASSWORD]] [--password=PASSWORD] [--cluster]\n"
+	      "                  [--insecure-skip-tls-verify] [-t SECONDS] [-w METRIC=RANGE,...]\n"
+	      "                  [-c METRIC=RANGE,...] [--format=nagios|json] [-v] [-V] [-h]\n"
+	      "\n"
+	      "Checks every etcd member over its v3 gRPC API (Status, a linearizable read of key\n"
+	      "\"health\", Alarm, MemberList), all endpoints at once, and prints a Nagios-style result.\n"
+	      "Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+	      "\n"
+	      "  --endpoints      client URLs (default 127.0.0.1:2379; https when TLS flags are given)\n"
+	      "  --cacert/--cert/--key  CA bundle, client certificate and key (PEM)\n"
+	      "  --user/--password      credentials when auth is enabled (authenticates once)\n"
+	      "  --cluster        also probe every member found in the member list\n"
+	      "  --insecure-skip-tls-verify  do not fail on server certificate errors (WARNING)\n"
+	      "  -t, --timeout    overall deadline in seconds (default 10)\n"
+	      "  -w, --warning / -c, --critical  METRIC=RANGE[,METRIC=RANGE...], Nagios ranges\n"
+	      "                   (10 = outside 0..10, 10: = below 10, ~:10 = above 10, @10:20 = inside)\n"
+	      "  --format         nagios (default) or json\n"
+	      "Environment: ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY,\n"
+	      "ETCDCTL_USER, ETCDCTL_PASSWORD are used when the flag is absent.\n"
+	      "\n"
+	      "Metrics and default thresholds (warning / critical):\n", out);
+	for (int m = 0; m < METRIC_COUNT; m++)
+		fprintf(out, "  %-10s %-6s / %-6s %s\n", metric_defs[m].name,
+			metric_defs[m].warn ? metric_defs[m].warn : "-",
+			metric_defs[m].crit ? metric_defs[m].crit : "-", metric_defs[m].help);
+	fputs("Any alarm, lost quorum, no leader or differing cluster IDs are CRITICAL; a minority of\n"
+	      "members down, differing versions or skipped verification are WARNING.\n", out);
+}
+
+static int parse_timeout(const char *s, double *ret)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 3600)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_s = 10;
+	thresholds_defaults(&o->th);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":t:w:c:vVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ENDPOINTS: o->endpoints = optarg; break;
+		case OPT_CACERT: o->cacert = optarg; break;
+		case OPT_CERT: o->cert = optarg; break;
+		case OPT_KEY: o->key = optarg; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_PASSWORD: o->password = optarg; break;
+		case OPT_INSECURE: o->insecure = true; break;
+		case OPT_CLUSTER: o->cluster = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "nagios") == 0 || strcmp(optarg, "text") == 0)
+				o->format = FORMAT_NAGIOS;
+			else {
+				snprintf(err, errlen, "--format must be nagios or json, not '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case 't':
+			if (parse_timeout(optarg, &o->timeout_s) < 0) {
+				snprintf(err, errlen, "-t/--timeout '%s': expected seconds, > 0 and "
+						      "<= 3600", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'w':
+		case 'c':
+			if (thresholds_parse(&o->th, optarg, c == 'c', err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case 'v': o->verbose++; break;
+		case 'V': o->version = true; break;
+		case 'h': o->help = true; break;
+		case ':':
+			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option -%c", optopt);
+			else
+				snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(env_fallbacks) / sizeof(env_fallbacks[0]); i++) {
+		const char **slot = (const char **)(void *)((char *)o + env_fallbacks[i].offset);
+		const char *v = getenv(env_fallbacks[i].env);
+		if (!*slot && v && v[0])
+			*slot = v;
+	}
+	/* etcdctl accepts --user=name:password */
+	if (o->user && !o->password) {
+		const char *colon = strchr(o->user, ':');
+		if (colon) {
+			size_t n = (size_t)(colon - o->user);
+			if (n >= sizeof(o->user_buf)) {
+				snprintf(err, errlen, "--user name too long");
+				return -EINVAL;
+			}
+			memcpy(o->user_buf, o->user, n);
+			o->user_buf[n] = '\0';
+			o->password = colon + 1;
+			o->user = o->user_buf;
+		}
+	}
+	if (o->password && !o->user) {
+		snprintf(err, errlen, "--password given without --user");
+		return -EINVAL;
+	}
+	if (!o->endpoints)
+		o->endpoints = "127.0.0.1:2379";
+	return 0;
+}

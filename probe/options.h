@@ -1,0 +1,36 @@
+/* options: etcd-probe's command line (etcdctl's connection flags plus the Nagios plugin
+ * conventions) and the ETCDCTL_* environment fallbacks. */
+#ifndef PROBE_OPTIONS_H
+#define PROBE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "probe/thresholds.h"
+
+enum output_format { FORMAT_NAGIOS, FORMAT_JSON };
+
+struct probe_options {
+	const char *endpoints; /* comma-separated; default 127.0.0.1:2379 as etcdctl */
+	const char *cacert, *cert, *key;
+	const char *user;      /* may be "name:password", as etcdctl accepts */
+	const char *password;
+	bool insecure;
+	bool cluster;
+	double timeout_s;
+	struct thresholds th;
+	enum output_format format;
+	int verbose;
+	bool help, version;
+	char user_buf[128];    /* the name part when --user carried "name:password" */
+};
+
+/* Parses argv (and the environment for absent flags). Returns 0, or -EINVAL with err set to
+ * one line naming the bad flag or value. */
+int options_parse(int argc, char **argv, struct probe_options *ret, char *err, size_t errlen);
+
+/* The --help text. */
+void options_usage(FILE *out);
+
+#endif

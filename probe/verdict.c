@@ -1,0 +1,349 @@
+/* verdict: cluster and endpoint states from the facts. Quorum arithmetic follows etcd: n voting
+ * members need n/2+1 healthy; learners are left out of the count. */
+#include "probe/verdict.h"
+
+#include "proto/certinfo.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Problems are collected with their state, then the summary lists the worst ones first. */
+#define MAX_PROBLEMS 16
+struct problems {
+	size_t n;
+	enum state st[MAX_PROBLEMS];
+	char text[MAX_PROBLEMS][200];
+};
+
+static void problem(struct problems *p, enum state st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(struct problems *p, enum state st, const char *fmt, ...)
+{
+	if (p->n == MAX_PROBLEMS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->text[p->n], sizeof(p->text[0]), fmt, ap);
+	va_end(ap);
+	p->st[p->n++] = st;
+}
+
+static void add_reason(struct endpoint_verdict *ev, enum state st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_reason(struct endpoint_verdict *ev, enum state st, const char *fmt, ...)
+{
+	char buf[VERDICT_TEXT_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	size_t used = strlen(ev->reason);
+	snprintf(ev->reason + used, sizeof(ev->reason) - used, "%s%s", used ? "; " : "", buf);
+	ev->state = state_max(ev->state, st);
+}
+
+long verdict_days_left(time_t now, time_t t)
+{
+	double d = difftime(t, now) / 86400.0;
+	return d < 0 ? (long)d - 1 : (long)d;
+}
+
+static const char *ep_label(const struct endpoint_facts *e)
+{
+	return e->name[0] ? e->name : e->ep.url;
+}
+
+static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,
+			   const struct endpoint_facts *e, struct endpoint_verdict *ev)
+{
+	char date[16];
+
+	memset(ev, 0, sizeof(*ev));
+	if (e->failed) {
+		add_reason(ev, STATE_CRITICAL, "%s: %s", e->failed_step ? e->failed_step : "error",
+			   e->error);
+		return;
+	}
+	if (e->tls_warning[0])
+		add_reason(ev, STATE_WARNING, "TLS verification skipped: %s", e->tls_warning);
+	if (e->health_done && !e->healthy)
+		add_reason(ev, STATE_CRITICAL, "unhealthy: %s", e->health_error);
+	if (e->status_needs_creds)
+		add_reason(ev, STATE_WARNING, "Status needs credentials (--user)");
+	else if (e->status_error[0])
+		add_reason(ev, STATE_WARNING, "%s", e->status_error);
+	if (e->status_errors[0] && !(e->health_done && !e->healthy))
+		add_reason(ev, STATE_WARNING, "member reports: %s", e->status_errors);
+	if (e->healthy) {
+		enum state st = thresholds_check(t, METRIC_LATENCY, e->latency_s);
+		if (st != STATE_OK)
+			add_reason(ev, st, "read latency %.3f s", e->latency_s);
+	}
+	if (e->has_status) {
+		/* etcd 3.6 reports its quota; older servers use the 2 GiB default unless told. */
+		int64_t quota = e->db_size_quota > 0 ? e->db_size_quota : 2LL << 30;
+		double pct = 100.0 * (double)e->db_size / (double)quota;
+		enum state st = thresholds_check(t, METRIC_DB_PCT, pct);
+		if (st != STATE_OK)
+			add_reason(ev, st, "DB size %.0f%% of the %" PRId64 " MiB quota", pct,
+				   quota >> 20);
+		double lag = e->raft_index > e->raft_applied_index
+				     ? (double)(e->raft_index - e->raft_applied_index) : 0;
+		st = thresholds_check(t, METRIC_APPLY_LAG, lag);
+		if (st != STATE_OK)
+			add_reason(ev, st, "%.0f committed entries not applied", lag);
+	}
+	if (e->has_cert) {
+		long days = verdict_days_left(f->now, e->cert_not_after);
+		enum state st = thresholds_check(t, METRIC_CERT_DAYS, (double)days);
+		certinfo_date(e->cert_not_after, date);
+		if (st != STATE_OK && days < 0)
+			add_reason(ev, st, "server certificate expired %s", date);
+		else if (st != STATE_OK)
+			add_reason(ev, st, "server certificate expires in %ld days (%s)", days, date);
+	}
+}
+
+static bool is_voting_member(const struct check_facts *f, uint64_t id)
+{
+	const struct member_fact *m = facts_member_by_id(f, id);
+	return m ? !m->is_learner : true;
+}
+
+static void summary_join(struct verdict *v, const struct problems *p, const char *ok_text)
+{
+	size_t used = 0;
+	v->summary[0] = '\0';
+	for (int want = STATE_CRITICAL; want >= STATE_OK; want--) {
+		/* order: CRITICAL, WARNING, then UNKNOWN-ranked problems */
+		for (size_t i = 0; i < p->n; i++) {
+			enum state s = p->st[i];
+			int rank = s == STATE_CRITICAL ? 2 : s == STATE_WARNING ? 1 : 0;
+			if (rank != want)
+				continue;
+			used = strlen(v->summary);
+			snprintf(v->summary + used, sizeof(v->summary) - used, "%s%s",
+				 used ? "; " : "", p->text[i]);
+		}
+	}
+	if (!v->summary[0])
+		snprintf(v->summary, sizeof(v->summary), "%s", ok_text);
+}
+
+void verdict_compute(const struct check_facts *f, const struct thresholds *t,
+		     struct verdict *v)
+{
+	struct problems p = {0};
+	char buf[16], date[16];
+	size_t reached = 0, healthy_eps = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < f->n_eps; i++) {
+		judge_endpoint(f, t, &f->eps[i], &v->eps[i]);
+		reached += !f->eps[i].failed;
+		healthy_eps += f->eps[i].healthy;
+	}
+
+	/* Cluster IDs: the most common one is the cluster; others bootstrapped on their own. */
+	uint64_t best_id = 0;
+	size_t best_n = 0;
+	for (size_t i = 0; i < f->n_eps; i++) {
+		if (!f->eps[i].has_status)
+			continue;
+		size_t n = 0;
+		for (size_t j = 0; j < f->n_eps; j++)
+			n += f->eps[j].has_status && f->eps[j].cluster_id == f->eps[i].cluster_id;
+		if (n > best_n) {
+			best_n = n;
+			best_id = f->eps[i].cluster_id;
+		}
+	}
+	v->cluster_id = best_id;
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (e->has_status && e->cluster_id != best_id) {
+			add_reason(&v->eps[i], STATE_CRITICAL, "cluster ID %016" PRIx64 " differs "
+				   "from the cluster's %016" PRIx64 ": bootstrapped into a cluster of "
+				   "its own", e->cluster_id, best_id);
+			problem(&p, STATE_CRITICAL, "cluster ID mismatch: %s is in cluster %016" PRIx64
+				", the others in %016" PRIx64, ep_label(e), e->cluster_id, best_id);
+		}
+	}
+
+	/* Quorum: distinct healthy voting members against the member list. */
+	size_t probed_voting = 0;
+	uint64_t seen[FACTS_MAX_ENDPOINTS];
+	size_t n_seen = 0;
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (!e->healthy || e->is_learner || (e->has_status && e->cluster_id != best_id))
+			continue;
+		uint64_t id = e->has_status ? e->member_id : (uint64_t)i + 1;
+		if (!is_voting_member(f, id))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < n_seen; j++)
+			dup |= seen[j] == id;
+		if (!dup)
+			seen[n_seen++] = id;
+	}
+	v->healthy_members = n_seen;
+	if (f->have_members) {
+		for (size_t i = 0; i < f->n_members; i++) {
+			if (f->members[i].is_learner)
+				continue;
+			v->voting_members++;
+			/* probed: some endpoint is this member (by ID or client URL) */
+			for (size_t j = 0; j < f->n_eps; j++) {
+				const struct endpoint_facts *e = &f->eps[j];
+				bool same = (e->has_status && e->member_id == f->members[i].id) ||
+					    (e->name[0] && strcmp(e->name, f->members[i].name) == 0);
+				if (same) {
+					probed_voting++;
+					break;
+				}
+			}
+		}
+	} else {
+		v->voting_members = f->n_eps;
+		probed_voting = f->n_eps;
+	}
+	if (v->voting_members == 0)
+		v->voting_members = f->n_eps;
+	v->quorum = v->voting_members / 2 + 1;
+	size_t down = probed_voting > v->healthy_members ? probed_voting - v->healthy_members : 0;
+	bool all_probed = probed_voting >= v->voting_members;
+	/* A linearizable read that succeeded proves a quorum right now; when every voting member
+	 * was probed, count them too. */
+	v->quorum_ok = v->healthy_members > 0 && (!all_probed || v->healthy_members >= v->quorum);
+
+	if (f->auth_failed)
+		problem(&p, STATE_UNKNOWN, "%s", f->auth_error);
+	if (reached == 0 && f->n_eps) {
+		const struct endpoint_facts *e = &f->eps[0];
+		problem(&p, STATE_CRITICAL, "%s unreachable%s%s",
+			f->n_eps == 1 ? "endpoint" : "all endpoints",
+			f->n_eps == 1 ? ": " : " (first: ", e->error);
+		if (f->n_eps > 1) {
+			size_t used = strlen(p.text[p.n - 1]);
+			snprintf(p.text[p.n - 1] + used, sizeof(p.text[0]) - used, ")");
+		}
+	} else if (!v->quorum_ok) {
+		if (healthy_eps == 0)
+			problem(&p, STATE_CRITICAL, "quorum lost: no member could do a quorum read "
+				"(%zu of %zu voting members healthy, %zu needed)", v->healthy_members,
+				v->voting_members, v->quorum);
+		else
+			problem(&p, STATE_CRITICAL, "quorum lost: %zu of %zu voting members healthy, "
+				"%zu needed", v->healthy_members, v->voting_members, v->quorum);
+	} else if (down > 0) {
+		char names[160] = "";
+		for (size_t i = 0; i < f->n_eps; i++) {
+			if (f->eps[i].healthy || f->eps[i].is_learner)
+				continue;
+			size_t used = strlen(names);
+			snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+				 ep_label(&f->eps[i]));
+		}
+		problem(&p, STATE_WARNING, "%zu of %zu members down or unhealthy (%s), quorum held "
+			"(%zu/%zu)", down, v->voting_members, names, v->healthy_members,
+			v->voting_members);
+	}
+
+	/* Leader agreement among members of the main cluster. */
+	uint64_t leader = 0;
+	bool disagree = false, any_status = false;
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (!e->has_status || e->cluster_id != best_id)
+			continue;
+		any_status = true;
+		if (e->leader == 0)
+			continue;
+		if (leader && e->leader != leader)
+			disagree = true;
+		leader = e->leader;
+	}
+	if (disagree) {
+		problem(&p, STATE_CRITICAL, "members disagree on the leader (election in progress "
+			"or a partition)");
+	} else if (any_status && leader == 0) {
+		problem(&p, STATE_CRITICAL, "no leader");
+	} else {
+		v->leader_id = leader;
+	}
+
+	/* Alarms: any alarm blocks writes (NOSPACE) or the whole member (CORRUPT). */
+	for (size_t i = 0; i < f->n_alarms; i++) {
+		const struct member_fact *m = facts_member_by_id(f, f->alarms[i].member_id);
+		problem(&p, STATE_CRITICAL, "alarm %s raised by member %s%s%016" PRIx64 "%s",
+			alarm_type_str(f->alarms[i].type, buf), m && m->name[0] ? m->name : "",
+			m && m->name[0] ? " (" : "", f->alarms[i].member_id,
+			m && m->name[0] ? ")" : "");
+		for (size_t j = 0; j < f->n_eps; j++)
+			if (f->eps[j].has_status && f->eps[j].member_id == f->alarms[i].member_id)
+				add_reason(&v->eps[j], STATE_CRITICAL, "alarm %s",
+					   alarm_type_str(f->alarms[i].type, buf));
+	}
+
+	/* Versions */
+	const char *ver = NULL;
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const char *s = f->eps[i].has_status ? f->eps[i].version : NULL;
+		if (!s || !s[0])
+			continue;
+		if (ver && strcmp(ver, s) != 0) {
+			problem(&p, STATE_WARNING, "member versions differ (%s, %s)", ver, s);
+			break;
+		}
+		ver = s;
+	}
+
+	enum state st = thresholds_check(t, METRIC_MEMBERS, (double)v->voting_members);
+	if (st != STATE_OK && f->have_members)
+		problem(&p, st, "%zu voting members", v->voting_members);
+	if (f->have_client_cert) {
+		long days = verdict_days_left(f->now, f->client_cert_not_after);
+		st = thresholds_check(t, METRIC_CERT_DAYS, (double)days);
+		certinfo_date(f->client_cert_not_after, date);
+		if (st != STATE_OK && days < 0)
+			problem(&p, st, "client certificate (--cert) expired %s", date);
+		else if (st != STATE_OK)
+			problem(&p, st, "client certificate (--cert) expires in %ld days (%s)", days,
+				date);
+	}
+
+	/* Endpoint problems not already in the summary, by endpoint. */
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (v->eps[i].state == STATE_OK)
+			continue;
+		if (v->eps[i].state == STATE_CRITICAL && !e->failed && e->healthy) {
+			problem(&p, STATE_CRITICAL, "%s: %s", ep_label(e), v->eps[i].reason);
+		} else if (v->eps[i].state == STATE_WARNING) {
+			problem(&p, STATE_WARNING, "%s: %s", ep_label(e), v->eps[i].reason);
+		} else if (down == 0 && v->quorum_ok) {
+			problem(&p, v->eps[i].state, "%s: %s", ep_label(e), v->eps[i].reason);
+		}
+	}
+	if (f->insecure)
+		problem(&p, STATE_WARNING, "server certificates not verified "
+			"(--insecure-skip-tls-verify)");
+
+	v->state = STATE_OK;
+	for (size_t i = 0; i < p.n; i++)
+		v->state = state_max(v->state, p.st[i]);
+
+	char ok[VERDICT_TEXT_LEN];
+	const struct member_fact *lm = facts_member_by_id(f, v->leader_id);
+	if (all_probed || !f->have_members)
+		snprintf(ok, sizeof(ok), "%zu/%zu members healthy, leader %s, no alarms",
+			 v->healthy_members, v->voting_members, lm && lm->name[0] ? lm->name : "ok");
+	else
+		snprintf(ok, sizeof(ok), "%zu of %zu members probed and healthy (use --cluster for "
+			 "all), leader %s, no alarms", v->healthy_members, v->voting_members,
+			 lm && lm->name[0] ? lm->name : "ok");
+	summary_join(v, &p, ok);
+}
