@@ -33,6 +33,7 @@ struct target {
 	struct endpoint_facts *f;
 	struct conn *conn;
 	struct conn_call calls[CALL_COUNT];
+	bool taken[CALL_COUNT]; /* the call's answer (or failure) became facts */
 	bool resolved;
 	bool finished;
 	struct sockaddr_storage addr;
@@ -230,7 +231,9 @@ static void take_status(struct run *r, struct target *t, const uint8_t *msg, siz
 		f->health_done = true;
 		snprintf(f->health_error, sizeof(f->health_error),
 			 "no leader: this member cannot reach a quorum of its peers");
-		return;
+		/* Alarm GET goes through raft (etcd 3.4): without a leader it would only wait. */
+		conn_call_reset(t->conn, &t->calls[CALL_ALARM]);
+		t->taken[CALL_ALARM] = true;
 	}
 	(void)r;
 }
@@ -339,7 +342,7 @@ static int target_collect(struct run *r, struct target *t)
 
 	for (int k = 0; k < CALL_COUNT; k++) {
 		struct conn_call *c = &t->calls[k];
-		if (!c->submitted || !c->done)
+		if (!c->submitted || !c->done || t->taken[k])
 			continue;
 		const uint8_t *msg;
 		size_t len;
@@ -388,8 +391,7 @@ static int target_collect(struct run *r, struct target *t)
 			break;
 		}
 		conn_call_reset(t->conn, c);
-		c->submitted = true; /* remember it was answered */
-		c->done = true;
+		t->taken[k] = true;
 		if (e < 0)
 			return e;
 	}
@@ -398,10 +400,8 @@ static int target_collect(struct run *r, struct target *t)
 
 static bool target_all_answered(const struct target *t)
 {
-	if (t->f->health_done && t->calls[CALL_STATUS].done && t->calls[CALL_ALARM].done &&
-	    t->calls[CALL_MEMBERS].done)
-		return true;
-	return false;
+	return t->f->health_done && t->taken[CALL_STATUS] && t->taken[CALL_ALARM] &&
+	       t->taken[CALL_MEMBERS];
 }
 
 /* Moves one endpoint forward after I/O: start what can start, collect what finished. */
@@ -416,8 +416,7 @@ static int target_advance(struct run *r, struct target *t)
 		/* Answers that arrived before the close still count. */
 		if ((e = target_collect(r, t)) < 0)
 			return e;
-		if (r->auth == AUTH_IN_FLIGHT && t->calls[CALL_AUTH].submitted &&
-		    !t->calls[CALL_AUTH].done)
+		if (r->auth == AUTH_IN_FLIGHT && t->calls[CALL_AUTH].submitted && !t->taken[CALL_AUTH])
 			r->auth = AUTH_NEEDED;
 		if (!target_all_answered(t))
 			target_fail_conn(t);
@@ -492,10 +491,10 @@ static void target_timeout(struct run *r, struct target *t)
 			snprintf(f->health_error, sizeof(f->health_error),
 				 "health read timed out after %.1f s (no quorum or overloaded?)",
 				 secs);
-		} else if (k == CALL_STATUS && !call->done && !f->has_status) {
+		} else if (k == CALL_STATUS && !t->taken[k] && !f->has_status) {
 			snprintf(f->status_error, sizeof(f->status_error), "Status timed out");
 		} else if (k == CALL_AUTH && r->auth == AUTH_IN_FLIGHT && call->submitted &&
-			   !call->done) {
+			   !t->taken[k]) {
 			r->facts->auth_failed = true;
 			snprintf(r->facts->auth_error, sizeof(r->facts->auth_error),
 				 "authentication for user '%s' timed out", r->cfg->user);

@@ -14,7 +14,7 @@
 struct problems {
 	size_t n;
 	enum state st[MAX_PROBLEMS];
-	char text[MAX_PROBLEMS][200];
+	char text[MAX_PROBLEMS][480];
 };
 
 static void problem(struct problems *p, enum state st, const char *fmt, ...)
@@ -239,13 +239,15 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			problem(&p, STATE_CRITICAL, "quorum lost: %zu of %zu voting members healthy, "
 				"%zu needed", v->healthy_members, v->voting_members, v->quorum);
 	} else if (down > 0) {
-		char names[160] = "";
+		/* Name each member that is down and why: the reason is what the operator needs. */
+		char names[400] = "";
 		for (size_t i = 0; i < f->n_eps; i++) {
-			if (f->eps[i].healthy || f->eps[i].is_learner)
+			const struct endpoint_facts *e = &f->eps[i];
+			if (e->healthy || e->is_learner)
 				continue;
 			size_t used = strlen(names);
-			snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
-				 ep_label(&f->eps[i]));
+			snprintf(names + used, sizeof(names) - used, "%s%s: %s", used ? ", " : "",
+				 ep_label(e), e->failed ? e->error : e->health_error);
 		}
 		problem(&p, STATE_WARNING, "%zu of %zu members down or unhealthy (%s), quorum held "
 			"(%zu/%zu)", down, v->voting_members, names, v->healthy_members,

@@ -126,11 +126,19 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 		} else if (ERR_GET_REASON(oe) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 			ERR_clear_error();
 			return IO_EOF;
+		} else if (ERR_GET_REASON(oe) == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE &&
+			   !SSL_CTX_get0_certificate(c->ctx)) {
+			/* Go's server answers a missing client certificate with "bad certificate". */
+			snprintf(buf, sizeof(buf), "server requires a client certificate: pass "
+						   "--cert and --key");
 		} else {
 			tls_error_text(oe, buf, sizeof(buf));
 		}
 		ERR_clear_error();
 		conn_fail(c, "%s", buf);
+		/* TLS 1.3 delivers a rejection of our certificate after the handshake: it is still
+		 * the TLS step that failed. */
+		c->failed_stage = CONN_STAGE_TLS;
 		return IO_FAIL;
 	}
 }
