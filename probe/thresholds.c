@@ -56,6 +56,8 @@ int nrange_parse(const char *text, struct nrange *ret)
 			return -EINVAL;
 	} else {
 		size_t slen = (size_t)(colon - p);
+		if (slen == 0 && colon[1] == '\0')
+			return -EINVAL; /* ":" alone says nothing */
 		if (slen == 1 && *p == '~')
 			r.start_inf = true;
 		else if (slen == 0)

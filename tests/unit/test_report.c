@@ -1,0 +1,158 @@
+/* Unit tests for probe/report: the Nagios status line, perfdata and the JSON document. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/report.h"
+
+#define NOW 1800000000
+
+static char *render(const struct check_facts *f, bool json)
+{
+	struct thresholds t;
+	struct verdict *v = calloc(1, sizeof(*v));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	thresholds_defaults(&t);
+	verdict_compute(f, &t, v);
+	if (json)
+		report_json(out, f, v);
+	else
+		report_nagios(out, f, v, &t);
+	fclose(out);
+	free(v);
+	return buf;
+}
+
+static void make_facts(struct check_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->eps = calloc(2, sizeof(*f->eps));
+	f->n_eps = 2;
+	f->now = NOW;
+	f->have_members = true;
+	f->n_members = 2;
+	f->members[0] = (struct member_fact){.id = 0x8e9e05c52164694d, .name = "etcd01"};
+	f->members[1] = (struct member_fact){.id = 0x1, .name = "etcd|02\"x"};
+	struct endpoint_facts *e = &f->eps[0];
+	snprintf(e->ep.url, sizeof(e->ep.url), "https://127.0.9.1:2379");
+	snprintf(e->ep.host, sizeof(e->ep.host), "127.0.9.1");
+	snprintf(e->name, sizeof(e->name), "etcd01");
+	e->has_status = e->healthy = e->health_done = true;
+	e->cluster_id = 0xcdf818194e3a8c32;
+	e->member_id = e->leader = 0x8e9e05c52164694d;
+	e->db_size = 2048;
+	e->raft_index = 12;
+	e->raft_applied_index = 12;
+	e->latency_s = 0.0015;
+	e->has_cert = true;
+	e->cert_not_after = NOW + 100 * 86400 + 5;
+	snprintf(e->version, sizeof(e->version), "3.4.23");
+	e = &f->eps[1];
+	snprintf(e->ep.url, sizeof(e->ep.url), "https://127.0.9.2:2379");
+	snprintf(e->ep.host, sizeof(e->ep.host), "127.0.9.2");
+	snprintf(e->ep.port, sizeof(e->ep.port), "2379");
+	snprintf(e->name, sizeof(e->name), "etcd|02\"x");
+	e->failed = true;
+	e->failed_step = "TLS handshake";
+	snprintf(e->error, sizeof(e->error), "certificate is valid for 127.0.0.1, 127.0.9.1, not 127.0.9.2");
+}
+
+static void test_nagios(void **state)
+{
+	(void)state;
+	struct check_facts f;
+	make_facts(&f);
+	char *s = render(&f, false);
+	/* first line: status, summary, one '|' then perfdata */
+	assert_true(strncmp(s, "ETCD CRITICAL - quorum lost: 1 of 2", 35) == 0);
+	char *nl = strchr(s, '\n');
+	assert_non_null(nl);
+	size_t bars = 0;
+	for (char *p = s; p < nl; p++)
+		bars += *p == '|';
+	assert_int_equal(bars, 1);
+	assert_non_null(strstr(s, "'etcd01_latency'=0.001500s;0.5;2;0;"));
+	assert_non_null(strstr(s, "'etcd01_db_size'=2048B;;;0;"));
+	assert_non_null(strstr(s, "'etcd01_cert_days'=100;30:;7:;"));
+	assert_non_null(strstr(s, "'members'=2;7;;0;"));
+	/* endpoint lines */
+	assert_non_null(strstr(s, "\nOK: https://127.0.9.1:2379 etcd01 8e9e05c52164694d leader v3.4.23"));
+	assert_non_null(strstr(s, "\nCRITICAL: https://127.0.9.2:2379 etcd/02\"x - TLS handshake: "
+				  "certificate is valid for 127.0.0.1, 127.0.9.1, not 127.0.9.2\n") ||
+			strstr(s, "\nCRITICAL: https://127.0.9.2:2379 etcd|02\"x - TLS handshake: "
+				  "certificate is valid for 127.0.0.1, 127.0.9.1, not 127.0.9.2\n"));
+	free(s);
+	check_facts_free(&f);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	struct check_facts f;
+	make_facts(&f);
+	char *s = render(&f, true);
+	assert_true(strncmp(s, "{\"status\":\"CRITICAL\",\"exit_code\":2,\"summary\":", 45) == 0);
+	assert_non_null(strstr(s, "\"cluster\":{\"id\":\"cdf818194e3a8c32\",\"size\":2"));
+	assert_non_null(strstr(s, "\"member_id\":\"8e9e05c52164694d\",\"name\":\"etcd01\","
+				  "\"is_leader\":true"));
+	assert_non_null(strstr(s, "\"name\":\"etcd|02\\\"x\""));
+	assert_non_null(strstr(s, "\"latency_seconds\":0.001500"));
+	assert_non_null(strstr(s, "\"cert_not_after\":\"2027-"));
+	assert_non_null(strstr(s, "\"db_size\":null"));
+	/* balanced structure outside strings */
+	int depth = 0;
+	bool in_str = false;
+	for (const char *p = s; *p; p++) {
+		if (in_str) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_str = false;
+		} else if (*p == '"') {
+			in_str = true;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+			assert_true(depth >= 0);
+		}
+	}
+	assert_int_equal(depth, 0);
+	assert_false(in_str);
+	free(s);
+	check_facts_free(&f);
+}
+
+static void test_json_string_escapes(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	report_json_string(out, "a\"b\\c\n\x01");
+	fclose(out);
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\"");
+	free(buf);
+	char sz[32];
+	report_size(1536, sz, sizeof(sz));
+	assert_string_equal(sz, "1.5 KiB");
+	report_size(100, sz, sizeof(sz));
+	assert_string_equal(sz, "100 B");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nagios),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_string_escapes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

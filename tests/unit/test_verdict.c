@@ -1,0 +1,275 @@
+/* Unit tests for probe/verdict: quorum arithmetic, leader agreement, cluster IDs, alarms,
+ * learners, thresholds, built from hand-made facts (no sockets). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/verdict.h"
+
+#define NOW 1800000000
+
+struct fixture {
+	struct check_facts f;
+	struct thresholds t;
+	struct verdict v;
+};
+
+/* A healthy n-member cluster, each member probed, member i+1 leads. */
+static int setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	x->f.eps = calloc(FACTS_MAX_ENDPOINTS, sizeof(struct endpoint_facts));
+	x->f.now = NOW;
+	thresholds_defaults(&x->t);
+	x->f.have_members = true;
+	x->f.have_alarms = true;
+	for (int i = 0; i < 3; i++) {
+		struct member_fact *m = &x->f.members[x->f.n_members++];
+		m->id = 0x100 + (uint64_t)i;
+		snprintf(m->name, sizeof(m->name), "etcd0%d", i + 1);
+		snprintf(m->client_url, sizeof(m->client_url), "https://127.0.9.%d:2379", i + 1);
+		struct endpoint_facts *e = &x->f.eps[x->f.n_eps++];
+		snprintf(e->ep.url, sizeof(e->ep.url), "https://127.0.9.%d:2379", i + 1);
+		snprintf(e->ep.host, sizeof(e->ep.host), "127.0.9.%d", i + 1);
+		snprintf(e->ep.port, sizeof(e->ep.port), "2379");
+		snprintf(e->name, sizeof(e->name), "etcd0%d", i + 1);
+		e->has_status = true;
+		e->cluster_id = 0xabc;
+		e->member_id = m->id;
+		e->leader = 0x100;
+		e->raft_term = 2;
+		e->raft_index = e->raft_applied_index = 10;
+		e->db_size = 20480;
+		snprintf(e->version, sizeof(e->version), "3.4.23");
+		e->health_done = e->healthy = true;
+		e->latency_s = 0.002;
+		e->has_cert = true;
+		e->cert_not_after = NOW + 365 * 86400;
+	}
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *x = *state;
+	check_facts_free(&x->f);
+	free(x);
+	return 0;
+}
+
+static void run(struct fixture *x)
+{
+	verdict_compute(&x->f, &x->t, &x->v);
+}
+
+static void down(struct endpoint_facts *e, const char *why)
+{
+	e->has_status = false;
+	e->healthy = false;
+	e->failed = true;
+	e->failed_step = "TCP connect";
+	snprintf(e->error, sizeof(e->error), "%s", why);
+}
+
+static void test_healthy(void **state)
+{
+	struct fixture *x = *state;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	assert_int_equal(x->v.voting_members, 3);
+	assert_int_equal(x->v.healthy_members, 3);
+	assert_int_equal(x->v.quorum, 2);
+	assert_true(x->v.quorum_ok);
+	assert_int_equal(x->v.leader_id, 0x100);
+	assert_non_null(strstr(x->v.summary, "3/3 members healthy, leader etcd01"));
+}
+
+static void test_one_down_is_warning(void **state)
+{
+	struct fixture *x = *state;
+	down(&x->f.eps[2], "connection refused: nothing listening on 127.0.9.3:2379");
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_int_equal(x->v.eps[2].state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "1 of 3 members down"));
+	assert_non_null(strstr(x->v.summary, "etcd03: connection refused"));
+	assert_true(x->v.quorum_ok);
+}
+
+static void test_two_down_is_quorum_lost(void **state)
+{
+	struct fixture *x = *state;
+	down(&x->f.eps[1], "connection refused");
+	down(&x->f.eps[2], "connection refused");
+	/* the survivor may still answer a read if it has not noticed yet: counts alone */
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_false(x->v.quorum_ok);
+	assert_non_null(strstr(x->v.summary, "quorum lost: 1 of 3"));
+}
+
+static void test_no_leader(void **state)
+{
+	struct fixture *x = *state;
+	for (size_t i = 0; i < 3; i++) {
+		x->f.eps[i].leader = 0;
+		x->f.eps[i].healthy = false;
+		snprintf(x->f.eps[i].health_error, sizeof(x->f.eps[i].health_error), "no leader");
+	}
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "quorum lost"));
+	assert_non_null(strstr(x->v.summary, "no leader"));
+}
+
+static void test_leader_disagreement(void **state)
+{
+	struct fixture *x = *state;
+	x->f.eps[2].leader = 0x102;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "disagree on the leader"));
+	assert_int_equal(x->v.leader_id, 0);
+}
+
+static void test_cluster_id_mismatch(void **state)
+{
+	struct fixture *x = *state;
+	x->f.eps[2].cluster_id = 0xdef;
+	x->f.eps[2].leader = 0;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_int_equal(x->v.cluster_id, 0xabc);
+	assert_non_null(strstr(x->v.summary, "cluster ID mismatch: etcd03"));
+	assert_int_equal(x->v.eps[2].state, STATE_CRITICAL);
+	assert_int_equal(x->v.healthy_members, 2);
+}
+
+static void test_alarm_named(void **state)
+{
+	struct fixture *x = *state;
+	x->f.alarms[0] = (struct alarm_fact){0x101, ALARM_NOSPACE};
+	x->f.n_alarms = 1;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "alarm NOSPACE raised by member etcd02"));
+	assert_non_null(strstr(x->v.eps[1].reason, "alarm NOSPACE"));
+	x->f.alarms[0].type = ALARM_CORRUPT;
+	run(x);
+	assert_non_null(strstr(x->v.summary, "alarm CORRUPT"));
+}
+
+static void test_learner_not_counted(void **state)
+{
+	struct fixture *x = *state;
+	/* a fourth member, a learner: 3 voting members, quorum 2 */
+	struct member_fact *m = &x->f.members[x->f.n_members++];
+	m->id = 0x200;
+	m->is_learner = true;
+	snprintf(m->name, sizeof(m->name), "learner");
+	down(&x->f.eps[1], "refused");
+	down(&x->f.eps[2], "refused");
+	struct endpoint_facts *e = &x->f.eps[x->f.n_eps++];
+	*e = x->f.eps[0];
+	e->member_id = 0x200;
+	e->is_learner = true;
+	snprintf(e->name, sizeof(e->name), "learner");
+	run(x);
+	assert_int_equal(x->v.voting_members, 3);
+	assert_int_equal(x->v.healthy_members, 1);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+}
+
+static void test_partial_probe_is_ok(void **state)
+{
+	struct fixture *x = *state;
+	x->f.n_eps = 1; /* only etcd01 given, no --cluster */
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	assert_true(x->v.quorum_ok);
+	assert_non_null(strstr(x->v.summary, "1 of 3 members probed"));
+}
+
+static void test_all_unreachable(void **state)
+{
+	struct fixture *x = *state;
+	x->f.have_members = false;
+	x->f.n_members = 0;
+	for (size_t i = 0; i < 3; i++)
+		down(&x->f.eps[i], "connection refused");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "all endpoints unreachable"));
+}
+
+static void test_thresholds_and_certs(void **state)
+{
+	struct fixture *x = *state;
+	x->f.eps[0].latency_s = 0.7;
+	x->f.eps[1].cert_not_after = NOW + 10 * 86400 + 60;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[0].reason, "read latency 0.700 s"));
+	assert_non_null(strstr(x->v.eps[1].reason, "certificate expires in 10 days"));
+	x->f.eps[2].db_size = (int64_t)(0.96 * (double)(2LL << 30));
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[2].reason, "DB size 96%"));
+	x->f.eps[2].db_size = 0;
+	x->f.eps[1].cert_not_after = NOW - 86400;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[1].reason, "expired"));
+}
+
+static void test_client_cert_and_insecure(void **state)
+{
+	struct fixture *x = *state;
+	x->f.have_client_cert = true;
+	x->f.client_cert_not_after = NOW + 20 * 86400 + 60;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "client certificate (--cert) expires in 20 days"));
+	x->f.client_cert_not_after = NOW + 400 * 86400;
+	x->f.insecure = true;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "not verified"));
+}
+
+static void test_versions_and_creds(void **state)
+{
+	struct fixture *x = *state;
+	snprintf(x->f.eps[2].version, sizeof(x->f.eps[2].version), "3.5.9");
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "versions differ"));
+	snprintf(x->f.eps[2].version, sizeof(x->f.eps[2].version), "3.4.23");
+	x->f.eps[1].status_needs_creds = true;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "needs credentials"));
+	x->f.auth_failed = true;
+	snprintf(x->f.auth_error, sizeof(x->f.auth_error), "authentication failed for user 'x'");
+	run(x);
+	assert_non_null(strstr(x->v.summary, "authentication failed"));
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_healthy),         T(test_one_down_is_warning), T(test_two_down_is_quorum_lost),
+		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
+		T(test_alarm_named),     T(test_learner_not_counted), T(test_partial_probe_is_ok),
+		T(test_all_unreachable), T(test_thresholds_and_certs), T(test_client_cert_and_insecure),
+		T(test_versions_and_creds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
