@@ -139,7 +139,14 @@ static int start_call(struct run *r, struct target *t, enum call_kind k, const u
 	/* Leave a little of the budget for the answer to travel back. */
 	ms = ms > 100 ? ms - 50 : (ms ? ms : 1);
 	const char *token = (k != CALL_AUTH && r->auth == AUTH_DONE) ? r->token : NULL;
-	return conn_call_start(t->conn, &t->calls[k], paths[k], msg, len, token, ms);
+	int e = conn_call_start(t->conn, &t->calls[k], paths[k], msg, len, token, ms);
+	if (e < 0 && e != -ENOMEM) {
+		/* The connection refused a new stream (after GOAWAY, say): the endpoint fails,
+		 * the run goes on. conn_fail keeps the first reason. */
+		conn_fail(t->conn, "cannot start the %s call", call_names[k]);
+		return 0;
+	}
+	return e;
 }
 
 static int start_health(struct run *r, struct target *t, bool serializable)
@@ -441,7 +448,7 @@ static int target_advance(struct run *r, struct target *t)
 	}
 	if (r->auth == AUTH_IN_FLIGHT)
 		return 0;
-	if (!t->calls[CALL_STATUS].submitted)
+	if (!t->calls[CALL_STATUS].submitted && !t->taken[CALL_STATUS])
 		return start_checks(r, t);
 	if (target_all_answered(t)) {
 		t->finished = true;

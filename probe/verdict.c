@@ -74,8 +74,12 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 		add_reason(ev, STATE_WARNING, "Status needs credentials (--user)");
 	else if (e->status_error[0])
 		add_reason(ev, STATE_WARNING, "%s", e->status_error);
-	if (e->status_errors[0] && !(e->health_done && !e->healthy))
-		add_reason(ev, STATE_WARNING, "member reports: %s", e->status_errors);
+	if (e->status_errors[0] && !(e->health_done && !e->healthy)) {
+		/* An alarm in the member's own errors is as bad as one from the Alarm call. */
+		bool alarm = strstr(e->status_errors, "NOSPACE") || strstr(e->status_errors, "CORRUPT");
+		add_reason(ev, alarm ? STATE_CRITICAL : STATE_WARNING, "member reports: %s",
+			   e->status_errors);
+	}
 	if (e->healthy) {
 		enum state st = thresholds_check(t, METRIC_LATENCY, e->latency_s);
 		if (st != STATE_OK)

@@ -19,7 +19,6 @@
 #define READ_CHUNK 16384
 /* Reads per conn_process call: a flooding server cannot keep the loop from other endpoints. */
 #define READS_PER_PROCESS 64
-#define MAX_HEADERS_PER_STREAM 64
 
 static const char *const stage_names[] = {
 	[CONN_STAGE_CONNECT] = "TCP connect",
@@ -213,8 +212,11 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
 	struct conn_call *call = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
 	if (!call)
 		return 0;
-	if (++call->n_headers > MAX_HEADERS_PER_STREAM)
+	if (++call->n_headers > GRPC_MAX_HEADER_FIELDS) {
+		/* nghttp2 resets the stream; the reason must not read as the server's reset */
+		call->resp.too_many_headers = true;
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
 	struct grpc_response *r = &call->resp;
 	if (name_is(name, namelen, ":status")) {
 		int st = 0;
@@ -587,7 +589,10 @@ static int h2_read(struct conn *c)
 			conn_fail(c, "server closed the connection");
 			return 0;
 		}
-		if (!c->got_bytes && !c->ssl && n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+		/* Before the server's SETTINGS, "HTTP/" can only be an HTTP/1.x answer (in clear
+		 * text, or over TLS from a server that selected h2 and then did not speak it). */
+		if (c->stage == CONN_STAGE_HTTP2 && (c->ssl || !c->got_bytes) && n >= 5 &&
+		    memcmp(buf, "HTTP/", 5) == 0) {
 			conn_fail(c, "server answered HTTP/1.x, not HTTP/2: not an etcd v3 client "
 				     "port (or a proxy without h2c)");
 			return -1;
@@ -685,6 +690,8 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 	if (id < 0) {
 		free(call->req);
 		call->req = NULL;
+		/* After a GOAWAY nghttp2 refuses new streams: that is the reason to report. */
+		conn_fail(c, "%s", c->goaway[0] ? c->goaway : nghttp2_strerror(id));
 		return -EIO;
 	}
 	call->stream_id = id;

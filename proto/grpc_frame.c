@@ -93,6 +93,10 @@ int grpc_response_check(const struct grpc_response *r, const uint8_t **msg, size
 		snprintf(err, errlen, "response larger than the %u MiB cap", GRPC_MAX_MESSAGE_LEN >> 20);
 		return -EMSGSIZE;
 	}
+	if (r->too_many_headers) {
+		snprintf(err, errlen, "response with more than %d header fields", GRPC_MAX_HEADER_FIELDS);
+		return -EPROTO;
+	}
 	if (r->http_status == 0) {
 		if (r->rst_code)
 			snprintf(err, errlen, "HTTP/2 stream reset (%s)",

@@ -10,6 +10,8 @@
 /* Largest response message accepted from a server (etcd itself accepts 2 MiB requests). */
 #define GRPC_MAX_MESSAGE_LEN (4u * 1024 * 1024)
 #define GRPC_FRAME_PREFIX_LEN 5
+/* Most header fields accepted in one response's HEADERS + trailers (etcd sends about 6). */
+#define GRPC_MAX_HEADER_FIELDS 64
 
 /* gRPC status codes that matter to etcd (the full set 0-16 has names in grpc_status_str()). */
 enum grpc_code {
@@ -43,6 +45,7 @@ struct grpc_response {
 	const uint8_t *body;    /* the concatenated DATA frames */
 	size_t body_len;
 	bool too_large;         /* the body hit GRPC_MAX_MESSAGE_LEN and the stream was reset */
+	bool too_many_headers;  /* more than GRPC_MAX_HEADER_FIELDS: the stream was reset */
 	uint32_t rst_code;      /* HTTP/2 error code the stream closed with, 0 for NO_ERROR */
 };
 

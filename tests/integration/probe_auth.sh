@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# etcd-probe against a real 1-member etcd with authentication enabled (user root, `auth enable`).
+#
+# With --client-cert-auth etcd takes the client certificate's CN as the user, so the probe here uses
+# a certificate with CN "probe", which is no etcd user: only --user/--password (or ETCDCTL_USER and
+# ETCDCTL_PASSWORD) authenticate it. Real etcd 3.4.23 answers Status, Alarm and MemberList without
+# credentials and refuses the `health` read with PermissionDenied, which counts as healthy (as in
+# etcdctl): so no credentials gives OK there, or WARNING `needs credentials` on releases that require
+# them (3.4.42+). A wrong password must say `authentication failed`. PROBE=path overrides the binary.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=tests/lib/cluster.sh
+. tests/lib/cluster.sh
+# shellcheck source=tests/lib/probe-check.sh
+. tests/lib/probe-check.sh
+probe_require
+cluster_init || { echo "not ok - cluster harness init"; exit 1; }
+if ! CLUSTER_KEY_ALG=ec cluster_start 1; then
+	echo "not ok - 1-member cluster starts"
+	exit 1
+fi
+D=$CLUSTER_DIR
+EP=$(member_url 1)
+U1=$(re_escape "$EP")
+PASS=s3cret-pw
+cluster_client_cert nouser probe || echo "# cluster_client_cert nouser failed"
+# cluster_etcdctl authenticates as root by its certificate's CN once auth is on.
+if ! { cluster_etcdctl 1 user add "root:$PASS" --interactive=false && cluster_etcdctl 1 auth enable; } >/dev/null 2>&1; then
+	echo "not ok - etcdctl user add root; auth enable"
+	exit 1
+fi
+NOUSER=(--cacert "$D/ca/ca.pem" --cert "$D/nouser.pem" --key "$D/nouser-key.pem")
+
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password "$PASS" -t 10
+probe_expect "auth enabled, --user root --password: OK" 0 "^OK: $U1( |\$)"
+
+probe_env_run ETCDCTL_USER=root ETCDCTL_PASSWORD="$PASS" -- --endpoints="$EP" "${NOUSER[@]}" -t 10
+probe_expect "auth enabled, ETCDCTL_USER/ETCDCTL_PASSWORD: OK" 0 "^OK: $U1( |\$)"
+
+probe_run --endpoints="$EP" "${NOUSER[@]}" -t 10
+name="auth enabled, no credentials: OK on 3.4.23 or WARNING needs credentials"
+if [ "$PROBE_RC" = 0 ]; then
+	probe_expect "$name" 0 '!authentication failed'
+else
+	probe_expect "$name" 1 "needs credentials"
+fi
+echo "# without credentials the probe said (exit $PROBE_RC): $(head -n 2 "$PROBE_OUT_FILE" | tr '\n' ' ')"
+
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password wrong-pw -t 10
+probe_expect "auth enabled, wrong password: authentication failed" "1|2|3" --max-ms 5000 "authentication failed"
+
+probe_run --endpoints="$EP" --cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" -t 10
+probe_expect "auth enabled, client certificate CN root (no --user): OK" 0 "^OK: $U1( |\$)"
+
+scenario_finish

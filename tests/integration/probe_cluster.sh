@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# etcd-probe against one real 3-member mutual-TLS etcd cluster on 127.0.X.1-3, broken step by step.
+#
+# One cluster serves every scenario to save time (start ~2 s): first the healthy checks (Nagios and
+# JSON output, --cluster discovery, etcdctl environment variables, plain http:// listeners, wrong CA,
+# missing or foreign client certificate, --insecure-skip-tls-verify), then member 3 restarted with
+# member 1's certificate (SAN mismatch, must be named well under -t), then with certificates expiring
+# in 10 and 5 days, then member 3 stopped (WARNING, connection refused) and member 2 stopped
+# (CRITICAL, quorum lost). Each scenario asserts the exit code and the reason phrase of the contract.
+# PROBE=path overrides build/etcd-probe. Harness: tests/lib/cluster.sh; checks: tests/lib/probe-check.sh.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=tests/lib/cluster.sh
+. tests/lib/cluster.sh
+# shellcheck source=tests/lib/probe-check.sh
+. tests/lib/probe-check.sh
+probe_require
+cluster_init || { echo "not ok - cluster harness init"; exit 1; }
+
+# Every member also listens on plain http://127.0.X.I:23791 for the http:// scenario.
+export CLUSTER_HTTP=1
+if ! cluster_start 3; then
+	echo "not ok - 3-member cluster starts"
+	exit 1
+fi
+D=$CLUSTER_DIR
+TLS=(--cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem")
+EPS=$(cluster_endpoints)
+U1=$(re_escape "$(member_url 1)")
+U2=$(re_escape "$(member_url 2)")
+U3=$(re_escape "$(member_url 3)")
+IP1=$(re_escape "$(cluster_ip 1)")
+IP3=$(re_escape "$(cluster_ip 3)")
+
+# --- healthy cluster -------------------------------------------------------------------------
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
+probe_expect "healthy 3 members: OK" 0 --max-ms 5000 \
+	"^OK: $U1( |\$)" "^OK: $U2( |\$)" "^OK: $U3( |\$)" '!connection refused' '!quorum lost'
+
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 10 --format=json
+probe_expect_json "healthy 3 members: JSON document" '
+assert d["status"] == "OK", d["status"]
+assert d["exit_code"] == 0, d["exit_code"]
+assert isinstance(d["summary"], str) and d["summary"], "summary"
+c = d["cluster"]
+assert hex16.match(c["id"]), "cluster.id %r" % c["id"]
+assert c["size"] == 3, "cluster.size %r" % c["size"]
+assert hex16.match(c["leader"]), "cluster.leader %r" % c["leader"]
+assert c["quorum"] in (2, True), "cluster.quorum %r" % c["quorum"]
+eps = d["endpoints"]
+assert sorted(e["endpoint"] for e in eps) == sorted(sys.argv[2].split(",")), [e["endpoint"] for e in eps]
+assert sorted(e["name"] for e in eps) == ["m1", "m2", "m3"], [e["name"] for e in eps]
+assert [e["is_leader"] for e in eps].count(True) == 1, "exactly one leader"
+for e in eps:
+    assert e["healthy"] is True, e
+    assert not e["error"], e["error"]
+    assert hex16.match(e["member_id"]), e["member_id"]
+    assert e["is_leader"] == (e["member_id"] == c["leader"]), "is_leader vs cluster.leader"
+    assert e["version"] == "3.4.23", e["version"]
+    assert isinstance(e["db_size"], int) and e["db_size"] > 0, e["db_size"]
+    assert isinstance(e["db_size_in_use"], int) and 0 < e["db_size_in_use"] <= e["db_size"], e["db_size_in_use"]
+    assert isinstance(e["raft_term"], int) and e["raft_term"] >= 1, e["raft_term"]
+    assert isinstance(e["raft_index"], int) and e["raft_index"] > 0, e["raft_index"]
+    assert isinstance(e["raft_applied_index"], int) and e["raft_applied_index"] > 0, e["raft_applied_index"]
+    assert e["alarms"] == [], e["alarms"]
+    assert isinstance(e["latency_seconds"], (int, float)) and 0 <= e["latency_seconds"] < 5, e["latency_seconds"]
+    assert isinstance(e["cert_not_after"], str) and e["cert_not_after"][:4].isdigit(), e["cert_not_after"]
+' "$EPS"
+
+probe_run --endpoints="$(member_url 1)" --cluster "${TLS[@]}" -t 10
+probe_expect "--cluster discovers 3 members from one endpoint" 0 \
+	"^OK: $U1( |\$)" "^OK: $U2( |\$)" "^OK: $U3( |\$)"
+n=$(grep -cE '^(OK|WARNING|CRITICAL|UNKNOWN): https://' "$PROBE_OUT_FILE")
+if [ "$n" = 3 ]; then scenario_ok "--cluster prints 3 endpoint lines"; else
+	scenario_fail "--cluster prints 3 endpoint lines" "$n endpoint lines"; fi
+
+probe_env_run ETCDCTL_ENDPOINTS="$EPS" ETCDCTL_CACERT="$D/ca/ca.pem" ETCDCTL_CERT="$D/client.pem" \
+	ETCDCTL_KEY="$D/client-key.pem" -- -t 10
+probe_expect "ETCDCTL_* environment fallbacks" 0 "^OK: $U1( |\$)" "^OK: $U3( |\$)"
+
+HTTP_EPS="$(member_http_url 1),$(member_http_url 2),$(member_http_url 3)"
+probe_run --endpoints="$HTTP_EPS" -t 10
+probe_expect "http:// endpoints (HTTP/2 prior knowledge)" 0 --max-ms 5000 \
+	"^OK: $(re_escape "$(member_http_url 1)")( |\$)" "^OK: $(re_escape "$(member_http_url 3)")( |\$)"
+
+# A second, unrelated CA: the servers' chain does not lead to it.
+cluster_ca other >/dev/null || echo "# cluster_ca other failed"
+probe_run --endpoints="$EPS" --cacert "$D/other/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" -t 10
+probe_expect "wrong CA: CRITICAL unknown authority" 2 --max-ms 5000 "unknown authority"
+
+probe_run --endpoints="$EPS" --cacert "$D/ca/ca.pem" -t 10
+probe_expect "no client certificate: CRITICAL client certificate" 2 --max-ms 5000 "client certificate"
+
+cluster_client_cert stranger root other || echo "# cluster_client_cert stranger failed"
+probe_run --endpoints="$EPS" --cacert "$D/ca/ca.pem" --cert "$D/stranger.pem" --key "$D/stranger-key.pem" -t 10
+probe_expect "client certificate from a foreign CA: CRITICAL client certificate" 2 --max-ms 5000 \
+	"client certificate"
+
+probe_run --endpoints="$EPS" --cacert "$D/other/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" \
+	--insecure-skip-tls-verify -t 10
+probe_expect "--insecure-skip-tls-verify turns OK into WARNING" 1 "^WARNING: $U1( |\$)" '!^CRITICAL'
+
+# --- member 3 restarted with member 1's certificate (SANs 127.0.0.1, 127.0.X.1) ------------------
+# etcd itself keeps working (m3 dials out fine), only clients and peers dialing m3 see the mismatch.
+member_stop 3
+MEMBER_CERT=$D/m1.pem MEMBER_KEY=$D/m1-key.pem member_start 3
+if member_wait_tls 3 20; then
+	probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
+	probe_expect "SAN mismatch named, well under -t 10 (< 3 s)" 1 --max-ms 3000 \
+		"$U3.*certificate is valid for 127\\.0\\.0\\.1, $IP1, not $IP3" "^OK: $U1( |\$)"
+	echo "# SAN mismatch answered in ${PROBE_MS} ms"
+else
+	scenario_fail "SAN mismatch named, well under -t 10 (< 3 s)" "m3 with m1's certificate never answered TLS"
+fi
+
+# --- member 3 certificates close to expiry (same CA, right SANs) --------------------------------
+# member_cycle_cert NAME: restarts m3 with certificate NAME and waits until it is healthy again.
+member_cycle_cert() {
+	member_stop 3
+	if [ -n "$1" ]; then
+		MEMBER_CERT=$D/$1.pem MEMBER_KEY=$D/$1-key.pem member_start 3
+	else
+		member_start 3
+	fi
+	member_wait_healthy 3 30
+}
+cluster_cert m3-10d "$(cluster_ip 3)" 10 >/dev/null
+if member_cycle_cert m3-10d; then
+	probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
+	probe_expect "member certificate expiring in 10 days: WARNING" 1 \
+		"$U3.*certificate expires in (9|10) days" "^OK: $U1( |\$)"
+else
+	scenario_fail "member certificate expiring in 10 days: WARNING" "m3 with a 10-day certificate not healthy"
+fi
+cluster_cert m3-5d "$(cluster_ip 3)" 5 >/dev/null
+if member_cycle_cert m3-5d; then
+	probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
+	probe_expect "member certificate expiring in 5 days: CRITICAL" 2 "$U3.*certificate expires in (4|5) days"
+else
+	scenario_fail "member certificate expiring in 5 days: CRITICAL" "m3 with a 5-day certificate not healthy"
+fi
+member_cycle_cert "" || echo "# m3 with its own certificate not healthy again"
+
+# --- one member stopped: quorum held ------------------------------------------------------------
+member_stop 3
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
+probe_expect "one member stopped: WARNING, connection refused" 1 --max-ms 5000 \
+	"$U3.*connection refused" "^OK: $U1( |\$)" '!quorum lost'
+grep -E "$U3" "$PROBE_OUT_FILE" | grep -q 'm3' || echo "# note: the line for the stopped member does not name m3"
+
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 10 --format=json
+probe_expect_json "one member stopped: JSON" '
+assert d["status"] == "WARNING" and d["exit_code"] == 1, (d["status"], d["exit_code"])
+assert d["cluster"]["size"] == 3, d["cluster"]["size"]
+by = {e["endpoint"]: e for e in d["endpoints"]}
+down = by[sys.argv[2]]
+assert down["healthy"] is False, down
+assert "connection refused" in down["error"], down["error"]
+assert sum(1 for e in d["endpoints"] if e["healthy"] is True) == 2, "two healthy"
+' "$(member_url 3)"
+
+# --- two members stopped: quorum lost -----------------------------------------------------------
+# m1 alone still answers Status, but its linearizable read cannot complete: must end within -t.
+member_stop 2
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 5
+probe_expect "two members stopped: CRITICAL quorum lost, within -t 5 + 0.5 s" 2 --max-ms 5500 \
+	"quorum lost" "$U2.*connection refused" "$U3.*connection refused"
+
+scenario_finish
