@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# deploy/etcd-install without a running cluster: shellcheck, systemd-analyze verify of every rendered unit,
+# the unit's ExecStart run as systemd would, --dry-run and --root, the tutorial's environment variables,
+# the certificate policy (keep / --renew-cert / replace one that does not cover the IP), the no-systemd start
+# message, and bad input: one-line error on stderr, nonzero exit, nothing written.
+# Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+REPO=$PWD
+# shellcheck source=deploy/demo-lib.sh
+source deploy/demo-lib.sh
+
+FAILED=0
+ok() { echo "ok - $1"; }
+notok() {
+	local name=$1
+	shift
+	printf '    %s\n' "$@" | head -20
+	echo "not ok - $name"
+	FAILED=1
+}
+skip() { echo "skip - $1 ($2)"; }
+
+W=$(mktemp -d /tmp/deploy-install-test.XXXXXX) || exit 2
+trap 'rm -rf "$W"' EXIT
+chmod 755 "$W"
+lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
+X=$LAB_X
+CL="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380,etcd03=https://127.0.$X.3:2380"
+INSTALL=$REPO/deploy/etcd-install
+
+PROBE=${ETCD_PROBE:-$REPO/build/etcd-probe}
+if lab_probe_works "$PROBE"; then
+	PROBE_NOTE=""
+else
+	# etcd-probe not built yet: an executable stand-in, so that the units still name a real file.
+	PROBE=$W/bin/etcd-probe PROBE_NOTE=" (etcd-probe not built: stand-in)"
+	mkdir -p "$W/bin" && printf '#!/bin/sh\necho "ETCD UNKNOWN - stand-in"\nexit 3\n' >"$PROBE" && chmod 755 "$PROBE"
+fi
+
+# inst DIR NAME IP ARGS...: installs member NAME into DIR (every location a flag), output in DIR.out/.err
+inst() {
+	local d=$1 n=$2 ip=$3
+	shift 3
+	timeout 60 "$INSTALL" --name "$n" --ip "$ip" --initial-cluster "$CL" --ca-dir "$d/ca" --ssl-dir "$d/ssl" \
+		--data-dir "$d/data" --unit-dir "$d/units" --conf-dir "$d/conf" --probe-bin "$PROBE" "$@" \
+		>"$d.out" 2>"$d.err"
+}
+# snapshot DIR: every path under DIR with type, mode, size, mtime and checksum
+snapshot() {
+	(cd "$1" 2>/dev/null && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort)
+}
+
+# --- shellcheck
+if out=$(shellcheck -S warning deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh 2>&1); then
+	ok "shellcheck -S warning: deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh"
+else
+	notok "shellcheck -S warning on the deploy scripts" "$out"
+fi
+
+# --- rendering and systemd-analyze verify
+A=$W/a
+if inst "$A" etcd01 "127.0.$X.1" --no-start; then
+	ok "install member etcd01 into a temp dir (--no-start)"
+else
+	notok "install member etcd01 into a temp dir (--no-start)" "$(cat "$A.err")"
+fi
+B=$W/b
+inst "$B" etcd01 "127.0.$X.1" --no-start --local-http --san etcd01.example --san 127.0.$X.101 ||
+	notok "install with --local-http and --san" "$(cat "$B.err")"
+UNITS=(etcd.service etcd-probe.service etcd-probe.timer etcd-diag-report@.service)
+for d in "$A" "$B"; do
+	for u in "${UNITS[@]}"; do
+		f=$d/units/$u
+		if [ ! -f "$f" ]; then notok "systemd-analyze verify $(basename "$d")/$u" "missing"; continue; fi
+		err=$(timeout 60 systemd-analyze verify "$f" 2>&1 >/dev/null)
+		if [ -z "$err" ]; then
+			ok "systemd-analyze verify $(basename "$d")/$u: no warning$PROBE_NOTE"
+		else
+			notok "systemd-analyze verify $(basename "$d")/$u: no warning" "$err"
+		fi
+	done
+done
+# The verify check must be able to fail: a unit whose ExecStart binary does not exist.
+sed 's|^ExecStart=[^ ]*|ExecStart=/nonexistent/etcd|' "$A/units/etcd.service" >"$W/broken.service"
+if systemd-analyze verify "$W/broken.service" 2>&1 >/dev/null | grep -q 'nonexistent'; then
+	ok "systemd-analyze verify warns on stderr about a missing ExecStart binary (so the checks above mean something)"
+else
+	notok "systemd-analyze verify warns about a missing ExecStart binary"
+fi
+
+# --- unit contents
+u=$A/units/etcd.service
+miss=()
+for want in '^Type=notify$' '^Restart=on-failure$' '^RestartSec=5$' '^LimitNOFILE=65536$' "^WorkingDirectory=$A/data/\$" \
+	'--client-cert-auth' '--peer-client-cert-auth' "--listen-client-urls=https://127.0.$X.1:2379 " \
+	"--cert-file=$A/ssl/etcd.pem" "--trusted-ca-file=$A/ca/ca.pem" "--initial-cluster=$CL " \
+	'--initial-cluster-state=new' "--data-dir=$A/data\$" '^WantedBy=multi-user.target$'; do
+	grep -qe "$want" "$u" || miss+=("etcd.service lacks: $want")
+done
+grep -q 'http://' "$u" && miss+=("etcd.service has a plain http:// listener without --local-http")
+grep -q -- "--listen-client-urls=https://127.0.$X.1:2379,http://127.0.0.1:2379" "$B/units/etcd.service" ||
+	miss+=("--local-http did not add http://127.0.0.1:2379")
+grep -q '^OnFailure=etcd-diag-report@%n.service$' "$A/units/etcd-probe.service" || miss+=("etcd-probe.service lacks OnFailure=")
+grep -q '^Type=oneshot$' "$A/units/etcd-probe.service" || miss+=("etcd-probe.service is not Type=oneshot")
+grep -q "^EnvironmentFile=$A/conf/etcd-probe.env\$" "$A/units/etcd-probe.service" || miss+=("etcd-probe.service lacks its EnvironmentFile")
+grep -q '^OnCalendar=\*-\*-\* \*:\*:00$' "$A/units/etcd-probe.timer" && grep -q '^RandomizedDelaySec=' "$A/units/etcd-probe.timer" ||
+	miss+=("etcd-probe.timer is not every minute with a randomized delay")
+grep -q "^ETCDCTL_ENDPOINTS=https://127.0.$X.1:2379\$" "$A/conf/etcd-probe.env" || miss+=("etcd-probe.env lacks ETCDCTL_ENDPOINTS")
+grep -q 'etcd-diag' "$A/units/etcd-diag-report@.service" && grep -q "$PROBE -v" "$A/units/etcd-diag-report@.service" ||
+	miss+=("etcd-diag-report@.service does not run etcd-diag with the etcd-probe -v fallback")
+if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service/timer/OnFailure"; else notok "unit contents" "${miss[@]}"; fi
+
+# --- the diag report unit falls back to etcd-probe -v when etcd-diag is not installed
+out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$A/units/etcd-diag-report@.service" 2>&1)
+if [[ $out == *"etcd-diag not installed"* ]] || [ -x "$(dirname "$PROBE")/etcd-diag" ]; then
+	ok "etcd-diag-report@.service's ExecStart runs (etcd-probe -v when etcd-diag is absent)"
+else
+	notok "etcd-diag-report@.service's ExecStart runs" "$out"
+fi
+
+# --- the ExecStart, run as systemd would, is exactly the command the installer rendered
+mkdir -p "$W/fake"
+cat >"$W/fake/etcd" <<'EOF'
+#!/bin/sh
+[ "$1" = --version ] && { echo "etcd Version: 3.4.23"; exit 0; }
+pwd
+for a in "$@"; do echo "$a"; done
+EOF
+chmod 755 "$W/fake/etcd"
+F=$W/f
+if inst "$F" etcd02 "127.0.$X.2" --no-start --etcd-bin "$W/fake/etcd"; then
+	got=$(timeout 10 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$F/units/etcd.service" 2>&1)
+	want=$(sed -n 's/^etcd-install: not starting (--no-start); the member runs as: cd \([^ ]*\)\/ && [^ ]* \(.*\)$/\1 \2/p' "$F.out" | tr ' ' '\n')
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok "the unit's ExecStart (run in its WorkingDirectory) is the command the installer printed"
+	else
+		notok "the unit's ExecStart is the command the installer printed" "got: $(echo "$got" | head -3 | tr '\n' ' ')" "want: $(echo "$want" | head -3 | tr '\n' ' ')"
+	fi
+else
+	notok "install with a fake --etcd-bin" "$(cat "$F.err")"
+fi
+
+# --- --foreground (no systemd): the installer execs the unit's ExecStart itself
+if [ -d /run/systemd/system ]; then
+	skip "--foreground execs the ExecStart" "systemd is running here"
+elif inst "$F" etcd02 "127.0.$X.2" --etcd-bin "$W/fake/etcd" --foreground &&
+	grep -q 'running etcd.service.s ExecStart in the foreground' "$F.out" &&
+	[ "$(grep -A100 'in the foreground' "$F.out" | tail -n +2)" = "$got" ]; then
+	ok "--foreground without systemd execs the unit's ExecStart in its WorkingDirectory"
+else
+	notok "--foreground execs the ExecStart" "$(cat "$F.out" "$F.err")"
+fi
+
+# --- --dry-run writes nothing
+D=$W/d
+mkdir -p "$D"
+if inst "$D" etcd01 "127.0.$X.1" --dry-run && [ -z "$(find "$D" -mindepth 1)" ] && grep -q 'would write' "$D.out"; then
+	ok "--dry-run prints the plan and writes nothing"
+else
+	notok "--dry-run prints the plan and writes nothing" "$(cat "$D.out" "$D.err")" "$(find "$D" -mindepth 1)"
+fi
+
+# --- --root stages under ROOT, units name the final paths
+RT=$W/root
+mkdir -p "$RT"
+if timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --root "$RT" --probe-bin "$PROBE" \
+	--etcd-bin /usr/bin/etcd >"$RT.out" 2>"$RT.err" &&
+	[ -f "$RT/etc/etcd/ssl/etcd-key.pem" ] && [ "$(stat -c %a "$RT/etc/etcd/ssl/etcd-key.pem")" = 600 ] &&
+	[ -f "$RT/etc/kubernetes/ssl/ca.pem" ] && [ "$(stat -c %a "$RT/var/lib/etcd")" = 700 ] &&
+	[ -f "$RT/etc/systemd/system/etcd.service" ] && [ -f "$RT/etc/etcd/etcd-probe.env" ] &&
+	! grep -rq "$RT" "$RT/etc/systemd/system" "$RT/etc/etcd/etcd-probe.env" &&
+	grep -q -- '--cert-file=/etc/etcd/ssl/etcd.pem' "$RT/etc/systemd/system/etcd.service" &&
+	grep -q '^WorkingDirectory=/var/lib/etcd/$' "$RT/etc/systemd/system/etcd.service"; then
+	ok "--root stages every file under ROOT; the units name the final paths (tutorial defaults)"
+else
+	notok "--root stages under ROOT with final paths in the units" "$(cat "$RT.err")" "$(cd "$RT" && find . | head)"
+fi
+
+# --- the tutorial's environment variables, and flags win over them
+E=$W/e
+if (export NODE_NAME=etcd03 NODE_IP=127.0.$X.3 NODE_IPS="127.0.$X.1 127.0.$X.2 127.0.$X.3" ETCD_NODES=$CL &&
+	timeout 60 "$INSTALL" --ca-dir "$E/ca" --ssl-dir "$E/ssl" --data-dir "$E/data" --unit-dir "$E/units" \
+		--conf-dir "$E/conf" --probe-bin "$PROBE" --no-start >"$E.out" 2>"$E.err") &&
+	grep -q -- "--name=etcd03" "$E/units/etcd.service" && grep -q -- "--listen-peer-urls=https://127.0.$X.3:2380" "$E/units/etcd.service"; then
+	ok "NODE_NAME, NODE_IP, NODE_IPS, ETCD_NODES (the tutorial's start.sh) are the inputs"
+else
+	notok "the tutorial's environment variables are the inputs" "$(cat "$E.err")"
+fi
+E2=$W/e2
+if (export NODE_NAME=etcd03 NODE_IP=127.0.$X.3 ETCD_NODES=$CL && inst "$E2" etcd02 "127.0.$X.2") &&
+	grep -q -- "--name=etcd02" "$E2/units/etcd.service"; then
+	ok "--name/--ip win over NODE_NAME/NODE_IP"
+else
+	notok "flags win over the environment" "$(cat "$E2.err")"
+fi
+
+# --- certificate policy
+before=$(md5sum "$A/ssl/etcd.pem")
+inst "$A" etcd01 "127.0.$X.1" --no-start
+if [ "$(md5sum "$A/ssl/etcd.pem")" = "$before" ] && grep -q 'kept the valid certificate' "$A.out"; then
+	ok "an existing valid certificate that covers the member is kept"
+else
+	notok "an existing valid certificate is kept" "$(cat "$A.out" "$A.err")"
+fi
+inst "$A" etcd01 "127.0.$X.1" --no-start --renew-cert
+if [ "$(md5sum "$A/ssl/etcd.pem")" != "$before" ] && grep -q 'replacing the valid certificate' "$A.out"; then
+	ok "--renew-cert replaces a valid certificate"
+else
+	notok "--renew-cert replaces a valid certificate" "$(cat "$A.out" "$A.err")"
+fi
+cp "$F/ssl/etcd.pem" "$F/ssl/etcd-key.pem" "$A/ssl/" # etcd02's certificate (another CA, another IP)
+inst "$A" etcd01 "127.0.$X.1" --no-start
+if grep -q "replacing the certificate .*does not cover 127.0.$X.1" "$A.out" &&
+	openssl x509 -in "$A/ssl/etcd.pem" -noout -checkip "127.0.$X.1" | grep -q 'does match'; then
+	ok "a certificate that does not cover the member's IP is replaced, and the installer says so"
+else
+	notok "a certificate that does not cover the IP is replaced" "$(cat "$A.out" "$A.err")"
+fi
+
+chmod 755 "$A/data"
+chmod 750 "$A/ca"
+inst "$A" etcd01 "127.0.$X.1" --no-start
+if [ "$(stat -c %a "$A/data")" = 700 ] && grep -q "set $A/data to mode 0700" "$A.out" && [ "$(stat -c %a "$A/ca")" = 750 ]; then
+	ok "a data dir with another mode is set back to 0700; an existing CA dir's mode is left alone"
+else
+	notok "data dir mode enforced, CA dir mode kept" "data $(stat -c %a "$A/data"), ca $(stat -c %a "$A/ca")" "$(cat "$A.out")"
+fi
+
+# --- without systemd, a start request says so and prints the ExecStart
+if [ -d /run/systemd/system ]; then
+	skip "no-systemd start message" "systemd is running here"
+elif inst "$A" etcd01 "127.0.$X.1" && grep -q 'cannot start etcd.service via systemd' "$A.out" &&
+	grep -q "^  cd $A/data/ && .*--name=etcd01" "$A.out"; then
+	ok "without systemd, starting says it cannot and prints the ExecStart to run (exit 0)"
+else
+	notok "without systemd, starting says it cannot and prints the ExecStart" "$(cat "$A.out" "$A.err")"
+fi
+
+# --- bad input: one line on stderr, nonzero exit, nothing written
+# bad NAME SNAPSHOT_DIR PATTERN CMD...: runs CMD; checks exit, one stderr line matching PATTERN, no change under DIR
+bad() {
+	local name=$1 dir=$2 pat=$3 rc before after
+	shift 3
+	before=$(snapshot "$dir")
+	"$@" >"$W/bad.out" 2>"$W/bad.err"
+	rc=$?
+	after=$(snapshot "$dir")
+	if [ "$rc" != 0 ] && [ "$(wc -l <"$W/bad.err")" = 1 ] && grep -qE "^etcd-install: error: .*$pat" "$W/bad.err" &&
+		[ "$before" = "$after" ]; then
+		ok "bad input: $name -> exit $rc, '$(cat "$W/bad.err")', nothing written"
+	else
+		notok "bad input: $name" "exit $rc" "stderr: $(cat "$W/bad.err")" "stdout: $(head -3 "$W/bad.out")" \
+			"$([ "$before" = "$after" ] || echo "files changed under $dir")"
+	fi
+}
+G=$W/g
+mkdir -p "$G"
+common=(--ca-dir "$G/ca" --ssl-dir "$G/ssl" --data-dir "$G/data" --unit-dir "$G/units" --conf-dir "$G/conf" --probe-bin "$PROBE")
+bad "missing NODE_IP" "$G" 'NODE_IP' env -u NODE_IP NODE_NAME=etcd01 ETCD_NODES="$CL" "$INSTALL" "${common[@]}"
+bad "IP not in ETCD_NODES" "$G" "127\.0\.$X\.9 is not in ETCD_NODES" \
+	env NODE_NAME=etcd01 NODE_IP="127.0.$X.9" ETCD_NODES="$CL" "$INSTALL" "${common[@]}"
+bad "name missing from the initial cluster" "$G" "'etcd09' is missing from the initial cluster" \
+	"$INSTALL" --name etcd09 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}"
+bad "NODE_IP not in NODE_IPS" "$G" "not in NODE_IPS" \
+	env NODE_IPS="127.0.$X.2 127.0.$X.3" "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}"
+bad "malformed peer URL" "$G" "must be https://" \
+	"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "etcd01=http://127.0.$X.1:2380" "${common[@]}"
+bad "relative --data-dir" "$G" "absolute path" \
+	"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}" --data-dir var/lib/etcd
+bad "unknown option" "$G" "unknown option" "$INSTALL" --nmae etcd01
+# CA problems: an existing CA dir whose key cannot be used
+H=$W/h
+mkdir -p "$H/ca" && chmod 755 "$H" "$H/ca"
+cp "$A/ca/ca.pem" "$H/ca/ca.pem"
+echo "not a key" >"$H/ca/ca-key.pem"
+hcommon=(--name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$H/ca" --ssl-dir "$H/ssl" --data-dir "$H/data"
+	--unit-dir "$H/units" --conf-dir "$H/conf" --probe-bin "$PROBE")
+bad "unreadable CA key (not a key)" "$H" "cannot read the CA key .*not a PEM private key" "$INSTALL" "${hcommon[@]}"
+cp "$F/ca/ca-key.pem" "$H/ca/ca-key.pem"
+bad "CA key of another CA" "$H" "does not belong to the CA certificate" "$INSTALL" "${hcommon[@]}"
+cp "$A/ca/ca-key.pem" "$H/ca/ca-key.pem"
+chmod 000 "$H/ca/ca-key.pem"
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	bad "unreadable CA key (permission denied, as nobody)" "$H" "cannot read the CA key .*permission denied" \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$INSTALL" "${hcommon[@]}"
+else
+	skip "unreadable CA key (permission denied)" "needs root to switch to nobody"
+fi
+rm -f "$H/ca/ca-key.pem"
+bad "ca.pem without ca-key.pem" "$H" "only one of ca.pem and ca-key.pem" "$INSTALL" "${hcommon[@]}"
+
+exit "$FAILED"
