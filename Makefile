@@ -12,7 +12,7 @@ B := build
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
 	protobuf-c-compiler libsystemd-dev
 PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
-	systemd iproute2 procps
+	systemd iproute2 procps clang valgrind python3
 NEED := sh tests/lib/need-packages.sh
 
 LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd
@@ -106,6 +106,8 @@ integration: deps-test all
 # The test command (README, .ci/run): unit tests under sanitizers, then integration tests
 # against real etcd, then one closing tally line.
 check: deps-test all
+	@echo "  CLANG   -Wall -Wextra -Werror build into $(B)/clang"
+	$(Q)$(MAKE) --no-print-directory CC=clang B=$(B)/clang $(B)/clang/etcd-probe $(B)/clang/etcd-diag >/dev/null
 	$(Q)$(MAKE) --no-print-directory $(UNIT_BIN)
 	$(Q)sh tests/lib/run-all.sh $(UNIT_BIN)
 
