@@ -1,0 +1,256 @@
+/* certcheck.c: inspect the member's certificate files with OpenSSL and return findings. */
+#include "diag/certcheck.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+/* One certificate to check and what it must satisfy (merged when client and peer share a
+ * file: the etcd guides use one certificate for both). */
+struct cert_job {
+	const char *cert, *key, *ca;
+	char hosts[8][128];
+	size_t n_hosts;
+	bool need_server, need_client;
+	char roles[32];
+};
+
+static void add_finding(struct cert_report *r, enum diag_code code, enum diag_severity sev,
+			const char *file, const char *wanted, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void add_finding(struct cert_report *r, enum diag_code code, enum diag_severity sev,
+			const char *file, const char *wanted, const char *fmt, ...)
+{
+	if (r->n >= CERTCHECK_MAX_FINDINGS)
+		return;
+	struct cert_finding *f = &r->v[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->code = code;
+	f->severity = sev;
+	snprintf(f->file, sizeof(f->file), "%s", file ? file : "");
+	snprintf(f->wanted, sizeof(f->wanted), "%s", wanted ? wanted : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void job_add_hosts(struct cert_job *j, const char *urls)
+{
+	char h[128];
+	for (size_t i = 0; config_url_host(urls, i, h, sizeof(h)) == 0; i++) {
+		/* wildcard listen addresses say nothing about the names clients use */
+		if (strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 || !h[0])
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < j->n_hosts; k++)
+			dup |= strcmp(j->hosts[k], h) == 0;
+		if (!dup && j->n_hosts < sizeof(j->hosts) / sizeof(j->hosts[0]))
+			snprintf(j->hosts[j->n_hosts++], sizeof(j->hosts[0]), "%s", h);
+	}
+}
+
+/* A file that must exist: FILE_MISSING otherwise. Returns true when it can be read. */
+static bool check_exists(struct cert_report *r, const char *path, const char *what)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return true;
+	add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s", what, path,
+		    strerror(errno));
+	return false;
+}
+
+static X509 *load_cert(const char *path, STACK_OF(X509) * chain)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	X509 *leaf = PEM_read_X509(f, NULL, NULL, NULL);
+	X509 *extra;
+	while (leaf && chain && (extra = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
+		if (!sk_X509_push(chain, extra))
+			X509_free(extra);
+	fclose(f);
+	ERR_clear_error();
+	return leaf;
+}
+
+static EVP_PKEY *load_key(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	return k;
+}
+
+static bool host_matches(X509 *x, const char *host)
+{
+	if (X509_check_ip_asc(x, host, 0) == 1)
+		return true;
+	return X509_check_host(x, host, 0, 0, NULL) == 1;
+}
+
+/* Verifies the chain against the CA file; dates are checked on their own, so ignored here. */
+static void check_chain(struct cert_report *r, X509 *x, STACK_OF(X509) * chain, const char *ca,
+			const char *file, const struct cert_facts *cf)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	if (!store || !ctx)
+		goto out;
+	if (X509_STORE_load_file(store, ca) != 1) {
+		add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, ca, NULL,
+			    "trusted CA file %s holds no readable certificate", ca);
+		goto out;
+	}
+	X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_PARTIAL_CHAIN);
+	if (X509_STORE_CTX_init(ctx, store, x, chain) != 1)
+		goto out;
+	if (X509_verify_cert(ctx) != 1) {
+		int e = X509_STORE_CTX_get_error(ctx);
+		add_finding(r, DIAG_CERT_UNKNOWN_AUTHORITY, DIAG_SEV_CRITICAL, file, NULL,
+			    "%s (issuer %s) does not verify against %s: %s", file, cf->issuer, ca,
+			    X509_verify_cert_error_string(e));
+	}
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+}
+
+static void check_job(struct cert_report *r, const struct cert_job *j, time_t now)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	struct cert_seen *seen = NULL;
+	char d1[16], d2[16];
+
+	if (r->n_certs < CERTCHECK_MAX_CERTS) {
+		seen = &r->certs[r->n_certs++];
+		memset(seen, 0, sizeof(*seen));
+		snprintf(seen->file, sizeof(seen->file), "%s", j->cert);
+		snprintf(seen->key_file, sizeof(seen->key_file), "%s", j->key ? j->key : "");
+		snprintf(seen->ca_file, sizeof(seen->ca_file), "%s", j->ca ? j->ca : "");
+		snprintf(seen->roles, sizeof(seen->roles), "%s", j->roles);
+	}
+	if (!check_exists(r, j->cert, "certificate"))
+		goto keyfile;
+	x = load_cert(j->cert, chain);
+	if (!x) {
+		add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, j->cert, NULL,
+			    "%s holds no PEM certificate", j->cert);
+		goto keyfile;
+	}
+	struct cert_facts cf;
+	if (certinfo_read(x, &cf) < 0)
+		memset(&cf, 0, sizeof(cf));
+	if (seen) {
+		seen->loaded = true;
+		seen->facts = cf;
+	}
+	certinfo_date(cf.not_before, d1);
+	certinfo_date(cf.not_after, d2);
+	if (cf.not_after && now > cf.not_after) {
+		add_finding(r, DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, j->cert, NULL,
+			    "%s expired on %s (valid %s to %s)", j->cert, d2, d1, d2);
+	} else if (cf.not_before && now < cf.not_before) {
+		add_finding(r, DIAG_CERT_NOT_YET_VALID, DIAG_SEV_CRITICAL, j->cert, NULL,
+			    "%s is not valid before %s", j->cert, d1);
+	} else if (cf.not_after) {
+		long days = (long)((cf.not_after - now) / 86400);
+		if (days < CERTCHECK_EXPIRING_DAYS)
+			add_finding(r, DIAG_CERT_EXPIRING,
+				    days < CERTCHECK_CRITICAL_DAYS ? DIAG_SEV_CRITICAL
+								   : DIAG_SEV_WARNING,
+				    j->cert, NULL, "%s expires in %ld days (%s)", j->cert, days, d2);
+	}
+	for (size_t i = 0; i < j->n_hosts; i++)
+		if (!host_matches(x, j->hosts[i]))
+			add_finding(r, DIAG_CERT_SAN_MISMATCH, DIAG_SEV_CRITICAL, j->cert,
+				    j->hosts[i], "%s is valid for %s, not %s", j->cert,
+				    cf.sans[0] ? cf.sans : "(no SANs)", j->hosts[i]);
+	if ((j->need_server && !cf.eku_server) || (j->need_client && !cf.eku_client))
+		add_finding(r, DIAG_CERT_BAD_KEY_USAGE, DIAG_SEV_CRITICAL, j->cert, NULL,
+			    "%s (%s) has extended key usage %s%s%s, needs %s", j->cert, j->roles,
+			    cf.eku_server ? "serverAuth" : "",
+			    cf.eku_server && cf.eku_client ? "," : "",
+			    cf.eku_client ? "clientAuth" : "",
+			    j->need_client ? "serverAuth,clientAuth" : "serverAuth");
+	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
+		check_chain(r, x, chain, j->ca, j->cert, &cf);
+keyfile:
+	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
+		struct stat st;
+		if (stat(j->key, &st) == 0 && (st.st_mode & 077))
+			add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
+				    "%s has mode %04o (group/other may read it)", j->key,
+				    (unsigned)(st.st_mode & 07777));
+		k = load_key(j->key);
+		if (!k)
+			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, j->key, NULL,
+				    "%s holds no readable PEM private key", j->key);
+		else if (x && X509_check_private_key(x, k) != 1)
+			add_finding(r, DIAG_CERT_KEY_MISMATCH, DIAG_SEV_CRITICAL, j->cert, NULL,
+				    "%s does not match the key %s", j->cert, j->key);
+	}
+	EVP_PKEY_free(k);
+	X509_free(x);
+	sk_X509_pop_free(chain, X509_free);
+	ERR_clear_error();
+}
+
+int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report *ret)
+{
+	struct cert_job jobs[2];
+	size_t n = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	memset(jobs, 0, sizeof(jobs));
+	if (cfg->cert_file[0]) {
+		struct cert_job *j = &jobs[n++];
+		j->cert = cfg->cert_file;
+		j->key = cfg->key_file;
+		j->ca = cfg->trusted_ca_file;
+		j->need_server = true;
+		snprintf(j->roles, sizeof(j->roles), "client");
+		job_add_hosts(j, cfg->advertise_client_urls);
+		job_add_hosts(j, cfg->listen_client_urls);
+	}
+	if (cfg->peer_cert_file[0]) {
+		struct cert_job *j = &jobs[n];
+		if (n == 1 && strcmp(jobs[0].cert, cfg->peer_cert_file) == 0) {
+			j = &jobs[0];
+			snprintf(j->roles, sizeof(j->roles), "client+peer");
+		} else {
+			n++;
+			j->cert = cfg->peer_cert_file;
+			j->key = cfg->peer_key_file;
+			j->ca = cfg->peer_trusted_ca_file;
+			j->need_server = true;
+			snprintf(j->roles, sizeof(j->roles), "peer");
+		}
+		/* peers present the same certificate when they dial: clientAuth too (LAB_NOTES) */
+		j->need_client = true;
+		if (!j->ca || !j->ca[0])
+			j->ca = cfg->peer_trusted_ca_file;
+		job_add_hosts(j, cfg->initial_advertise_peer_urls);
+		job_add_hosts(j, cfg->listen_peer_urls);
+	}
+	for (size_t i = 0; i < n; i++)
+		check_job(ret, &jobs[i], now);
+	return 0;
+}

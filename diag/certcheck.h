@@ -1,0 +1,48 @@
+/* certcheck.h: inspect the member's certificate files with OpenSSL (names, dates, chain, key,
+ * key usage, key file mode) and return findings as plain data. */
+#ifndef DIAG_CERTCHECK_H
+#define DIAG_CERTCHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "diag/classify.h"
+#include "diag/config.h"
+#include "proto/certinfo.h"
+
+#define CERTCHECK_MAX_FINDINGS 32
+#define CERTCHECK_MAX_CERTS 4
+#define CERTCHECK_EXPIRING_DAYS 30
+#define CERTCHECK_CRITICAL_DAYS 7
+
+struct cert_finding {
+	enum diag_code code;
+	enum diag_severity severity;
+	char file[CONFIG_PATH_LEN];
+	char wanted[64];  /* SAN mismatch: the address the certificate lacks */
+	char detail[384]; /* one line of facts */
+};
+
+/* One certificate file looked at, for the evidence. */
+struct cert_seen {
+	char file[CONFIG_PATH_LEN];
+	char key_file[CONFIG_PATH_LEN];
+	char ca_file[CONFIG_PATH_LEN];
+	char roles[32]; /* "client", "peer", "client+peer" */
+	bool loaded;
+	struct cert_facts facts;
+};
+
+struct cert_report {
+	size_t n;
+	struct cert_finding v[CERTCHECK_MAX_FINDINGS];
+	size_t n_certs;
+	struct cert_seen certs[CERTCHECK_MAX_CERTS];
+};
+
+/* Checks every certificate named in cfg against the member's own listen/advertise hosts at
+ * time now. Returns 0 (findings in *ret, possibly none; no TLS configured gives none). */
+int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report *ret);
+
+#endif

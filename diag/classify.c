@@ -1,0 +1,782 @@
+/* classify.c: the catalogue of etcd 3.2-3.6 failure signatures and the one-pass classifier. */
+#include "diag/classify.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
+ * {sans} {detail} {duration} {url} {cert} {key} {ca} {datadir} {name}, filled by the report. */
+static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
+	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
+	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
+		DIAG_SEV_CRITICAL, 1,
+		"certificate presented by {member} is valid for {sans}, not {wanted}",
+		"on {member}: openssl req -new -key {key} -subj /CN={name} -addext "
+		"subjectAltName=IP:127.0.0.1,IP:{wanted} | openssl x509 -req -CA {ca} -CAkey ca.key "
+		"-copy_extensions copy -days 365 -out {cert} && systemctl restart etcd"},
+	[DIAG_CERT_UNKNOWN_AUTHORITY] = {DIAG_CERT_UNKNOWN_AUTHORITY, "cert-unknown-authority",
+		"tls", DIAG_SEV_CRITICAL, 1,
+		"a certificate is signed by a CA the other side does not trust",
+		"on {member}: openssl verify -CAfile {ca} {cert}; re-issue the certificate from the "
+		"cluster CA (or put the right CA in --trusted-ca-file/--peer-trusted-ca-file)"},
+	[DIAG_CERT_EXPIRED] = {DIAG_CERT_EXPIRED, "cert-expired", "tls", DIAG_SEV_CRITICAL, 1,
+		"a certificate has expired ({detail})",
+		"on {member}: openssl x509 -noout -dates -in {cert}; re-issue it and systemctl "
+		"restart etcd"},
+	[DIAG_CERT_NOT_YET_VALID] = {DIAG_CERT_NOT_YET_VALID, "cert-not-yet-valid", "tls",
+		DIAG_SEV_CRITICAL, 1, "a certificate is not valid yet ({detail})",
+		"on {member}: check the clock (timedatectl) and openssl x509 -noout -dates -in {cert}"},
+	[DIAG_CERT_EXPIRING] = {DIAG_CERT_EXPIRING, "cert-expiring", "tls", DIAG_SEV_WARNING, 1,
+		"{detail}", "on {member}: re-issue {cert} before it expires"},
+	[DIAG_CERT_KEY_MISMATCH] = {DIAG_CERT_KEY_MISMATCH, "cert-key-mismatch", "tls",
+		DIAG_SEV_CRITICAL, 1, "the private key does not match the certificate ({detail})",
+		"on {member}: compare openssl x509 -noout -pubkey -in {cert} with openssl pkey -pubout "
+		"-in {key}; install the matching pair"},
+	[DIAG_CERT_BAD_KEY_USAGE] = {DIAG_CERT_BAD_KEY_USAGE, "cert-bad-key-usage", "tls",
+		DIAG_SEV_CRITICAL, 1,
+		"a certificate's extended key usage lacks serverAuth or clientAuth ({detail})",
+		"on {member}: re-issue {cert} with -addext extendedKeyUsage=serverAuth,clientAuth"},
+	[DIAG_CERT_REJECTED] = {DIAG_CERT_REJECTED, "cert-rejected", "tls", DIAG_SEV_WARNING, 3,
+		"peers reject the certificate {member} presents (remote error: bad certificate)",
+		"on {member}: openssl x509 -noout -text -in {cert}; compare its SANs and issuer with "
+		"the other members'"},
+	[DIAG_KEY_FILE_PERMISSIONS] = {DIAG_KEY_FILE_PERMISSIONS, "key-file-permissions", "tls",
+		DIAG_SEV_WARNING, 1, "private key {detail} is readable by group or others",
+		"on {member}: chmod 600 {detail} && chown etcd: {detail}"},
+	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
+		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
+		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
+	[DIAG_CLUSTER_ID_MISMATCH] = {DIAG_CLUSTER_ID_MISMATCH, "cluster-id-mismatch",
+		"membership", DIAG_SEV_CRITICAL, 1,
+		"{member} belongs to another cluster ({detail}): it was wiped and bootstrapped anew",
+		"on {member}: systemctl stop etcd; etcdctl member remove <old id> && etcdctl member add "
+		"{name} --peer-urls={url} (from a healthy member); rm -rf {datadir}; start it with "
+		"--initial-cluster-state=existing"},
+	[DIAG_MEMBER_ALREADY_BOOTSTRAPPED] = {DIAG_MEMBER_ALREADY_BOOTSTRAPPED,
+		"member-already-bootstrapped", "membership", DIAG_SEV_CRITICAL, 1,
+		"{member} was bootstrapped before but is started as a new member",
+		"on {member}: start it with --initial-cluster-state=existing, or remove {datadir}"},
+	[DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER] = {DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
+		"member-not-in-initial-cluster", "membership", DIAG_SEV_CRITICAL, 1,
+		"{member}'s name or peer URL does not match --initial-cluster ({detail})",
+		"on {member}: make --name and --initial-advertise-peer-urls match an entry of "
+		"--initial-cluster (etcdctl member list on a healthy member)"},
+	[DIAG_MEMBER_REMOVED] = {DIAG_MEMBER_REMOVED, "member-removed", "membership",
+		DIAG_SEV_CRITICAL, 1, "{member} was removed from the cluster but still runs",
+		"on {member}: systemctl stop etcd; rm -rf {datadir}; etcdctl member add {name} "
+		"--peer-urls={url}; start with --initial-cluster-state=existing"},
+	[DIAG_PEER_UNREACHABLE] = {DIAG_PEER_UNREACHABLE, "peer-unreachable", "network",
+		DIAG_SEV_WARNING, 1, "peers cannot reach {member} ({detail})",
+		"on {member}: systemctl status etcd; ss -ltnp | grep 2380; check firewalls between "
+		"members"},
+	[DIAG_MEMBER_DOWN] = {DIAG_MEMBER_DOWN, "member-down", "network", DIAG_SEV_CRITICAL, 1,
+		"{member} is down: its peers get connection refused",
+		"on {member}: systemctl start etcd; journalctl -u etcd.service -b"},
+	[DIAG_QUORUM_LOST] = {DIAG_QUORUM_LOST, "quorum-lost", "raft", DIAG_SEV_CRITICAL, 1,
+		"the cluster lost quorum ({detail})",
+		"start the stopped members (systemctl start etcd on each); etcdctl endpoint status "
+		"--cluster"},
+	[DIAG_NO_LEADER] = {DIAG_NO_LEADER, "no-leader", "raft", DIAG_SEV_CRITICAL, 1,
+		"{member} has no leader", "etcdctl endpoint status --cluster; start missing members"},
+	[DIAG_LEADER_CHURN] = {DIAG_LEADER_CHURN, "leader-churn", "raft", DIAG_SEV_WARNING, 6,
+		"{member} started many elections", "check disk latency (fio) and network between "
+		"members; raise --heartbeat-interval/--election-timeout if the links are slow"},
+	[DIAG_SLOW_DISK] = {DIAG_SLOW_DISK, "slow-disk", "disk", DIAG_SEV_WARNING, 1,
+		"{member}'s WAL fsync is slow ({duration})",
+		"on {member}: put {datadir} on an SSD; check iostat -x 1; ionice other I/O"},
+	[DIAG_OVERLOADED] = {DIAG_OVERLOADED, "overloaded", "disk", DIAG_SEV_WARNING, 20,
+		"{member} is overloaded: requests or heartbeats late ({duration})",
+		"on {member}: check CPU and disk (top, iostat -x 1); reduce large range requests"},
+	[DIAG_NOSPACE_ALARM] = {DIAG_NOSPACE_ALARM, "nospace-alarm", "space", DIAG_SEV_CRITICAL, 1,
+		"database space exceeded: alarm NOSPACE, the cluster accepts only reads and deletes",
+		"rev=$(etcdctl endpoint status -w json | grep -o '\"revision\":[0-9]*' | cut -d: -f2); "
+		"etcdctl compact $rev; etcdctl defrag --cluster; etcdctl alarm disarm (raise "
+		"--quota-backend-bytes if needed)"},
+	[DIAG_CORRUPT_ALARM] = {DIAG_CORRUPT_ALARM, "corrupt-alarm", "space", DIAG_SEV_CRITICAL, 1,
+		"data inconsistency between members (alarm CORRUPT)",
+		"find the odd member with etcdctl endpoint hashkv --cluster; remove it, wipe its "
+		"data dir and add it back"},
+	[DIAG_CLOCK_DRIFT] = {DIAG_CLOCK_DRIFT, "clock-drift", "clock", DIAG_SEV_WARNING, 1,
+		"clock of {member} differs from its peers ({duration})",
+		"on every member: timedatectl; chronyc tracking; enable NTP"},
+	[DIAG_PORT_IN_USE] = {DIAG_PORT_IN_USE, "port-in-use", "startup", DIAG_SEV_CRITICAL, 1,
+		"{member} cannot listen on {url}: address already in use",
+		"on {member}: ss -ltnp | grep {url} and stop the other process"},
+	[DIAG_BIND_ADDRESS_UNAVAILABLE] = {DIAG_BIND_ADDRESS_UNAVAILABLE,
+		"bind-address-unavailable", "startup", DIAG_SEV_CRITICAL, 1,
+		"{member} cannot listen on {url}: the address is not on this host",
+		"on {member}: ip -br addr; fix --listen-client-urls/--listen-peer-urls"},
+	[DIAG_DATA_DIR_PERMISSION] = {DIAG_DATA_DIR_PERMISSION, "data-dir-permission", "startup",
+		DIAG_SEV_CRITICAL, 1, "{member} cannot use its data dir: {detail}",
+		"on {member}: install -d -o etcd -g etcd -m 700 {datadir}"},
+	[DIAG_DATA_DIR_MODE] = {DIAG_DATA_DIR_MODE, "data-dir-mode", "startup", DIAG_SEV_INFO, 1,
+		"{member}'s data dir is readable by others", "on {member}: chmod 700 {datadir}"},
+	[DIAG_FILE_MISSING] = {DIAG_FILE_MISSING, "file-missing", "startup", DIAG_SEV_CRITICAL, 1,
+		"{member} cannot open {detail}", "on {member}: ls -l {detail}; fix the path in the unit "
+		"or install the file"},
+	[DIAG_ENDPOINT_UNHEALTHY] = {DIAG_ENDPOINT_UNHEALTHY, "endpoint-unhealthy", "live",
+		DIAG_SEV_CRITICAL, 1, "{member} fails the live check: {detail}",
+		"etcd-probe --endpoints={url} -v"},
+	[DIAG_FACT_LOCAL_MEMBER] = {DIAG_FACT_LOCAL_MEMBER, "fact-local-member", "fact",
+		DIAG_SEV_OK, 0, "", ""},
+	[DIAG_FACT_MEMBER_ADDED] = {DIAG_FACT_MEMBER_ADDED, "fact-member-added", "fact",
+		DIAG_SEV_OK, 0, "", ""},
+	[DIAG_FACT_PUBLISHED] = {DIAG_FACT_PUBLISHED, "fact-published", "fact", DIAG_SEV_OK, 0,
+		"", ""},
+	[DIAG_FACT_PEER_ACTIVE] = {DIAG_FACT_PEER_ACTIVE, "fact-peer-active", "fact", DIAG_SEV_OK,
+		0, "", ""},
+	[DIAG_FACT_LEADER_ELECTED] = {DIAG_FACT_LEADER_ELECTED, "fact-leader-elected", "fact",
+		DIAG_SEV_OK, 0, "", ""},
+};
+
+const struct diag_code_info *diag_code_info_get(enum diag_code code)
+{
+	if ((unsigned)code >= DIAG_CODE__MAX)
+		return &code_table[DIAG_CODE_NONE];
+	return &code_table[code];
+}
+
+const char *diag_code_str(enum diag_code code)
+{
+	return diag_code_info_get(code)->name;
+}
+
+const char *diag_severity_str(enum diag_severity sev)
+{
+	static const char *const names[] = {"ok", "info", "warning", "critical"};
+	return (unsigned)sev < 4 ? names[sev] : "unknown";
+}
+
+enum diag_code diag_code_from_str(const char *name)
+{
+	for (int c = 1; name && c < DIAG_CODE__MAX; c++)
+		if (strcmp(code_table[c].name, name) == 0)
+			return (enum diag_code)c;
+	return DIAG_CODE_NONE;
+}
+
+/* Which fields each code needs: extraction is the costly part of a hit, and a million-entry
+ * journal has many hits of the identity facts, so each code extracts only what it uses. */
+enum field_mask {
+	F_PEER = 1 << 0,
+	F_LOCAL = 1 << 1,
+	F_CLUSTER = 1 << 2,
+	F_ADDR = 1 << 3,
+	F_X509 = 1 << 4,
+	F_DURATION = 1 << 5,
+	F_URL = 1 << 6,
+	F_NAME = 1 << 7,
+	F_ALL = 0xff,
+};
+
+#define F_TLS (F_PEER | F_ADDR | F_X509 | F_URL)
+static const unsigned code_fields[DIAG_CODE__MAX] = {
+	[DIAG_CERT_SAN_MISMATCH] = F_TLS,
+	[DIAG_CERT_UNKNOWN_AUTHORITY] = F_TLS,
+	[DIAG_CERT_EXPIRED] = F_TLS,
+	[DIAG_CERT_NOT_YET_VALID] = F_TLS,
+	[DIAG_CERT_EXPIRING] = F_TLS,
+	[DIAG_CERT_KEY_MISMATCH] = F_TLS,
+	[DIAG_CERT_BAD_KEY_USAGE] = F_TLS,
+	[DIAG_CERT_REJECTED] = F_TLS,
+	[DIAG_KEY_FILE_PERMISSIONS] = 0,
+	[DIAG_CLIENT_CERT_MISSING] = F_TLS,
+	[DIAG_CLUSTER_ID_MISMATCH] = F_PEER | F_LOCAL | F_CLUSTER,
+	[DIAG_MEMBER_ALREADY_BOOTSTRAPPED] = F_PEER,
+	[DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER] = F_NAME | F_URL,
+	[DIAG_MEMBER_REMOVED] = F_PEER | F_LOCAL,
+	[DIAG_PEER_UNREACHABLE] = F_PEER | F_URL,
+	[DIAG_MEMBER_DOWN] = F_PEER | F_URL,
+	[DIAG_QUORUM_LOST] = F_LOCAL,
+	[DIAG_NO_LEADER] = F_LOCAL,
+	[DIAG_LEADER_CHURN] = F_LOCAL,
+	[DIAG_SLOW_DISK] = F_DURATION,
+	[DIAG_OVERLOADED] = F_DURATION | F_PEER,
+	[DIAG_NOSPACE_ALARM] = F_PEER,
+	[DIAG_CORRUPT_ALARM] = F_PEER,
+	[DIAG_CLOCK_DRIFT] = F_PEER | F_DURATION,
+	[DIAG_PORT_IN_USE] = F_URL,
+	[DIAG_BIND_ADDRESS_UNAVAILABLE] = F_URL,
+	[DIAG_DATA_DIR_PERMISSION] = 0,
+	[DIAG_DATA_DIR_MODE] = 0,
+	[DIAG_FILE_MISSING] = 0,
+	[DIAG_ENDPOINT_UNHEALTHY] = F_ALL,
+	[DIAG_FACT_LOCAL_MEMBER] = F_LOCAL | F_CLUSTER,
+	[DIAG_FACT_MEMBER_ADDED] = F_PEER | F_CLUSTER | F_URL,
+	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
+	[DIAG_FACT_PEER_ACTIVE] = F_PEER,
+	[DIAG_FACT_LEADER_ELECTED] = F_LOCAL,
+};
+
+/* How the detail field of a row is filled. */
+enum detail_kind {
+	DETAIL_SNIPPET = 0, /* the text from the needle on, up to a quote */
+	DETAIL_REASON,      /* a short network reason ("connection refused") */
+	DETAIL_AFTER,       /* the token after `from` up to one of `stop` */
+	DETAIL_NEEDLE,      /* the needle itself (alarm names) */
+	DETAIL_NONE,
+};
+
+/* One failure signature. `needle` (>= 4 bytes) is searched with the one-pass index; `also`
+ * must also be present, `unless` must not. Rows are tried in table order: specific causes
+ * (the x509 text inside a peer-link error) come before the generic symptom that carries them,
+ * and healthy lines that would otherwise match come first with DIAG_CODE_NONE. */
+struct signature {
+	enum diag_code code;
+	const char *needle;
+	const char *also;
+	const char *unless;
+	enum detail_kind detail;
+	const char *from;
+	const char *stop;
+};
+
+static const struct signature sig_table[] = {
+	/* healthy or shutdown noise that contains failure words */
+	{DIAG_CODE_NONE, "alarm disarmed", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_CODE_NONE, "use of closed network connection", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_CODE_NONE, "failed to find local node", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* TLS (ETCD_LOGS.md section 1): the Go x509/tls text decides, whatever carries it */
+	{DIAG_CERT_SAN_MISMATCH, "certificate is valid for", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_CERT_SAN_MISMATCH, "doesn't contain any IP SANs", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_CERT_SAN_MISMATCH, "legacy Common Name field", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_CERT_UNKNOWN_AUTHORITY, "signed by unknown authority", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_CERT_UNKNOWN_AUTHORITY, "unknown certificate authority", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_CERT_NOT_YET_VALID, "certificate has expired or is not yet valid", "is before", NULL,
+		DETAIL_AFTER, "is before ", " \"\\)"},
+	{DIAG_CERT_EXPIRED, "certificate has expired or is not yet valid", NULL, NULL, DETAIL_AFTER,
+		"is after ", " \"\\)"},
+	{DIAG_CERT_EXPIRED, "tls: expired certificate", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CERT_BAD_KEY_USAGE, "incompatible key usage", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CERT_BAD_KEY_USAGE, "tls: unsupported certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_CERT_KEY_MISMATCH, "private key does not match public key", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CLIENT_CERT_MISSING, "didn't provide a certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_CLIENT_CERT_MISSING, "tls: certificate required", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_CERT_REJECTED, "tls: bad certificate", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	/* cluster identity and membership (section 2, startup errors of section 7) */
+	{DIAG_CLUSTER_ID_MISMATCH, "cluster ID mismatch", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_MEMBER_ALREADY_BOOTSTRAPPED, "has already been bootstrapped", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER, "couldn't find local name", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER, "member count is unequal", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER, "no match found for existing member", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER, "but missing from --initial-advertise-peer-urls",
+		NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_MEMBER_REMOVED, "permanently removed from the cluster", NULL, NULL, DETAIL_NONE, NULL,
+		NULL},
+	{DIAG_MEMBER_REMOVED, "data-dir used by this member must be removed", NULL, NULL,
+		DETAIL_NONE, NULL, NULL},
+	{DIAG_MEMBER_REMOVED, "since it was removed", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_MEMBER_REMOVED, "because it was removed", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_MEMBER_REMOVED, "from removed member", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* startup (section 7) */
+	{DIAG_PORT_IN_USE, "address already in use", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_BIND_ADDRESS_UNAVAILABLE, "cannot assign requested address", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_DATA_DIR_MODE, "check file permission", NULL, NULL, DETAIL_AFTER, "directory ",
+		" ,"},
+	{DIAG_DATA_DIR_PERMISSION, "cannot access data directory", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_DATA_DIR_PERMISSION, "error listing data dir", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL},
+	{DIAG_DATA_DIR_PERMISSION, "failed to list data directory", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_DATA_DIR_PERMISSION, "cannot write to member directory", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL},
+	{DIAG_FILE_MISSING, "no such file or directory", "open ", NULL, DETAIL_AFTER, "open ",
+		": \""},
+	/* space and corruption (section 5) */
+	{DIAG_NOSPACE_ALARM, "NOSPACE", NULL, NULL, DETAIL_NEEDLE, NULL, NULL},
+	{DIAG_NOSPACE_ALARM, "exceeded backend quota", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NOSPACE_ALARM, "database space exceeded", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NOSPACE_ALARM, "etcdserver: no space", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "CORRUPT", NULL, NULL, DETAIL_NEEDLE, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "data inconsistency", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "hash mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "mismatched hashes", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "different hash values", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "hashes must match", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_CORRUPT_ALARM, "'s hash ", "!=", NULL, DETAIL_SNIPPET, NULL, NULL},
+	/* clock (section 6) */
+	{DIAG_CLOCK_DRIFT, "clock difference against peer", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_CLOCK_DRIFT, "high clock drift", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* raft (section 3) */
+	{DIAG_QUORUM_LOST, "quorum is not active", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NO_LEADER, "lost leader", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NO_LEADER, "etcdserver: no leader", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NO_LEADER, "failed to publish local member", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_NO_LEADER, "publish error", NULL, NULL, DETAIL_SNIPPET, NULL, NULL},
+	{DIAG_LEADER_CHURN, "is starting a new election", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_LEADER_CHURN, "changed leader from", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* slow disk and requests (section 4) */
+	{DIAG_SLOW_DISK, "sync duration of", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_SLOW_DISK, "slow fdatasync", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_OVERLOADED, "send out heartbeat on time", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_OVERLOADED, "tick missed to fire", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_OVERLOADED, "took too long", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_OVERLOADED, "timed out waiting for read index", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* a member shutting down cancels its own streams: not a peer problem */
+	{DIAG_CODE_NONE, "context canceled", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	/* peer links (section 1): the symptom when no more specific cause is in the line */
+	{DIAG_PEER_UNREACHABLE, "failed to dial", NULL, NULL, DETAIL_REASON, NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "became inactive", NULL, NULL, DETAIL_REASON, NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "could not connect", NULL, NULL, DETAIL_REASON, NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "prober detected unhealthy", NULL, NULL, DETAIL_REASON, NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "lost the TCP streaming connection", NULL, NULL, DETAIL_REASON,
+		NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "lost TCP streaming connection", NULL, NULL, DETAIL_REASON, NULL,
+		NULL},
+	{DIAG_PEER_UNREACHABLE, "failed to reach the peer", NULL, NULL, DETAIL_REASON, NULL, NULL},
+	{DIAG_PEER_UNREACHABLE, "cannot fetch cluster info from peer urls", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL},
+	/* identity facts (healthy lines) */
+	{DIAG_FACT_LOCAL_MEMBER, "starting member ", " in cluster ", NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_LOCAL_MEMBER, "restarting member ", " in cluster ", NULL, DETAIL_NONE, NULL,
+		NULL},
+	{DIAG_FACT_LOCAL_MEMBER, "starting local member", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_LOCAL_MEMBER, "restarting local member", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_MEMBER_ADDED, "added member", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_PUBLISHED, "published ", "{Name:", NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_PEER_ACTIVE, "became active", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_PEER_ACTIVE, "established a TCP streaming connection", NULL, NULL, DETAIL_NONE,
+		NULL, NULL},
+	{DIAG_FACT_PEER_ACTIVE, "established TCP streaming connection", NULL, NULL, DETAIL_NONE,
+		NULL, NULL},
+	{DIAG_FACT_LEADER_ELECTED, "elected leader", NULL, NULL, DETAIL_NONE, NULL, NULL},
+	{DIAG_FACT_LEADER_ELECTED, "became leader at term", NULL, NULL, DETAIL_NONE, NULL, NULL},
+};
+
+#define SIG_COUNT (sizeof(sig_table) / sizeof(sig_table[0]))
+#define SIG_WORDS ((SIG_COUNT + 63) / 64)
+#define HASH_BITS 12
+#define HASH_SIZE (1u << HASH_BITS)
+
+size_t classify_signature_count(void)
+{
+	return SIG_COUNT;
+}
+
+const char *classify_signature_needle(size_t i, enum diag_code *ret_code)
+{
+	if (i >= SIG_COUNT)
+		return NULL;
+	if (ret_code)
+		*ret_code = sig_table[i].code;
+	return sig_table[i].needle;
+}
+
+/* One-pass multi-needle index: the first 4 bytes of each needle hashed into HASH_SIZE
+ * buckets; a line is scanned once, and only positions whose 4-byte hash has a bucket are
+ * compared. This is what keeps a million-line scan cheaper than one memmem per needle. */
+struct sig_index {
+	bool ready;
+	uint64_t bloom[HASH_SIZE / 64];
+	uint64_t rows[HASH_SIZE][SIG_WORDS];
+	size_t needle_len[SIG_COUNT];
+};
+
+static struct sig_index sig_index;
+
+static inline uint32_t load32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t hash32(uint32_t v)
+{
+	return (v * 2654435761u) >> (32 - HASH_BITS);
+}
+
+static void sig_index_build(void)
+{
+	for (size_t i = 0; i < SIG_COUNT; i++) {
+		uint32_t h = hash32(load32(sig_table[i].needle));
+		sig_index.needle_len[i] = strlen(sig_table[i].needle);
+		sig_index.bloom[h / 64] |= 1ull << (h % 64);
+		sig_index.rows[h][i / 64] |= 1ull << (i % 64);
+	}
+	sig_index.ready = true;
+}
+
+static bool contains(const char *s, size_t len, const char *needle)
+{
+	return memmem(s, len, needle, strlen(needle)) != NULL;
+}
+
+/* Returns the index of the first row (table order) that matches, or -1. */
+static int sig_match(const char *s, size_t len)
+{
+	uint64_t hit[SIG_WORDS] = {0};
+	bool any = false;
+
+	if (!sig_index.ready)
+		sig_index_build();
+	for (size_t i = 0; i + 4 <= len; i++) {
+		uint32_t h = hash32(load32(s + i));
+		if (!(sig_index.bloom[h / 64] & (1ull << (h % 64))))
+			continue;
+		for (size_t w = 0; w < SIG_WORDS; w++) {
+			uint64_t m = sig_index.rows[h][w] & ~hit[w];
+			while (m) {
+				size_t r = w * 64 + (size_t)__builtin_ctzll(m);
+				m &= m - 1;
+				size_t n = sig_index.needle_len[r];
+				if (n <= len - i && memcmp(s + i, sig_table[r].needle, n) == 0) {
+					hit[w] |= 1ull << (r % 64);
+					any = true;
+				}
+			}
+		}
+	}
+	if (!any)
+		return -1;
+	for (size_t r = 0; r < SIG_COUNT; r++) {
+		if (!(hit[r / 64] & (1ull << (r % 64))))
+			continue;
+		if (sig_table[r].also && !contains(s, len, sig_table[r].also))
+			continue;
+		if (sig_table[r].unless && contains(s, len, sig_table[r].unless))
+			continue;
+		return (int)r;
+	}
+	return -1;
+}
+
+/* Copies s[0..n) into out (cap bytes), truncated, NUL-terminated. */
+static void copy_out(char *out, size_t cap, const char *s, size_t n)
+{
+	if (cap == 0)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* The token after the first occurrence of `marker`, up to a byte of `stop` (or the end).
+ * Returns its length, 0 when the marker is absent. */
+static size_t after(const char *s, size_t len, const char *marker, const char *stop,
+		    const char **ret)
+{
+	size_t ml = strlen(marker);
+	const char *p = memmem(s, len, marker, ml);
+	if (!p)
+		return 0;
+	p += ml;
+	const char *end = s + len;
+	const char *q = p;
+	while (q < end && !strchr(stop, *q))
+		q++;
+	*ret = p;
+	return (size_t)(q - p);
+}
+
+static bool after_copy(const char *s, size_t len, const char *marker, const char *stop,
+		       char *out, size_t cap)
+{
+	const char *p;
+	size_t n = after(s, len, marker, stop, &p);
+	if (n == 0)
+		return false;
+	copy_out(out, cap, p, n);
+	return true;
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+static bool is_word(char c)
+{
+	return is_hex(c) || (c >= 'g' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* An etcd member or cluster ID (%x: 1..16 lowercase hex digits) at p, ending at a non-word
+ * byte; copied into out. */
+static bool hex_id_at(const char *p, const char *end, char out[DIAG_ID_LEN])
+{
+	size_t n = 0;
+	while (p + n < end && is_hex(p[n]) && n <= 16)
+		n++;
+	if (n == 0 || n > 16 || (p + n < end && is_word(p[n])))
+		return false;
+	copy_out(out, DIAG_ID_LEN, p, n);
+	return true;
+}
+
+/* Tries every occurrence of each marker in turn; first valid ID wins. */
+static bool id_after_any(const char *s, size_t len, const char *const *markers,
+			 char out[DIAG_ID_LEN])
+{
+	const char *end = s + len;
+	for (size_t m = 0; markers[m]; m++) {
+		size_t ml = strlen(markers[m]);
+		const char *p = s;
+		while (p < end) {
+			const char *q = memmem(p, (size_t)(end - p), markers[m], ml);
+			if (!q)
+				break;
+			if (hex_id_at(q + ml, end, out))
+				return true;
+			p = q + 1;
+		}
+	}
+	return false;
+}
+
+/* Markers in front of the remote peer's ID: zap fields, and the sentences of the text formats. */
+static const char *const peer_id_markers_zap[] = {
+	"\"peer-id\":\"", "\"remote-peer-id\":\"", "\"remote-member-id\":\"",
+	"\"remote-peer-id-from\":\"", "\"removed-member-id\":\"", "\"remote-peer-server-name\":\"",
+	"\"to\":\"", "\"from\":\"", "\"added-peer-id\":\"", "failed to dial ", NULL,
+};
+static const char *const peer_id_markers_text[] = {
+	"peer ", "added member ", "failed to dial ", "peer[", "remote[", "removed member ",
+	"of member ", ", to ", NULL,
+};
+static const char *const local_id_markers_zap[] = {
+	"\"local-member-id\":\"", "raft.node: ", NULL,
+};
+static const char *const local_id_markers_text[] = {
+	"starting member ", "restarting member ", "raft.node: ", NULL,
+};
+static const char *const cluster_id_markers[] = {
+	"\"local-member-cluster-id\":\"", "\"cluster-id\":\"", " want ", "local=", " in cluster ",
+	"to cluster ", NULL,
+};
+static const char *const remote_cluster_markers[] = {
+	"\"remote-peer-cluster-id\":\"", "(got ", "]=", NULL,
+};
+
+/* Short network reasons, most specific first (DETAIL_REASON). */
+static const char *const reason_table[] = {
+	"connection refused", "i/o timeout", "no route to host", "connection reset by peer",
+	"context deadline exceeded", "certificate", "network is unreachable", "EOF", NULL,
+};
+
+/* zap and Go std-log level words to syslog priorities. */
+static const struct {
+	const char *name;
+	int prio;
+} level_table[] = {
+	{"debug", 7}, {"info", 6},    {"warn", 4},    {"error", 3}, {"dpanic", 2}, {"panic", 2},
+	{"fatal", 2}, {"INFO", 6},    {"WARNING", 4}, {"WARN", 4},  {"ERROR", 3},  {"PANIC", 2},
+};
+
+static void level_from_word(const char *p, size_t n, struct classify_result *r)
+{
+	for (size_t i = 0; p && n && i < sizeof(level_table) / sizeof(level_table[0]); i++)
+		if (strlen(level_table[i].name) == n && memcmp(level_table[i].name, p, n) == 0)
+			r->priority = level_table[i].prio;
+}
+
+/* Where the human text of the entry starts, and its level, by format. */
+static void parse_prefix(const char *s, size_t len, int priority, struct classify_result *r,
+			 size_t *text_off)
+{
+	static const char capn_levels[] = "..CEWNID";
+	const char *p;
+	size_t n;
+
+	r->priority = priority;
+	*text_off = 0;
+	if (len > 0 && s[0] == '{') {
+		r->format = DIAG_FMT_ZAP;
+		n = after(s, len, "\"level\":\"", "\"", &p);
+		level_from_word(p, n, r);
+		p = memmem(s, len, "\"msg\":\"", 7);
+		if (p)
+			*text_off = (size_t)(p + 7 - s);
+		return;
+	}
+	/* "2026-11-24 19:13:39.106784 W | pkg: text" */
+	if (len > 30 && s[4] == '-' && s[10] == ' ' && s[13] == ':' && s[19] == '.') {
+		const char *bar = memchr(s + 19, '|', len - 19 < 16 ? len - 19 : 16);
+		if (bar && bar[-1] == ' ' && bar[-3] == ' ') {
+			const char *lv = bar[-2] ? strchr(capn_levels + 2, bar[-2]) : NULL;
+			r->format = DIAG_FMT_CAPNSLOG;
+			if (lv)
+				r->priority = (int)(lv - capn_levels);
+			const char *colon = memmem(bar, len - (size_t)(bar - s), ": ", 2);
+			*text_off = (size_t)((colon ? colon : bar) - s) + 2;
+			if (*text_off > len)
+				*text_off = len;
+			return;
+		}
+	}
+	/* Go std log on stderr: "raft2026/11/25 05:30:53 INFO: text" (3.4 raft),
+	 * "WARNING: 2026/11/25 05:32:50 [core] grpc: ..." (grpc) */
+	if (len > 24 && strncmp(s, "raft", 4) == 0 && s[4] >= '0' && s[4] <= '9' && s[8] == '/') {
+		const char *colon = memmem(s + 24, len - 24 > 10 ? 10 : len - 24, ": ", 2);
+		r->format = DIAG_FMT_STDLOG;
+		if (colon) {
+			level_from_word(s + 24, (size_t)(colon - (s + 24)), r);
+			*text_off = (size_t)(colon - s) + 2;
+		}
+		return;
+	}
+	p = memchr(s, ':', len > 10 ? 10 : len);
+	if (p && p + 6 < s + len && p[1] == ' ' && p[6] == '/') {
+		r->format = DIAG_FMT_STDLOG;
+		level_from_word(s, (size_t)(p - s), r);
+		*text_off = (size_t)(p - s) + 2;
+		return;
+	}
+	r->format = DIAG_FMT_BARE;
+}
+
+static void extract_fields(const char *s, size_t len, size_t text_off, const struct signature *sig,
+			   struct classify_result *r)
+{
+	struct classify_fields *f = &r->f;
+	const char *p;
+	size_t n;
+
+	unsigned want = code_fields[sig->code];
+	bool zap = r->format == DIAG_FMT_ZAP;
+
+	/* zap carries IDs in fields, the text formats in the sentence: search only the kind of
+	 * marker the line can have */
+	if (want & F_PEER)
+		id_after_any(s, len, zap ? peer_id_markers_zap : peer_id_markers_text, f->peer_id);
+	if ((want & F_LOCAL) &&
+	    !id_after_any(s, len, zap ? local_id_markers_zap : local_id_markers_text, f->local_id))
+		/* raft lines start with the logging member's own ID: "%x became leader"; 8+
+		 * digits so that words such as "added" are not taken for one */
+		if (hex_id_at(s + text_off, s + len, f->local_id) && strlen(f->local_id) < 8)
+			f->local_id[0] = '\0';
+	if (f->peer_id[0] && strcmp(f->peer_id, f->local_id) == 0 && sig->code != DIAG_NO_LEADER)
+		f->peer_id[0] = '\0';
+	if (want & F_CLUSTER) {
+		id_after_any(s, len, cluster_id_markers, f->cluster_id);
+		id_after_any(s, len, remote_cluster_markers, f->remote_cluster_id);
+	}
+
+	if ((want & F_ADDR) && !after_copy(s, len, "rejected connection from \"", "\"",
+					  f->remote_addr, sizeof(f->remote_addr)))
+		after_copy(s, len, "\"remote-addr\":\"", "\"", f->remote_addr,
+			   sizeof(f->remote_addr));
+
+	/* x509: "certificate is valid for A, B, not C"; "cannot validate certificate for C" */
+	n = (want & F_X509) ? after(s, len, "certificate is valid for ", "\"", &p) : 0;
+	if (n) {
+		const char *nt = memmem(p, n, ", not ", 6);
+		if (nt) {
+			copy_out(f->sans, sizeof(f->sans), p, (size_t)(nt - p));
+			after_copy(nt, n - (size_t)(nt - p), ", not ", " \"\\),;", f->wanted,
+				   sizeof(f->wanted));
+		} else {
+			copy_out(f->sans, sizeof(f->sans), p, n);
+		}
+	} else if (want & F_X509) {
+		after_copy(s, len, "cannot validate certificate for ", " ", f->wanted,
+			   sizeof(f->wanted));
+	}
+
+	static const struct {
+		const char *marker;
+		const char *stop;
+	} dur[] = {
+		{"\"took\":\"", "\""},
+		{"sync duration of ", ", "},
+		{"took too long (", ")"},
+		{"\"clock-drift\":\"", "\""},
+		{"is too high [", "]"},
+		{"\"exceeded-duration\":\"", "\""},
+		{"timeout for ", ",)"},
+	};
+	for (size_t i = 0; (want & F_DURATION) && i < sizeof(dur) / sizeof(dur[0]); i++)
+		if (after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
+			       sizeof(f->duration)))
+			break;
+
+	if ((want & F_URL) &&
+	    !after_copy(s, len, "\"added-peer-peer-urls\":[\"", "\"", f->url, sizeof(f->url)) &&
+	    !after_copy(s, len, "\"address\":\"", "\"", f->url, sizeof(f->url)) &&
+	    !after_copy(s, len, "peerURL(", ")", f->url, sizeof(f->url)) &&
+	    !after_copy(s, len, "listen tcp ", " ", f->url, sizeof(f->url)))
+		if (sig->code == DIAG_FACT_MEMBER_ADDED)
+			after_copy(s, len, " [", "]", f->url, sizeof(f->url));
+	n = strlen(f->url);
+	if (n && f->url[n - 1] == ':')
+		f->url[n - 1] = '\0';
+
+	if ((want & F_NAME) && !after_copy(s, len, "{Name:", " }", f->name, sizeof(f->name)) &&
+	    !after_copy(s, len, "couldn't find local name \\\"", "\\", f->name,
+			sizeof(f->name)))
+		after_copy(s, len, "couldn't find local name \"", "\"", f->name, sizeof(f->name));
+
+	switch (sig->detail) {
+	case DETAIL_SNIPPET: {
+		/* from the zap error field when the needle is in it, else from the needle */
+		const char *e = memmem(s, len, "\"error\":\"", 9);
+		const char *nd = memmem(s, len, sig->needle, strlen(sig->needle));
+		p = (e && nd && e + 9 <= nd) ? e + 9 : nd ? nd : s;
+		n = 0;
+		while (p + n < s + len && (p[n] != '"' || (n > 0 && p[n - 1] == '\\')))
+			n++;
+		while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
+			n--;
+		copy_out(f->detail, sizeof(f->detail), p, n);
+		break;
+	}
+	case DETAIL_REASON:
+		for (size_t i = 0; reason_table[i]; i++)
+			if (contains(s, len, reason_table[i])) {
+				copy_out(f->detail, sizeof(f->detail), reason_table[i],
+					 strlen(reason_table[i]));
+				break;
+			}
+		break;
+	case DETAIL_AFTER:
+		after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
+		break;
+	case DETAIL_NEEDLE:
+		copy_out(f->detail, sizeof(f->detail), sig->needle, strlen(sig->needle));
+		break;
+	case DETAIL_NONE:
+		break;
+	}
+	if (sig->code == DIAG_CLUSTER_ID_MISMATCH && f->cluster_id[0] && f->remote_cluster_id[0]) {
+		char buf[sizeof(f->detail)];
+		int k = snprintf(buf, sizeof(buf), "local %s, peer %s", f->cluster_id,
+				 f->remote_cluster_id);
+		if (k > 0)
+			copy_out(f->detail, sizeof(f->detail), buf, strlen(buf));
+	}
+}
+
+void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret)
+{
+	size_t text_off = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->priority = priority;
+	if (!msg)
+		return;
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	parse_prefix(msg, len, priority, ret, &text_off);
+	int row = sig_match(msg, len);
+	if (row < 0)
+		return;
+	ret->code = sig_table[row].code;
+	if (ret->code != DIAG_CODE_NONE)
+		extract_fields(msg, len, text_off, &sig_table[row], ret);
+}

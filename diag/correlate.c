@@ -1,0 +1,703 @@
+/* correlate.c: join journal aggregates, certificate facts and live results into findings. */
+#include "diag/correlate.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DIR_MAX 64
+
+/* Truncating string copy (snprintf "%s" trips gcc's truncation warnings). */
+static void scopy(char *out, size_t cap, const char *s)
+{
+	if (cap == 0)
+		return;
+	size_t n = strnlen(s, cap - 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* What the journal says about each host: its member ID and cluster ID (latest start), name. */
+struct host_info {
+	char host[64];
+	char local_id[DIAG_ID_LEN];
+	char cluster_id[DIAG_ID_LEN];
+	char mismatch_cluster_id[DIAG_ID_LEN]; /* its own cluster ID when it logged a mismatch */
+	uint64_t seen_usec;
+	char name[64];
+};
+
+struct directory {
+	size_t n;
+	struct host_info h[DIR_MAX];
+	const struct diag_aggs *aggs;
+	const struct diag_config *cfg;
+};
+
+static struct host_info *dir_host(struct directory *d, const char *host)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->h[i].host, host) == 0)
+			return &d->h[i];
+	if (d->n >= DIR_MAX || !host[0])
+		return NULL;
+	struct host_info *h = &d->h[d->n++];
+	memset(h, 0, sizeof(*h));
+	scopy(h->host, sizeof(h->host), host);
+	return h;
+}
+
+static void dir_build(struct directory *d, const struct diag_aggs *a, const struct diag_config *cfg)
+{
+	memset(d, 0, sizeof(*d));
+	d->aggs = a;
+	d->cfg = cfg;
+	for (size_t i = 0; a && i < a->n; i++) {
+		const struct diag_agg *g = &a->v[i];
+		struct host_info *h = dir_host(d, g->host);
+		if (!h)
+			continue;
+		if (g->code == DIAG_FACT_LOCAL_MEMBER && g->f.local_id[0] &&
+		    g->last_usec >= h->seen_usec) {
+			memcpy(h->local_id, g->f.local_id, DIAG_ID_LEN);
+			memcpy(h->cluster_id, g->f.cluster_id, DIAG_ID_LEN);
+			h->seen_usec = g->last_usec;
+		}
+		if (g->code == DIAG_FACT_PUBLISHED && g->f.name[0])
+			scopy(h->name, sizeof(h->name), g->f.name);
+	}
+	/* the cluster ID each host had when it logged a mismatch ("want X", "local=X"): the
+	 * member may have been repaired since, the latest start would hide the culprit */
+	for (size_t i = 0; a && i < a->n; i++) {
+		const struct diag_agg *g = &a->v[i];
+		struct host_info *h = dir_host(d, g->host);
+		if (h && g->code == DIAG_CLUSTER_ID_MISMATCH && g->f.cluster_id[0])
+			memcpy(h->mismatch_cluster_id, g->f.cluster_id, DIAG_ID_LEN);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->h[i].mismatch_cluster_id[0])
+			memcpy(d->h[i].mismatch_cluster_id, d->h[i].cluster_id, DIAG_ID_LEN);
+}
+
+/* The member with this ID: the host that started with it, else the peer URL host it was added
+ * with, else the ID itself. */
+static void dir_by_id(const struct directory *d, const char *id, char *out, size_t cap)
+{
+	char url_host[128] = "";
+	/* the name the member published under that ID (zap lines carry both): members that
+	 * share one host (one journal) are told apart this way */
+	for (size_t i = 0; d->aggs && i < d->aggs->n; i++) {
+		const struct diag_agg *g = &d->aggs->v[i];
+		if (g->code == DIAG_FACT_PUBLISHED && g->f.name[0] &&
+		    strcmp(g->f.local_id, id) == 0) {
+			scopy(out, cap, g->f.name);
+			return;
+		}
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->h[i].local_id, id) == 0) {
+			scopy(out, cap, d->h[i].host);
+			return;
+		}
+	/* a host may have had several IDs in the window (wiped and re-added) */
+	for (size_t i = 0; d->aggs && i < d->aggs->n; i++) {
+		const struct diag_agg *g = &d->aggs->v[i];
+		if ((g->code == DIAG_FACT_LOCAL_MEMBER || g->code == DIAG_FACT_PUBLISHED) &&
+		    g->host[0] && strcmp(g->f.local_id, id) == 0) {
+			scopy(out, cap, g->host);
+			return;
+		}
+	}
+	for (size_t i = 0; d->aggs && i < d->aggs->n; i++) {
+		const struct diag_agg *g = &d->aggs->v[i];
+		if (g->code == DIAG_FACT_MEMBER_ADDED && strcmp(g->f.peer_id, id) == 0 &&
+		    config_url_host(g->f.url, 0, url_host, sizeof(url_host)) == 0)
+			break;
+	}
+	scopy(out, cap, url_host[0] ? url_host : id);
+}
+
+/* The member whose peer URL has this IP or name. */
+static void dir_by_addr(const struct directory *d, const char *addr, char *out, size_t cap)
+{
+	char h[128];
+	for (size_t i = 0; d->aggs && i < d->aggs->n; i++) {
+		const struct diag_agg *g = &d->aggs->v[i];
+		if (g->code == DIAG_FACT_MEMBER_ADDED && g->f.peer_id[0] &&
+		    config_url_host(g->f.url, 0, h, sizeof(h)) == 0 && strcmp(h, addr) == 0) {
+			dir_by_id(d, g->f.peer_id, out, cap);
+			if (strcmp(out, addr) != 0)
+				return;
+		}
+	}
+	/* --initial-cluster names every member with its peer URL */
+	if (d->cfg && d->cfg->initial_cluster[0]) {
+		const char *p = d->cfg->initial_cluster;
+		while (*p) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			const char *eq = memchr(p, '=', n);
+			char url[256];
+			if (eq && (size_t)(eq - p) < cap && n - (size_t)(eq + 1 - p) < sizeof(url)) {
+				memcpy(url, eq + 1, n - (size_t)(eq + 1 - p));
+				url[n - (size_t)(eq + 1 - p)] = '\0';
+				if (config_url_host(url, 0, h, sizeof(h)) == 0 && strcmp(h, addr) == 0) {
+					memcpy(out, p, (size_t)(eq - p));
+					out[eq - p] = '\0';
+					return;
+				}
+			}
+			p = e ? e + 1 : p + n;
+		}
+	}
+	/* the local configuration knows its own advertised peer and client addresses */
+	if (d->cfg && d->cfg->name[0]) {
+		const char *lists[] = {d->cfg->initial_advertise_peer_urls,
+				       d->cfg->advertise_client_urls};
+		for (size_t l = 0; l < 2; l++)
+			for (size_t i = 0; config_url_host(lists[l], i, h, sizeof(h)) == 0; i++)
+				if (strcmp(h, addr) == 0) {
+					scopy(out, cap, d->cfg->name);
+					return;
+				}
+	}
+	scopy(out, cap, addr);
+}
+
+static size_t hosts_with_cluster(const struct directory *d, const char *cid)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n += cid[0] && strcmp(d->h[i].mismatch_cluster_id, cid) == 0;
+	return n;
+}
+
+static bool agg_resolved(const struct diag_aggs *a, const struct diag_agg *g)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct diag_agg *r = &a->v[i];
+		if (strcmp(r->host, g->host) != 0 || r->last_usec <= g->last_usec)
+			continue;
+		/* a peer link that came back after the errors; a leader elected after loss */
+		if (g->code == DIAG_PEER_UNREACHABLE && r->code == DIAG_FACT_PEER_ACTIVE &&
+		    strcmp(r->f.peer_id, g->f.peer_id) == 0)
+			return true;
+		if ((g->code == DIAG_NO_LEADER || g->code == DIAG_QUORUM_LOST) &&
+		    r->code == DIAG_FACT_LEADER_ELECTED)
+			return true;
+	}
+	return false;
+}
+
+/* Decides the root-cause code and the member at fault for one aggregate. */
+static enum diag_code attribute(const struct directory *d, const struct diag_agg *g, char *member,
+				size_t cap)
+{
+	const struct classify_fields *f = &g->f;
+	enum diag_code code = g->code;
+
+	scopy(member, cap, g->host);
+	switch (code) {
+	case DIAG_CERT_SAN_MISMATCH:
+		if (f->wanted[0])
+			dir_by_addr(d, f->wanted, member, cap);
+		else if (f->peer_id[0])
+			dir_by_id(d, f->peer_id, member, cap);
+		break;
+	case DIAG_CERT_UNKNOWN_AUTHORITY:
+	case DIAG_CERT_BAD_KEY_USAGE:
+	case DIAG_CERT_EXPIRED:
+	case DIAG_CERT_NOT_YET_VALID:
+	case DIAG_CLIENT_CERT_MISSING:
+		if (f->remote_addr[0]) {
+			/* we rejected what a client or peer presented: the fault is theirs; the
+			 * member whose certificate peers reject says "bad certificate" */
+			for (size_t i = 0; d->aggs && i < d->aggs->n; i++)
+				if (d->aggs->v[i].code == DIAG_CERT_REJECTED &&
+				    strcmp(d->aggs->v[i].host, g->host) != 0) {
+					scopy(member, cap, d->aggs->v[i].host);
+					return code;
+				}
+			char ip[64];
+			scopy(ip, sizeof(ip), f->remote_addr);
+			char *colon = strrchr(ip, ':');
+			if (colon)
+				*colon = '\0';
+			snprintf(member, cap, "client %.48s", ip);
+		} else if (f->peer_id[0]) {
+			dir_by_id(d, f->peer_id, member, cap);
+		}
+		break;
+	case DIAG_PEER_UNREACHABLE:
+		if (f->peer_id[0])
+			dir_by_id(d, f->peer_id, member, cap);
+		else if (f->url[0]) {
+			char h[128];
+			if (config_url_host(f->url, 0, h, sizeof(h)) == 0)
+				dir_by_addr(d, h, member, cap);
+		}
+		if (strcmp(f->detail, "connection refused") == 0)
+			code = DIAG_MEMBER_DOWN;
+		break;
+	case DIAG_CLUSTER_ID_MISMATCH: {
+		const struct host_info *self = NULL;
+		for (size_t i = 0; i < d->n; i++)
+			if (strcmp(d->h[i].host, g->host) == 0)
+				self = &d->h[i];
+		const char *mine = f->cluster_id[0] ? f->cluster_id : self ? self->cluster_id : "";
+		size_t n_mine = hosts_with_cluster(d, mine);
+		size_t n_theirs = hosts_with_cluster(d, f->remote_cluster_id);
+		if (n_mine > n_theirs) {
+			/* the odd one out is the other side */
+			if (f->peer_id[0]) {
+				dir_by_id(d, f->peer_id, member, cap);
+			} else {
+				for (size_t i = 0; i < d->n; i++)
+					if (strcmp(d->h[i].mismatch_cluster_id,
+						   f->remote_cluster_id) == 0) {
+						scopy(member, cap, d->h[i].host);
+						break;
+					}
+			}
+		}
+		break;
+	}
+	case DIAG_NOSPACE_ALARM:
+	case DIAG_CORRUPT_ALARM:
+		/* one finding for the cluster, named after the member that raised the alarm */
+		for (size_t i = 0; !f->peer_id[0] && d->aggs && i < d->aggs->n; i++)
+			if (d->aggs->v[i].code == code && d->aggs->v[i].f.peer_id[0]) {
+				f = &d->aggs->v[i].f;
+				break;
+			}
+		if (f->peer_id[0])
+			dir_by_id(d, f->peer_id, member, cap);
+		break;
+	default:
+		break;
+	}
+	return code;
+}
+
+static void fmt_time(uint64_t usec, char out[16])
+{
+	time_t t = (time_t)(usec / 1000000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, 16, "%H:%M:%S", &tm);
+}
+
+static struct diag_finding *finding_get(struct diag_findings *r, enum diag_code code,
+					const char *member)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].code == code && strcmp(r->v[i].member, member) == 0)
+			return &r->v[i];
+	if (r->n >= FINDINGS_MAX) {
+		r->dropped++;
+		return NULL;
+	}
+	struct diag_finding *f = &r->v[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->code = code;
+	f->severity = diag_code_info_get(code)->severity;
+	scopy(f->member, sizeof(f->member), member);
+	return f;
+}
+
+static void add_evidence(struct diag_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_evidence(struct diag_finding *f, const char *fmt, ...)
+{
+	if (f->n_evidence >= EVIDENCE_MAX) {
+		f->more_evidence++;
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->evidence[f->n_evidence++], EVIDENCE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* Fields from a later source fill the gaps of the representative ones. */
+static void merge_fields(struct classify_fields *dst, const struct classify_fields *src)
+{
+#define FILL(x)                                                                                \
+	if (!dst->x[0])                                                                        \
+	memcpy(dst->x, src->x, sizeof(dst->x))
+	FILL(peer_id);
+	FILL(wanted);
+	FILL(sans);
+	FILL(duration);
+	FILL(url);
+	FILL(name);
+	FILL(detail);
+	FILL(cluster_id);
+	FILL(remote_cluster_id);
+#undef FILL
+}
+
+static int cmp_agg_count(const void *a, const void *b)
+{
+	const struct diag_agg *x = *(const struct diag_agg *const *)a;
+	const struct diag_agg *y = *(const struct diag_agg *const *)b;
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+static void from_journal(struct diag_findings *r, const struct directory *d,
+			 const struct diag_aggs *a)
+{
+	/* biggest aggregates first, so that each finding's evidence starts with its bulk */
+	const struct diag_agg **order = malloc(a->n * sizeof(*order) + 1);
+	if (!order)
+		return;
+	for (size_t i = 0; i < a->n; i++)
+		order[i] = &a->v[i];
+	qsort(order, a->n, sizeof(*order), cmp_agg_count);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct diag_agg *g = order[i];
+		if (g->code >= DIAG_FACT_LOCAL_MEMBER || g->code == DIAG_CODE_NONE)
+			continue;
+		if (agg_resolved(a, g))
+			continue;
+		char member[64];
+		enum diag_code code = attribute(d, g, member, sizeof(member));
+		struct diag_finding *f = finding_get(r, code, member);
+		if (!f)
+			continue;
+		f->count += g->count;
+		if (code == DIAG_QUORUM_LOST && !f->f.detail[0])
+			snprintf(f->f.detail, sizeof(f->f.detail), "%.63s stepped down: quorum not active",
+				 g->host);
+		merge_fields(&f->f, &g->f);
+		char t1[16], t2[16];
+		fmt_time(g->first_usec, t1);
+		fmt_time(g->last_usec, t2);
+		add_evidence(f, "journal: %llu x on %s, %s..%s: %s", (unsigned long long)g->count,
+			     g->host[0] ? g->host : "?", t1, t2, g->samples[0]);
+		if (g->n_samples > 1 && g->count > 1)
+			add_evidence(f, "journal: last on %s: %s", g->host[0] ? g->host : "?",
+				     g->samples[1]);
+	}
+	free(order);
+}
+
+static void from_certs(struct diag_findings *r, const struct cert_report *c,
+		       const struct diag_config *cfg)
+{
+	const char *member = cfg && cfg->name[0] ? cfg->name : "local member";
+	for (size_t i = 0; i < c->n; i++) {
+		const struct cert_finding *cf = &c->v[i];
+		struct diag_finding *f = finding_get(r, cf->code, member);
+		if (!f)
+			continue;
+		if (cf->severity > f->severity)
+			f->severity = cf->severity;
+		if (!f->f.wanted[0])
+			snprintf(f->f.wanted, sizeof(f->f.wanted), "%s", cf->wanted);
+		/* key and missing-file remedies need the path; the others read better whole */
+		if (!f->f.detail[0])
+			scopy(f->f.detail, sizeof(f->f.detail),
+			      cf->code == DIAG_KEY_FILE_PERMISSIONS || cf->code == DIAG_FILE_MISSING
+				      ? cf->file
+				      : cf->detail);
+		add_evidence(f, "certificate: %s", cf->detail);
+		for (size_t k = 0; k < c->n_certs; k++) {
+			const struct cert_seen *s = &c->certs[k];
+			if (!s->loaded || strcmp(s->file, cf->file) != 0)
+				continue;
+			char d1[16], d2[16];
+			certinfo_date(s->facts.not_before, d1);
+			certinfo_date(s->facts.not_after, d2);
+			add_evidence(f, "certificate %s (%s): subject %s, issuer %s, SANs %s, valid %s to %s",
+				     s->file, s->roles, s->facts.subject, s->facts.issuer,
+				     s->facts.sans[0] ? s->facts.sans : "(none)", d1, d2);
+		}
+	}
+}
+
+static void from_live(struct diag_findings *r, const struct directory *d,
+		      const struct live_facts *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct live_endpoint *e = &l->v[i];
+		char member[64];
+		if (e->name[0])
+			scopy(member, sizeof(member), e->name);
+		else
+			dir_by_addr(d, e->host, member, sizeof(member));
+		if (e->alarms[0]) {
+			struct classify_result cr;
+			classify_entry(e->alarms, strlen(e->alarms), -1, &cr);
+			if (cr.code != DIAG_CODE_NONE) {
+				struct diag_finding *f = finding_get(r, cr.code, member);
+				if (f)
+					add_evidence(f, "live: %s reports alarm %s", e->url, e->alarms);
+			}
+		}
+		if (e->healthy)
+			continue;
+		/* the probe words errors as Go does, so the journal catalogue reads them too */
+		struct classify_result cr;
+		classify_entry(e->error, strlen(e->error), -1, &cr);
+		enum diag_code code = cr.code;
+		if (code == DIAG_PEER_UNREACHABLE || code == DIAG_CODE_NONE ||
+		    code >= DIAG_FACT_LOCAL_MEMBER)
+			code = strstr(e->error, "connection refused") ? DIAG_MEMBER_DOWN
+								    : DIAG_ENDPOINT_UNHEALTHY;
+		/* a peer port is only shaken hands with: its certificate and whether it listens */
+		if (e->peer && code == DIAG_ENDPOINT_UNHEALTHY)
+			continue;
+		struct diag_finding *f = finding_get(r, code, member);
+		if (!f)
+			continue;
+		merge_fields(&f->f, &cr.f);
+		if (!f->f.detail[0])
+			snprintf(f->f.detail, sizeof(f->f.detail), "%s", e->error);
+		if (!f->f.url[0])
+			snprintf(f->f.url, sizeof(f->f.url), "%s", e->url);
+		add_evidence(f, "live%s: %s: %s", e->peer ? " (peer handshake)" : "", e->url,
+			     e->error);
+	}
+}
+
+/* Startup failures: the member exits, so it is also "down" to its peers. */
+static bool explains_down(enum diag_code c)
+{
+	static const enum diag_code causes[] = {
+		DIAG_PORT_IN_USE,	     DIAG_BIND_ADDRESS_UNAVAILABLE,
+		DIAG_DATA_DIR_PERMISSION,    DIAG_FILE_MISSING,
+		DIAG_CERT_KEY_MISMATCH,      DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
+		DIAG_MEMBER_ALREADY_BOOTSTRAPPED, DIAG_MEMBER_REMOVED,
+	};
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (causes[i] == c)
+			return true;
+	return false;
+}
+
+/* Root causes that make a member's peer links fail (its TLS, identity, or it being down). */
+static bool explains_link(enum diag_code c)
+{
+	static const enum diag_code causes[] = {
+		DIAG_CERT_SAN_MISMATCH, DIAG_CERT_UNKNOWN_AUTHORITY, DIAG_CERT_EXPIRED,
+		DIAG_CERT_NOT_YET_VALID, DIAG_CERT_KEY_MISMATCH,     DIAG_CERT_BAD_KEY_USAGE,
+		DIAG_CLUSTER_ID_MISMATCH, DIAG_MEMBER_REMOVED,       DIAG_MEMBER_DOWN,
+	};
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (causes[i] == c)
+			return true;
+	return explains_down(c);
+}
+
+/* Symptoms fold into the cause that explains them on the same member: a certificate rejected
+ * by peers or an unreachable peer into its named TLS/identity problem; "down" into the startup
+ * failure that stopped it. */
+static void fold_symptoms(struct diag_findings *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *s = &r->v[i];
+		bool (*explains)(enum diag_code);
+		if (s->code == DIAG_CERT_REJECTED || s->code == DIAG_PEER_UNREACHABLE)
+			explains = explains_link;
+		else if (s->code == DIAG_MEMBER_DOWN)
+			explains = explains_down;
+		else
+			continue;
+		for (size_t k = 0; k < r->n; k++) {
+			struct diag_finding *c = &r->v[k];
+			if (k == i || c->code == DIAG_CODE_NONE || strcmp(c->member, s->member) != 0 ||
+			    !explains(c->code))
+				continue;
+			for (size_t e = 0; e < s->n_evidence; e++)
+				add_evidence(c, "%s", s->evidence[e]);
+			c->count += s->count;
+			s->code = DIAG_CODE_NONE; /* removed below */
+			break;
+		}
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].code != DIAG_CODE_NONE) {
+			if (o != i)
+				r->v[o] = r->v[i];
+			o++;
+		}
+	r->n = o;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct diag_finding *x = a, *y = b;
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return (int)x->code - (int)y->code;
+}
+
+void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
+			     const struct diag_config *cfg, char *out, size_t cap)
+{
+	bool local = cfg && cfg->name[0] && strcmp(cfg->name, f->member) == 0;
+	const struct {
+		const char *name;
+		const char *val;
+		const char *fallback;
+	} vars[] = {
+		{"member", f->member, "the member"},
+		{"peer", f->f.peer_id, "the peer"},
+		{"wanted", f->f.wanted, "its address"},
+		{"sans", f->f.sans, "other names"},
+		{"detail", f->f.detail, ""},
+		{"duration", f->f.duration, "see evidence"},
+		{"url", f->f.url[0] ? f->f.url : local ? cfg->initial_advertise_peer_urls : "",
+		 "https://<member>:2380"},
+		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
+		{"cert", local ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
+		 "<member cert>"},
+		{"key", local ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
+		 "<member key>"},
+		{"ca", cfg && cfg->trusted_ca_file[0] ? cfg->trusted_ca_file
+			: cfg ? cfg->peer_trusted_ca_file : "", "<ca.crt>"},
+		{"datadir", local ? cfg->data_dir : "", "<data dir>"},
+	};
+	size_t o = 0;
+	if (cap == 0)
+		return;
+	for (const char *p = tmpl; *p && o + 1 < cap; p++) {
+		if (*p == '{') {
+			const char *e = strchr(p, '}');
+			bool done = false;
+			for (size_t i = 0; e && i < sizeof(vars) / sizeof(vars[0]); i++) {
+				if (strlen(vars[i].name) != (size_t)(e - p - 1) ||
+				    memcmp(vars[i].name, p + 1, (size_t)(e - p - 1)) != 0)
+					continue;
+				const char *v = vars[i].val && vars[i].val[0] ? vars[i].val
+									       : vars[i].fallback;
+				int n = snprintf(out + o, cap - o, "%s", v);
+				o += n > 0 ? (size_t)n : 0;
+				if (o >= cap)
+					o = cap - 1;
+				p = e;
+				done = true;
+				break;
+			}
+			if (done)
+				continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	/* "(...)" left empty by a missing field reads badly: drop " ()" */
+	char *emp = strstr(out, " ()");
+	if (emp)
+		memmove(emp, emp + 3, strlen(emp + 3) + 1);
+}
+
+/* Cluster size: members added to the most common cluster ID in the journal, else the
+ * configuration's --initial-cluster, else the hosts seen. */
+static size_t cluster_size(const struct directory *d, const struct diag_config *cfg)
+{
+	const struct diag_aggs *a = d->aggs;
+	size_t best = 0;
+	for (size_t i = 0; a && i < a->n; i++) {
+		if (a->v[i].code != DIAG_FACT_MEMBER_ADDED)
+			continue;
+		const char *cid = a->v[i].f.cluster_id;
+		char ids[FINDINGS_MAX][DIAG_ID_LEN];
+		size_t n = 0;
+		for (size_t k = 0; k < a->n; k++) {
+			const struct diag_agg *g = &a->v[k];
+			if (g->code != DIAG_FACT_MEMBER_ADDED || strcmp(g->f.cluster_id, cid) != 0)
+				continue;
+			bool seen = false;
+			for (size_t m = 0; m < n; m++)
+				seen |= strcmp(ids[m], g->f.peer_id) == 0;
+			if (!seen && n < FINDINGS_MAX)
+				memcpy(ids[n++], g->f.peer_id, DIAG_ID_LEN);
+		}
+		if (n > best)
+			best = n;
+	}
+	if (best)
+		return best;
+	if (cfg && cfg->initial_cluster[0]) {
+		size_t n = 1;
+		for (const char *p = cfg->initial_cluster; *p; p++)
+			n += *p == ',';
+		return n;
+	}
+	return d->n;
+}
+
+/* Members down are each a finding; when they are a majority the headline is the lost quorum
+ * (etcd needs floor(n/2)+1 members to elect a leader and commit). */
+static void quorum_from_down(struct diag_findings *r, const struct directory *d,
+			     const struct diag_config *cfg)
+{
+	size_t size = cluster_size(d, cfg), down = 0;
+	uint64_t count = 0;
+	char names[128] = "";
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].code != DIAG_MEMBER_DOWN)
+			continue;
+		down++;
+		count += r->v[i].count;
+		size_t o = strlen(names);
+		snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", r->v[i].member);
+	}
+	if (size < 2 || down * 2 < size)
+		return;
+	struct diag_finding *q = NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].code == DIAG_QUORUM_LOST)
+			q = &r->v[i];
+	if (!q) {
+		q = finding_get(r, DIAG_QUORUM_LOST, names);
+		if (!q)
+			return;
+	}
+	snprintf(q->f.detail, sizeof(q->f.detail), "%zu of %zu members down: %s", down, size, names);
+	add_evidence(q, "%zu of %zu members are down (%s): no majority to elect a leader", down,
+		     size, names);
+	q->count += count + 1; /* ranks above each member-down it explains */
+}
+
+int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
+{
+	struct directory *d = calloc(1, sizeof(*d));
+	memset(ret, 0, sizeof(*ret));
+	if (!d)
+		return -ENOMEM;
+	dir_build(d, in->aggs, in->cfg);
+	if (in->aggs)
+		from_journal(ret, d, in->aggs);
+	if (in->certs)
+		from_certs(ret, in->certs, in->cfg);
+	if (in->live && in->live->available)
+		from_live(ret, d, in->live);
+	fold_symptoms(ret);
+	quorum_from_down(ret, d, in->cfg);
+	for (size_t i = 0; i < ret->n; i++) {
+		struct diag_finding *f = &ret->v[i];
+		const struct diag_code_info *ci = diag_code_info_get(f->code);
+		/* a handful of slow requests or elections is normal life */
+		if (f->count && f->count < ci->min_count && f->severity > DIAG_SEV_INFO)
+			f->severity = DIAG_SEV_INFO;
+		correlate_fill_template(ci->summary, f, in->cfg, f->summary, sizeof(f->summary));
+		correlate_fill_template(ci->remedy, f, in->cfg, f->remedy, sizeof(f->remedy));
+	}
+	qsort(ret->v, ret->n, sizeof(ret->v[0]), cmp_finding);
+	ret->worst = DIAG_SEV_OK;
+	for (size_t i = 0; i < ret->n; i++)
+		if (ret->v[i].severity > ret->worst)
+			ret->worst = ret->v[i].severity;
+	free(d);
+	return 0;
+}

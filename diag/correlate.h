@@ -1,0 +1,54 @@
+/* correlate.h: join journal aggregates, certificate facts and live results into findings, one
+ * per root cause, each naming the member at fault, its evidence and the remedy. */
+#ifndef DIAG_CORRELATE_H
+#define DIAG_CORRELATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/aggregate.h"
+#include "diag/certcheck.h"
+#include "diag/classify.h"
+#include "diag/config.h"
+#include "diag/live.h"
+
+#define FINDINGS_MAX 64
+#define EVIDENCE_MAX 6
+#define EVIDENCE_LEN 640
+
+struct diag_finding {
+	enum diag_code code;
+	enum diag_severity severity;
+	char member[64];
+	char summary[384];
+	char remedy[768];
+	size_t n_evidence;
+	char evidence[EVIDENCE_MAX][EVIDENCE_LEN];
+	uint64_t count;           /* journal entries joined */
+	size_t more_evidence;     /* evidence items left out */
+	struct classify_fields f; /* representative fields (templates) */
+};
+
+struct diag_findings {
+	size_t n;
+	struct diag_finding v[FINDINGS_MAX];
+	enum diag_severity worst;
+	size_t dropped; /* findings beyond FINDINGS_MAX */
+};
+
+struct correlate_input {
+	const struct diag_aggs *aggs;     /* may be NULL */
+	const struct cert_report *certs;  /* may be NULL */
+	const struct live_facts *live;    /* may be NULL */
+	const struct diag_config *cfg;    /* may be NULL */
+};
+
+/* Builds the findings, ranked by severity then evidence count. Pure; returns 0 or -ENOMEM. */
+int correlate_run(const struct correlate_input *in, struct diag_findings *ret);
+
+/* Fills a summary/remedy template: {member} {peer} {wanted} {sans} {detail} {duration} {url}
+ * {name} {cert} {key} {ca} {datadir}. */
+void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
+			     const struct diag_config *cfg, char *out, size_t cap);
+
+#endif

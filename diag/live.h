@@ -1,0 +1,44 @@
+/* live.h: the live checks of etcd-diag (the probe's engine), reduced to what correlation needs. */
+#ifndef DIAG_LIVE_H
+#define DIAG_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LIVE_MAX_ENDPOINTS 16
+
+/* The probe's connection flags (and ETCDCTL_* fallbacks), as given to etcd-diag. */
+struct live_opts {
+	const char *endpoints; /* comma-separated; NULL: the member's advertised client URLs */
+	const char *cacert, *cert, *key;
+	const char *user, *password;
+	double timeout_s;
+	/* Peer URLs whose certificate is checked by a TLS handshake (what this member's peers
+	 * see), with the peer credentials; NULL: none. */
+	const char *peer_urls;
+	const char *peer_cacert, *peer_cert, *peer_key;
+};
+
+struct live_endpoint {
+	char url[256];
+	char host[128];
+	char name[64];  /* member name when the member list said it */
+	bool healthy;
+	char error[320]; /* the probe's reason, e.g. "connection refused", "certificate is ..." */
+	char alarms[64]; /* "NOSPACE", "CORRUPT", "" */
+	bool peer;       /* a peer URL, handshake only: only certificate facts count */
+};
+
+struct live_facts {
+	bool available; /* false: the live part could not run (see why) */
+	char why[256];
+	size_t n;
+	struct live_endpoint v[LIVE_MAX_ENDPOINTS];
+};
+
+/* Runs the live checks against o->endpoints (or default_endpoints), then a TLS handshake with
+ * each of o->peer_urls. Returns 0 with *ret filled (ret->available false and ret->why set when
+ * they cannot run), or -ENOMEM. */
+int live_run(const struct live_opts *o, const char *default_endpoints, struct live_facts *ret);
+
+#endif

@@ -1,0 +1,394 @@
+/* main.c: etcd-diag's command line: learn the config, read the journal, inspect certificates,
+ * run live checks, correlate, report; errors are turned into one line and an exit code here. */
+#include <errno.h>
+#include <stddef.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag/aggregate.h"
+#include "diag/certcheck.h"
+#include "diag/classify.h"
+#include "diag/config.h"
+#include "diag/correlate.h"
+#include "diag/journal.h"
+#include "diag/live.h"
+#include "diag/report.h"
+
+#define DIAG_VERSION "0.1"
+
+struct diag_opts {
+	struct config_sources src;
+	struct journal_opts jo;
+	size_t n_files;
+	const char *since, *until;
+	bool offline;
+	bool json;
+	bool no_config;
+	bool stats;
+	struct live_opts live;
+};
+
+enum {
+	OPT_UNIT = 256,
+	OPT_ENV,
+	OPT_CONFIG,
+	OPT_JDIR,
+	OPT_JFILE,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_OFFLINE,
+	OPT_FORMAT,
+	OPT_ENDPOINTS,
+	OPT_CACERT,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_USER,
+	OPT_PASSWORD,
+	OPT_NO_CONFIG,
+	OPT_UNITNAME,
+	OPT_LIST_SIGNATURES,
+	OPT_STATS,
+};
+
+static const struct option long_opts[] = {
+	{"unit-file", required_argument, NULL, OPT_UNIT},
+	{"env-file", required_argument, NULL, OPT_ENV},
+	{"config-file", required_argument, NULL, OPT_CONFIG},
+	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"journal-dir", required_argument, NULL, OPT_JDIR},
+	{"journal-file", required_argument, NULL, OPT_JFILE},
+	{"unit", required_argument, NULL, OPT_UNITNAME},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"offline", no_argument, NULL, OPT_OFFLINE},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"endpoints", required_argument, NULL, OPT_ENDPOINTS},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"cert", required_argument, NULL, OPT_CERT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"user", required_argument, NULL, OPT_USER},
+	{"password", required_argument, NULL, OPT_PASSWORD},
+	{"list-signatures", no_argument, NULL, OPT_LIST_SIGNATURES},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"timeout", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: etcd-diag [--unit-file F] [--env-file F] [--config-file F] [--no-config]\n"
+	      "                 [--journal-dir D | --journal-file F ...] [--unit NAME]\n"
+	      "                 [--since T] [--until T] [--offline] [--format=text|json]\n"
+	      "                 [--endpoints URLS] [--cacert F] [--cert F] [--key F]\n"
+	      "                 [--user U] [--password P] [-t SECONDS] [--list-signatures]\n"
+	      "                 [--stats]\n"
+	      "                 [-h] [-V]\n"
+	      "Diagnoses an etcd member from its journal, certificates and live checks.\n"
+	      "T: -1h, -30m, -2d, now, @UNIX, \"YYYY-MM-DD HH:MM[:SS]\" (default: the last hour).\n"
+	      "Exit: 0 OK, 1 warning, 2 critical, 3 could not diagnose.\n",
+	      out);
+}
+
+/* --stats: one line on stderr; anonymous memory is what our own allocations cost (the mapped
+ * journal files are file pages, counted in RssFile). */
+static void print_stats(const struct diag_aggs *a)
+{
+	char line[128], anon[32] = "?", file[32] = "?";
+	FILE *f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "RssAnon:", 8) == 0)
+			sscanf(line + 8, "%31s", anon);
+		else if (strncmp(line, "RssFile:", 8) == 0)
+			sscanf(line + 8, "%31s", file);
+	}
+	if (f)
+		fclose(f);
+	fprintf(stderr, "etcd-diag: %llu entries, %llu matched, %zu aggregates, %llu dropped, "
+			"RssAnon %s kB, RssFile %s kB\n",
+		(unsigned long long)a->entries, (unsigned long long)a->matched, a->n,
+		(unsigned long long)a->dropped, anon, file);
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Strict positive seconds. */
+static int parse_seconds(const char *s, double *ret)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v <= 0 || v > 3600)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct diag_opts *o)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->live.timeout_s = 5;
+	while ((c = getopt_long(argc, argv, "t:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_UNIT:
+			o->src.unit_file = optarg;
+			break;
+		case OPT_ENV:
+			o->src.env_file = optarg;
+			break;
+		case OPT_CONFIG:
+			o->src.config_file = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			o->no_config = true;
+			break;
+		case OPT_JDIR:
+			o->jo.dir = optarg;
+			break;
+		case OPT_JFILE:
+			if (o->n_files >= JOURNAL_FILES_MAX) {
+				fprintf(stderr, "etcd-diag: too many --journal-file (max %d)\n",
+					JOURNAL_FILES_MAX);
+				return -E2BIG;
+			}
+			o->jo.files[o->n_files++] = optarg;
+			break;
+		case OPT_UNITNAME:
+			o->jo.unit = optarg;
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->until = optarg;
+			break;
+		case OPT_OFFLINE:
+			o->offline = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				o->json = true;
+			else if (strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "etcd-diag: --format must be text or json\n");
+				return -EINVAL;
+			}
+			break;
+		case OPT_ENDPOINTS:
+			o->live.endpoints = optarg;
+			break;
+		case OPT_CACERT:
+			o->live.cacert = optarg;
+			break;
+		case OPT_CERT:
+			o->live.cert = optarg;
+			break;
+		case OPT_KEY:
+			o->live.key = optarg;
+			break;
+		case OPT_USER:
+			o->live.user = optarg;
+			break;
+		case OPT_PASSWORD:
+			o->live.password = optarg;
+			break;
+		case 't':
+			if (parse_seconds(optarg, &o->live.timeout_s) < 0) {
+				fprintf(stderr, "etcd-diag: bad -t %s\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_LIST_SIGNATURES: {
+			/* "CODE<TAB>NEEDLE" per failure signature (healthy and identity rows left out) */
+			enum diag_code code;
+			const char *n;
+			for (size_t i = 0; (n = classify_signature_needle(i, &code)) != NULL; i++)
+				if (code != DIAG_CODE_NONE && code < DIAG_FACT_LOCAL_MEMBER)
+					printf("%s\t%s\n", diag_code_str(code), n);
+			exit(0);
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("etcd-diag %s\n", DIAG_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "etcd-diag: unexpected argument %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->jo.dir && o->n_files) {
+		fprintf(stderr, "etcd-diag: --journal-dir and --journal-file exclude each other\n");
+		return -EINVAL;
+	}
+	/* etcdctl's environment, as etcd-probe reads it */
+	static const struct {
+		const char *var;
+		size_t off;
+	} envs[] = {
+		{"ETCDCTL_ENDPOINTS", offsetof(struct live_opts, endpoints)},
+		{"ETCDCTL_CACERT", offsetof(struct live_opts, cacert)},
+		{"ETCDCTL_CERT", offsetof(struct live_opts, cert)},
+		{"ETCDCTL_KEY", offsetof(struct live_opts, key)},
+		{"ETCDCTL_USER", offsetof(struct live_opts, user)},
+		{"ETCDCTL_PASSWORD", offsetof(struct live_opts, password)},
+	};
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++) {
+		const char **slot = (const char **)((char *)&o->live + envs[i].off);
+		const char *v = getenv(envs[i].var);
+		if (!*slot && v && *v)
+			*slot = v;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct diag_opts o;
+	struct diag_config cfg;
+	struct report_meta meta;
+	struct cert_report *certs = NULL;
+	struct live_facts *live = NULL;
+	struct diag_findings *findings = NULL;
+	struct diag_aggs *aggs = NULL;
+	char err[512] = "";
+	int rc = 3;
+	bool journal_ok = false;
+
+	if (parse_opts(argc, argv, &o) < 0)
+		return 3;
+	memset(&meta, 0, sizeof(meta));
+	memset(&cfg, 0, sizeof(cfg));
+	certs = calloc(1, sizeof(*certs));
+	live = calloc(1, sizeof(*live));
+	findings = calloc(1, sizeof(*findings));
+	aggs = aggs_new();
+	if (!certs || !live || !findings || !aggs) {
+		fprintf(stderr, "etcd-diag: out of memory\n");
+		goto out;
+	}
+
+	if (!o.no_config && config_load(&o.src, &cfg, err, sizeof(err)) < 0) {
+		printf("ETCD-DIAG UNKNOWN - cannot diagnose: %s\n", err);
+		goto out;
+	}
+
+	uint64_t now = now_usec();
+	o.jo.since_usec = now - 3600ull * 1000000ull;
+	o.jo.until_usec = 0;
+	if ((o.since && journal_parse_time(o.since, now, &o.jo.since_usec) < 0) ||
+	    (o.until && journal_parse_time(o.until, now, &o.jo.until_usec) < 0)) {
+		fprintf(stderr, "etcd-diag: bad --since/--until (use -1h, now, @UNIX, "
+				"\"YYYY-MM-DD HH:MM:SS\")\n");
+		goto out;
+	}
+	meta.since_usec = o.jo.since_usec;
+	meta.until_usec = o.jo.until_usec;
+	char jerr[256] = "";
+	journal_ok = journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) == 0;
+	meta.entries = aggs->entries;
+
+	if (cfg.cert_file[0] || cfg.peer_cert_file[0]) {
+		certcheck_run(&cfg, time(NULL), certs);
+		meta.certs_checked = certs->n_certs;
+	}
+
+	if (!o.offline) {
+		/* on a member, its own client credentials reach it (as etcdctl would be run) */
+		if (!o.live.cacert && !o.live.cert) {
+			o.live.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
+			o.live.cert = cfg.cert_file[0] ? cfg.cert_file : NULL;
+			o.live.key = cfg.key_file[0] ? cfg.key_file : NULL;
+		}
+		/* the peer URLs of --initial-cluster ("name=url,..."): the certificate each member
+		 * presents to its peers, checked from here */
+		char peers[CONFIG_URLS_LEN] = "";
+		size_t po = 0;
+		for (const char *p = cfg.initial_cluster[0] ? cfg.initial_cluster
+							    : cfg.initial_advertise_peer_urls;
+		     *p;) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			const char *eq = memchr(p, '=', n);
+			const char *u = eq ? eq + 1 : p;
+			size_t un = n - (size_t)(u - p);
+			if (po + un + 2 < sizeof(peers)) {
+				memcpy(peers + po, u, un);
+				po += un;
+				peers[po++] = ',';
+				peers[po] = '\0';
+			}
+			p = e ? e + 1 : p + n;
+		}
+		if (po)
+			peers[po - 1] = '\0';
+		o.live.peer_urls = peers[0] ? peers : NULL;
+		o.live.peer_cacert = cfg.peer_trusted_ca_file[0] ? cfg.peer_trusted_ca_file : NULL;
+		o.live.peer_cert = cfg.peer_cert_file[0] ? cfg.peer_cert_file : NULL;
+		o.live.peer_key = cfg.peer_key_file[0] ? cfg.peer_key_file : NULL;
+		char def[CONFIG_URLS_LEN];
+		snprintf(def, sizeof(def), "%s", cfg.advertise_client_urls);
+		if (live_run(&o.live, def[0] ? def : NULL, live) < 0) {
+			fprintf(stderr, "etcd-diag: out of memory\n");
+			goto out;
+		}
+		meta.endpoints_checked = live->n;
+	}
+
+	struct correlate_input in = {aggs, certs, live, &cfg};
+	if (correlate_run(&in, findings) < 0) {
+		fprintf(stderr, "etcd-diag: out of memory\n");
+		goto out;
+	}
+
+	size_t w = 0;
+	if (!journal_ok)
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w, "%s", jerr);
+	else if (aggs->entries == 0)
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
+				      "no etcd entries in the journal in this window");
+	if (aggs->dropped && w < sizeof(meta.why))
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
+				      "%s%llu entries not aggregated (cap %d)", w ? "; " : "",
+				      (unsigned long long)aggs->dropped, AGG_MAX);
+	if (!o.offline && !live->available && w < sizeof(meta.why))
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w, "%slive checks: %s",
+				      w ? "; " : "", live->why);
+	/* nothing at all to go on: say so (exit 3) rather than "OK" */
+	if (aggs->entries == 0 && meta.certs_checked == 0 && meta.endpoints_checked == 0 &&
+	    findings->n == 0)
+		meta.unknown = true;
+
+	if (o.json)
+		diag_report_json(stdout, findings, &meta);
+	else
+		diag_report_text(stdout, findings, &meta, isatty(STDOUT_FILENO));
+	rc = diag_report_exit_code(findings, &meta);
+	if (o.stats)
+		print_stats(aggs);
+out:
+	aggs_free(aggs);
+	free(findings);
+	free(live);
+	free(certs);
+	return rc;
+}

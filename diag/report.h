@@ -1,0 +1,33 @@
+/* report.h: etcd-diag's output: readable text (summary line first) and JSON, and the exit code. */
+#ifndef DIAG_REPORT_H
+#define DIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag/correlate.h"
+
+/* What was looked at, for the summary line. */
+struct report_meta {
+	bool unknown;          /* could not diagnose: exit 3 */
+	char why[384];         /* the reason when unknown, or notes ("live checks skipped") */
+	uint64_t entries;      /* journal entries read */
+	uint64_t since_usec, until_usec;
+	size_t certs_checked;
+	size_t endpoints_checked;
+};
+
+/* Nagios-style: 0 nothing wrong (info only), 1 warning, 2 critical, 3 unknown. */
+int diag_report_exit_code(const struct diag_findings *f, const struct report_meta *m);
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN" for an exit code. */
+const char *diag_report_status_str(int exit_code);
+
+/* Text report; ANSI colour only when colour is true (main passes isatty()). */
+void diag_report_text(FILE *out, const struct diag_findings *f, const struct report_meta *m,
+		 bool colour);
+/* One JSON document: {status, exit_code, summary, entries, findings:[{code, severity, member,
+ * summary, count, evidence:[...], remedy}]}. */
+void diag_report_json(FILE *out, const struct diag_findings *f, const struct report_meta *m);
+
+#endif

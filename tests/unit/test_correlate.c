@@ -1,0 +1,268 @@
+/* test_correlate.c: root causes from aggregates (real 3.4 lines), certificate facts and live
+ * results: the member at fault, one finding per cause, ranking and remedy templates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/correlate.h"
+#include "diag/report.h"
+
+struct fixture {
+	struct diag_aggs *a;
+	struct diag_findings *f;
+};
+
+static int setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+	if (!x)
+		return -1;
+	x->a = aggs_new();
+	x->f = calloc(1, sizeof(*x->f));
+	*state = x;
+	return x->a && x->f ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *x = *state;
+	aggs_free(x->a);
+	free(x->f);
+	free(x);
+	return 0;
+}
+
+static void feed(struct diag_aggs *a, const char *host, uint64_t usec, const char *line,
+		 int times)
+{
+	struct classify_result r;
+	classify_entry(line, strlen(line), -1, &r);
+	for (int i = 0; i < times; i++) {
+		aggs_count_entry(a, usec + (uint64_t)i);
+		if (r.code != DIAG_CODE_NONE)
+			aggs_add(a, &r, host, usec + (uint64_t)i, line, strlen(line));
+	}
+}
+
+/* The identity lines every member logs at start (captured from etcd 3.4.23). */
+static void feed_start(struct diag_aggs *a)
+{
+	static const char *const ids[] = {"148df766a26ff8aa", "7f3444a8a26e7b4c",
+					  "f3e60613aa798362"};
+	char l[256];
+	for (int h = 0; h < 3; h++) {
+		char host[8];
+		snprintf(host, sizeof(host), "m%d", h + 1);
+		snprintf(l, sizeof(l), "2026-11-25 12:59:15.690512 I | etcdserver: starting member %s "
+				       "in cluster 8ced206069a8eb34", ids[h]);
+		feed(a, host, 100, l, 1);
+		for (int m = 0; m < 3; m++) {
+			snprintf(l, sizeof(l), "2026-11-25 12:59:15.700000 I | "
+					       "etcdserver/membership: added member %s "
+					       "[https://127.0.100.%d:2380] to cluster 8ced206069a8eb34",
+				 ids[m], m + 1);
+			feed(a, host, 101, l, 1);
+		}
+	}
+}
+
+static void test_san_mismatch_names_the_presenter(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	const char *l = "2026-11-25 12:59:25.702967 W | rafthttp: health check for peer "
+			"f3e60613aa798362 could not connect: x509: certificate is valid for "
+			"127.0.0.1, 127.0.100.1, not 127.0.100.3";
+	feed(x->a, "m1", 1000, l, 40);
+	feed(x->a, "m2", 1000, l, 30);
+	feed(x->a, "m3", 1000, "2026-11-25 12:59:20.390727 I | embed: rejected connection from "
+			       "\"127.0.0.1:35442\" (error \"remote error: tls: bad certificate\", "
+			       "ServerName \"\")", 50);
+	/* the peer links to m3 are down because of it: folded, not a finding of their own */
+	feed(x->a, "m1", 1100, "2026-11-25 12:59:18.081591 W | rafthttp: lost the TCP streaming "
+			       "connection with peer f3e60613aa798362 (stream MsgApp v2 reader)", 3);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 1);
+	const struct diag_finding *f = &x->f->v[0];
+	assert_int_equal(f->code, DIAG_CERT_SAN_MISMATCH);
+	assert_string_equal(f->member, "m3");
+	assert_int_equal(f->severity, DIAG_SEV_CRITICAL);
+	assert_int_equal(f->count, 40 + 30 + 50 + 3);
+	assert_non_null(strstr(f->summary, "valid for 127.0.0.1, 127.0.100.1, not 127.0.100.3"));
+	assert_non_null(strstr(f->remedy, "IP:127.0.100.3"));
+	assert_int_equal(x->f->worst, DIAG_SEV_CRITICAL);
+}
+
+static void test_member_down_and_recovered_links(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	/* m2 was refused at start but came up (became active later): not a finding */
+	feed(x->a, "m1", 200, "W | rafthttp: health check for peer 7f3444a8a26e7b4c could not "
+			      "connect: dial tcp 127.0.100.2:2380: connect: connection refused", 2);
+	feed(x->a, "m1", 300, "I | rafthttp: peer 7f3444a8a26e7b4c became active", 1);
+	/* m3 is refused until the end */
+	feed(x->a, "m1", 1000, "W | rafthttp: health check for peer f3e60613aa798362 could not "
+			       "connect: dial tcp 127.0.100.3:2380: connect: connection refused", 5);
+	feed(x->a, "m2", 1000, "W | rafthttp: health check for peer f3e60613aa798362 could not "
+			       "connect: dial tcp 127.0.100.3:2380: connect: connection refused", 4);
+	feed(x->a, "m1", 300, "raft2026/11/25 12:59:15 INFO: 148df766a26ff8aa is starting a new "
+			      "election at term 1", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	assert_int_equal(x->f->v[0].code, DIAG_MEMBER_DOWN);
+	assert_string_equal(x->f->v[0].member, "m3");
+	assert_int_equal(x->f->v[0].count, 9);
+	for (size_t i = 1; i < x->f->n; i++)
+		assert_true(x->f->v[i].severity <= DIAG_SEV_INFO); /* one election: normal */
+}
+
+static void test_quorum_from_members_down(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "m1", 1000, "W | rafthttp: health check for peer f3e60613aa798362 could not "
+			       "connect: dial tcp 127.0.100.3:2380: connect: connection refused", 5);
+	feed(x->a, "m1", 1000, "W | rafthttp: health check for peer 7f3444a8a26e7b4c could not "
+			       "connect: dial tcp 127.0.100.2:2380: connect: connection refused", 6);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 3);
+	assert_int_equal(x->f->v[0].code, DIAG_QUORUM_LOST);
+	assert_string_equal(x->f->v[0].member, "m2, m3");
+	assert_string_equal(x->f->v[0].summary,
+			    "the cluster lost quorum (2 of 3 members down: m2, m3)");
+	assert_int_equal(x->f->v[1].code, DIAG_MEMBER_DOWN);
+	assert_int_equal(x->f->v[2].code, DIAG_MEMBER_DOWN);
+}
+
+static void test_cluster_id_minority(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	/* m3 wiped and bootstrapped with another token: both sides log, the minority is m3 */
+	feed(x->a, "m3", 2000, "2026-11-25 12:59:34.126547 I | etcdserver: starting member "
+			       "6170e239260ce242 in cluster 100e6db47dcf7193", 1);
+	feed(x->a, "m1", 2100, "E | rafthttp: request cluster ID mismatch (got 100e6db47dcf7193 "
+			       "want 8ced206069a8eb34)", 100);
+	feed(x->a, "m2", 2100, "E | rafthttp: request sent was ignored (cluster ID mismatch: "
+			       "peer[6170e239260ce242]=100e6db47dcf7193, local=8ced206069a8eb34)", 90);
+	feed(x->a, "m3", 2100, "E | rafthttp: request cluster ID mismatch (got 8ced206069a8eb34 "
+			       "want 100e6db47dcf7193)", 200);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 1);
+	assert_int_equal(x->f->v[0].code, DIAG_CLUSTER_ID_MISMATCH);
+	assert_string_equal(x->f->v[0].member, "m3");
+	assert_int_equal(x->f->v[0].count, 390);
+}
+
+static void test_certs_and_live(void **state)
+{
+	struct fixture *x = *state;
+	struct diag_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.name, sizeof(cfg.name), "m3");
+	snprintf(cfg.peer_cert_file, sizeof(cfg.peer_cert_file), "/pki/m3.crt");
+	snprintf(cfg.peer_key_file, sizeof(cfg.peer_key_file), "/pki/m3.key");
+	snprintf(cfg.trusted_ca_file, sizeof(cfg.trusted_ca_file), "/pki/ca.crt");
+	snprintf(cfg.advertise_client_urls, sizeof(cfg.advertise_client_urls),
+		 "https://127.0.100.3:2379");
+	struct cert_report *c = calloc(1, sizeof(*c));
+	struct live_facts *l = calloc(1, sizeof(*l));
+	assert_non_null(c);
+	assert_non_null(l);
+	c->n = 2;
+	c->v[0] = (struct cert_finding){DIAG_CERT_EXPIRING, DIAG_SEV_WARNING, "/pki/m3.crt", "",
+					"/pki/m3.crt expires in 12 days (2026-12-07)"};
+	c->v[1] = (struct cert_finding){DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, "/pki/m3.key",
+					"", "/pki/m3.key has mode 0644"};
+	l->available = true;
+	l->n = 2;
+	snprintf(l->v[0].url, sizeof(l->v[0].url), "https://127.0.100.3:2379");
+	snprintf(l->v[0].host, sizeof(l->v[0].host), "127.0.100.3");
+	snprintf(l->v[0].error, sizeof(l->v[0].error),
+		 "TLS handshake: certificate is valid for 127.0.0.1, 127.0.100.1, not 127.0.100.3");
+	snprintf(l->v[1].url, sizeof(l->v[1].url), "https://127.0.100.2:2379");
+	snprintf(l->v[1].host, sizeof(l->v[1].host), "127.0.100.2");
+	l->v[1].healthy = true;
+	snprintf(l->v[1].alarms, sizeof(l->v[1].alarms), "NOSPACE");
+	struct correlate_input in = {NULL, c, l, &cfg};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 4);
+	/* critical first; the live SAN failure is named after the local member by its address */
+	assert_int_equal(x->f->v[0].severity, DIAG_SEV_CRITICAL);
+	int san = 0, nospace = 0, key = 0;
+	for (size_t i = 0; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		if (f->code == DIAG_CERT_SAN_MISMATCH) {
+			san++;
+			assert_string_equal(f->member, "m3");
+			assert_non_null(strstr(f->remedy, "/pki/m3.crt"));
+		}
+		if (f->code == DIAG_NOSPACE_ALARM)
+			nospace++;
+		if (f->code == DIAG_KEY_FILE_PERMISSIONS) {
+			key++;
+			assert_string_equal(f->remedy, "on m3: chmod 600 /pki/m3.key && chown etcd: "
+						       "/pki/m3.key");
+		}
+	}
+	assert_int_equal(san + nospace + key, 3);
+	free(c);
+	free(l);
+}
+
+static void test_report_json_and_exit(void **state)
+{
+	struct fixture *x = *state;
+	feed(x->a, "m\"1", 100, "C | etcdmain: listen tcp 127.0.100.1:2379: bind: address already "
+				"in use", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	struct report_meta m;
+	memset(&m, 0, sizeof(m));
+	m.entries = 1;
+	assert_int_equal(diag_report_exit_code(x->f, &m), 2);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	diag_report_json(out, x->f, &m);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"status\":\"CRITICAL\",\"exit_code\":2"));
+	assert_non_null(strstr(buf, "\"code\":\"port-in-use\""));
+	assert_non_null(strstr(buf, "\"member\":\"m\\\"1\"")); /* escaped */
+	assert_non_null(strstr(buf, "127.0.100.1:2379"));
+	free(buf);
+	m.unknown = true;
+	assert_int_equal(diag_report_exit_code(x->f, &m), 3);
+	struct diag_findings empty;
+	memset(&empty, 0, sizeof(empty));
+	m.unknown = false;
+	assert_int_equal(diag_report_exit_code(&empty, &m), 0);
+	assert_string_equal(diag_report_status_str(1), "WARNING");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_san_mismatch_names_the_presenter, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_member_down_and_recovered_links, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_quorum_from_members_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_id_minority, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
