@@ -105,10 +105,9 @@ integration: deps-test all
 
 # The test command (README, .ci/run): unit tests under sanitizers, then integration tests
 # against real etcd, then one closing tally line.
-check: deps-test all
+check: deps-test all $(UNIT_BIN)
 	@echo "  CLANG   -Wall -Wextra -Werror build into $(B)/clang"
 	$(Q)$(MAKE) --no-print-directory CC=clang B=$(B)/clang $(B)/clang/etcd-probe $(B)/clang/etcd-diag >/dev/null
-	$(Q)$(MAKE) --no-print-directory $(UNIT_BIN)
 	$(Q)sh tests/lib/run-all.sh $(UNIT_BIN)
 
 lint: deps-test

@@ -1,0 +1,37 @@
+/* fuzz_config: etcd-diag's unit-file, environment-file, ExecStart and YAML parsers. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag/config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+
+	struct diag_env *env = calloc(1, sizeof(*env));
+	struct diag_unit *unit = calloc(1, sizeof(*unit));
+	struct diag_config *cfg = calloc(1, sizeof(*cfg));
+	if (env && unit && cfg) {
+		if (config_env_parse(text, env) == 0)
+			config_apply_env(cfg, env);
+		(void)config_unit_parse(text, unit);
+		(void)config_apply_cmdline(cfg, text, &unit->env);
+		(void)config_apply_yaml(cfg, text);
+		char host[64];
+		(void)config_url_host(text, 0, host, sizeof(host));
+		(void)config_url_host(text, 1, host, sizeof(host));
+	}
+	free(cfg);
+	free(unit);
+	free(env);
+	free(text);
+	return 0;
+}

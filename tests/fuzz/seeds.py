@@ -1,0 +1,159 @@
+# seeds: writes the seed corpus of every fuzz target into OUTDIR/<target>/ (run by run.sh).
+#
+#   python3 tests/fuzz/seeds.py OUTDIR
+#
+# HTTP/2 and protobuf seeds are built here frame by frame with the hostile server's encoders
+# (tests/hostile/hostile_server.py), in the shapes etcd answers (HEADERS, DATA, trailers;
+# trailers-only errors). Log lines and unit/env/YAML texts are the string literals of the unit
+# tests (tests/unit/test_classify.c, test_config.c), which were copied from real etcd 3.4/3.5 logs
+# and Debian's packaging. Bytes captured from a real etcd (tests/fuzz/capture.py) live in
+# tests/fuzz/captured/<target>/ and run.sh hands that directory to libFuzzer as well.
+import os
+import re
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "hostile"))
+import hostile_server as h2  # noqa: E402
+
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def fv(num, v):
+    return varint(num << 3) + varint(v)
+
+
+def fb(num, b):
+    if isinstance(b, str):
+        b = b.encode()
+    return varint(num << 3 | 2) + varint(len(b)) + b
+
+
+HEADER = fb(1, fv(1, 0xCDEF0123456789AB) + fv(2, 0x8E9E05C52164694D) + fv(3, 42) + fv(4, 7))
+STATUS = (HEADER + fb(2, "3.4.23") + fv(3, 20480) + fv(4, 0x8E9E05C52164694D) + fv(5, 99) +
+          fv(6, 7) + fv(7, 99) + fb(8, "etcdserver: no leader") + fv(9, 16384) + fv(10, 0))
+ALARM = HEADER + fb(2, fv(1, 0x8E9E05C52164694D) + fv(2, 1)) + fb(2, fv(1, 3) + fv(2, 2))
+MEMBER = (fv(1, 0x8E9E05C52164694D) + fb(2, "m1") + fb(3, "https://127.0.150.1:2380") +
+          fb(4, "https://127.0.150.1:2379"))
+MEMBERS = HEADER + fb(2, MEMBER) + fb(2, fv(1, 5) + fb(3, "https://127.0.150.3:2380") + fv(5, 1))
+RANGE = HEADER + fb(2, fb(1, "health") + fv(2, 5) + fv(3, 6) + fv(4, 1) + fb(5, "v")) + fv(4, 1)
+AUTH = HEADER + fb(2, "token.abc.123")
+PB = {"status": STATUS, "alarm": ALARM, "members": MEMBERS, "range": RANGE, "auth": AUTH,
+      "empty": b"", "header": HEADER}
+
+RESP = [(":status", "200"), ("content-type", "application/grpc")]
+SERVER_START = h2.frame(h2.SETTINGS, 0, 0, struct.pack(">HI", 3, 100)) + h2.frame(h2.SETTINGS, h2.ACK, 0)
+
+
+def answer(sid, msg, trailers=(("grpc-status", "0"),)):
+    return (h2.frame(h2.HEADERS, h2.END_HEADERS, sid, h2.hpack(RESP)) +
+            h2.frame(h2.DATA, 0, sid, h2.grpc_msg(msg)) +
+            h2.frame(h2.HEADERS, h2.END_HEADERS | h2.END_STREAM, sid, h2.hpack(list(trailers))))
+
+
+def trailers_only(sid, code, message):
+    return h2.frame(h2.HEADERS, h2.END_HEADERS | h2.END_STREAM, sid,
+                    h2.hpack(RESP + [("grpc-status", str(code)), ("grpc-message", message)]))
+
+
+def h2_seed(first, rest):
+    return struct.pack(">H", len(first)) + first + rest
+
+
+H2 = {
+    "ok": h2_seed(SERVER_START, answer(1, STATUS) + answer(3, RANGE) + answer(5, ALARM)),
+    # :status 200 as an HPACK indexed field (static table 8), the way Go's server sends it
+    "indexed": h2_seed(SERVER_START, h2.frame(h2.HEADERS, h2.END_HEADERS, 1, b"\x88" +
+                       h2.hpack(RESP[1:])) + h2.frame(h2.DATA, 0, 1, h2.grpc_msg(STATUS)) +
+                       h2.frame(h2.HEADERS, h2.END_HEADERS | h2.END_STREAM, 1,
+                                h2.hpack([("grpc-status", "0")]))),
+    "unavailable": h2_seed(SERVER_START, trailers_only(1, 14, "etcdserver: no leader") +
+                           trailers_only(3, 14, "etcdserver: request timed out, 100%25 sure") +
+                           trailers_only(5, 7, "etcdserver: permission denied")),
+    "goaway": h2_seed(SERVER_START, answer(1, STATUS) + h2.frame(h2.GOAWAY, 0, 0,
+                      struct.pack(">II", 1, 11) + b"too_many_pings")),
+    "rst": h2_seed(SERVER_START, h2.frame(h2.RST_STREAM, 0, 1, struct.pack(">I", 7)) +
+                   h2.frame(h2.RST_STREAM, 0, 3, struct.pack(">I", 8)) + answer(5, ALARM)),
+    "window_ping": h2_seed(SERVER_START + h2.frame(h2.WINDOW_UPDATE, 0, 0, struct.pack(">I", 1 << 20)),
+                           h2.frame(h2.PING, 0, 0, b"12345678") + answer(3, RANGE)),
+    "no_trailer": h2_seed(SERVER_START, h2.frame(h2.HEADERS, h2.END_HEADERS, 1, h2.hpack(RESP)) +
+                          h2.frame(h2.DATA, h2.END_STREAM, 1, h2.grpc_msg(b""))),
+    "http404": h2_seed(SERVER_START, h2.frame(h2.HEADERS, h2.END_HEADERS | h2.END_STREAM, 1,
+                       h2.hpack([(":status", "404"), ("content-type", "text/plain")]))),
+    "continuation": h2_seed(SERVER_START, h2.frame(h2.HEADERS, 0, 1, h2.hpack(RESP[:1])) +
+                            h2.frame(h2.CONTINUATION, h2.END_HEADERS, 1, h2.hpack(RESP[1:])) +
+                            h2.frame(h2.DATA, h2.END_STREAM, 1, h2.grpc_msg(STATUS, claimed=9999))),
+    "http1": h2_seed(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", b""),
+}
+
+GRPC = {  # fuzz_grpc_frame: flags, status hi/lo, grpc-status, decode size, body
+    "ok": bytes([4, 0, 200, 0, 64]) + h2.grpc_msg(STATUS),
+    "unavailable": bytes([4, 0, 200, 14, 255]) + b"etcdserver: no leader %E2%9C%93 100%25",
+    "compressed": bytes([4, 0, 200, 0, 16]) + h2.grpc_msg(b"xx", compressed=1),
+    "truncated": bytes([4, 0, 200, 0, 8]) + h2.grpc_msg(b"abc", claimed=100),
+    "huge": bytes([4, 0, 200, 0, 8]) + b"\x00\xff\xff\xff\xff",
+    "rst": bytes([8 * 7, 0, 0, 255, 3]) + b"",
+    "nostatus": bytes([4, 0, 200, 255, 1]) + b"%",
+}
+
+THRESH = ["latency=0.5", "db_pct=80:,cert_days=30:", "@10:20", "~:10", "10:", "members=3:5",
+          "apply_lag=none,latency=", "latency=1e3", "cert_days=-5:0x10", "db_pct=@~:95.5"]
+ENDPOINTS = ["https://127.0.150.1:2379", "http://127.0.150.1:23791", "127.0.150.2:2379",
+             "[::1]:2379", "https://[fe80::1%25lo]:2379", "https://etcd-1.example:2379",
+             "https://127.0.150.1:2379,https://127.0.150.2:2379,,127.0.150.3:2379",
+             "unix:///tmp/etcd.sock", "https://127.0.150.1:99999", "https://user@127.0.150.1:2379/x"]
+
+
+def c_literals(path):
+    # The C string literals of a unit test file (adjacent literals joined), decoded.
+    try:
+        src = open(path, encoding="utf-8").read()
+    except OSError:
+        return []
+    out = []
+    for m in re.finditer(r'((?:"(?:[^"\\\n]|\\.)*"\s*)+)', src):
+        parts = re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(1))
+        s = "".join(parts)
+        try:
+            s = s.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError:
+            continue
+        if len(s) >= 12:
+            out.append(s.encode("utf-8", "surrogateescape"))
+    return out
+
+
+def write(outdir, target, items):
+    d = os.path.join(outdir, target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in items:
+        with open(os.path.join(d, "seed-" + name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    out = sys.argv[1]
+    unit = os.path.join(HERE, "..", "unit")
+    write(out, "h2_client", H2.items())
+    write(out, "grpc_frame", GRPC.items())
+    write(out, "pb_responses", PB.items())
+    write(out, "thresholds", [(str(i), t.encode()) for i, t in enumerate(THRESH)])
+    write(out, "endpoint", [(str(i), t.encode()) for i, t in enumerate(ENDPOINTS)])
+    logs = c_literals(os.path.join(unit, "test_classify.c"))
+    write(out, "classify", [(str(i), b"\x06" + t) for i, t in enumerate(logs)])
+    cfgs = c_literals(os.path.join(unit, "test_config.c"))
+    write(out, "config", [(str(i), t) for i, t in enumerate(cfgs)])
+
+
+if __name__ == "__main__":
+    main()

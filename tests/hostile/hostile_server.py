@@ -1,0 +1,304 @@
+# hostile_server: a loopback server that misbehaves in one chosen way, for tests/integration/probe_hostile.sh.
+#
+#   python3 hostile_server.py SCENARIO HOST PORT [CERT KEY]
+#
+# With CERT and KEY it speaks TLS (ALPN h2 unless the scenario says otherwise), else clear text
+# (HTTP/2 with prior knowledge, as etcd's http:// listener). HTTP/2 frames are written by hand:
+# HPACK "literal without indexing, new name" needs no tables, and requests are never decoded
+# (every stream gets the same hostile answer once the client ends it). One thread per
+# connection; the process runs until the test stops it by PID.
+import select
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE, CONTINUATION = 0, 1, 3, 4, 6, 7, 8, 9
+END_STREAM, END_HEADERS, ACK = 0x1, 0x4, 0x1
+MAX_FRAME = 16384  # the client never raises SETTINGS_MAX_FRAME_SIZE
+FLOOD_LEN = 16 * 1024 * 1024
+
+
+def hpack_int(value, prefix_bits, first=0):
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([first | value])
+    out = [first | limit]
+    value -= limit
+    while value >= 128:
+        out.append((value & 127) | 128)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def hpack(headers):
+    out = b""
+    for name, value in headers:
+        n, v = name.encode(), value.encode()
+        out += b"\x00" + hpack_int(len(n), 7) + n + hpack_int(len(v), 7) + v
+    return out
+
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+def grpc_msg(body, compressed=0, claimed=None):
+    return bytes([compressed]) + struct.pack(">I", len(body) if claimed is None else claimed) + body
+
+
+RESP_HEADERS = [(":status", "200"), ("content-type", "application/grpc")]
+
+
+class Conn:
+    def __init__(self, sock, scenario):
+        self.sock, self.scenario = sock, scenario
+        self.conn_window = 65535
+        self.init_window = 65535
+        self.windows = {}
+        self.reset = set()
+        self.ended = []  # requests the client finished, not yet answered
+
+    def recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return buf
+
+    def readable(self, timeout):
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return True
+        return bool(select.select([self.sock], [], [], timeout)[0])
+
+    def read_frame(self):
+        hdr = self.recv_exact(9)
+        length = int.from_bytes(hdr[0:3], "big")
+        ftype, flags = hdr[3], hdr[4]
+        sid = int.from_bytes(hdr[5:9], "big") & 0x7FFFFFFF
+        payload = self.recv_exact(length) if length else b""
+        return ftype, flags, sid, payload
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    # Handles one client frame; returns the stream id of a request that just ended, else None.
+    def handle(self, ftype, flags, sid, payload):
+        if ftype == SETTINGS and not flags & ACK:
+            for i in range(0, len(payload) - 5, 6):
+                ident, val = struct.unpack(">HI", payload[i:i + 6])
+                if ident == 4:
+                    for s in self.windows:
+                        self.windows[s] += val - self.init_window
+                    self.init_window = val
+            self.send(frame(SETTINGS, ACK, 0))
+        elif ftype == WINDOW_UPDATE:
+            inc = struct.unpack(">I", payload)[0] & 0x7FFFFFFF
+            if sid == 0:
+                self.conn_window += inc
+            elif sid in self.windows:
+                self.windows[sid] += inc
+        elif ftype == RST_STREAM:
+            self.reset.add(sid)
+        elif ftype == PING and not flags & ACK:
+            self.send(frame(PING, ACK, 0, payload))
+        elif ftype == HEADERS:
+            self.windows.setdefault(sid, self.init_window)
+            if flags & END_STREAM:
+                return sid
+        elif ftype == DATA and flags & END_STREAM:
+            return sid
+        return None
+
+    # Reads and handles frames until one request ends; returns its stream id.
+    def next_request(self):
+        while not self.ended:
+            self.take(*self.read_frame())
+        return self.ended.pop(0)
+
+    def take(self, *f):
+        sid = self.handle(*f)
+        if sid is not None:
+            self.ended.append(sid)
+
+    # Handles whatever the client sent meanwhile, without waiting.
+    def pump(self):
+        while self.readable(0):
+            self.take(*self.read_frame())
+
+    # Sends body as DATA frames on sid, honouring the client's flow-control windows when fc.
+    def send_data(self, sid, body, fc=True, end=False):
+        off = 0
+        while off < len(body):
+            if sid in self.reset:
+                return
+            n = min(MAX_FRAME, len(body) - off)
+            if fc:
+                n = min(n, self.conn_window, self.windows.get(sid, 0))
+                if n <= 0:
+                    if self.readable(1.0):
+                        self.pump()
+                    continue
+                self.conn_window -= n
+                self.windows[sid] -= n
+            last = end and off + n == len(body)
+            self.send(frame(DATA, END_STREAM if last else 0, sid, body[off:off + n]))
+            off += n
+            if self.readable(0):
+                self.pump()
+
+    def answer(self, sid):
+        sc = self.scenario
+        ok_trailers = hpack([("grpc-status", "0")])
+        if sc == "rst":
+            self.send(frame(RST_STREAM, 0, sid, struct.pack(">I", 7)))  # REFUSED_STREAM
+        elif sc == "goaway":
+            self.send(frame(GOAWAY, 0, 0, struct.pack(">II", 0, 11) + b"too_many_pings"))
+            time.sleep(0.2)
+            raise EOFError
+        elif sc in ("flood", "flood-nofc"):
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+            self.send_data(sid, grpc_msg(b"\x0a" * FLOOD_LEN), fc=(sc == "flood"))
+            if sid not in self.reset:
+                self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "truncated":
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+            self.send(frame(DATA, 0, sid, grpc_msg(b"\x0a\x02\x08\x01", claimed=100)))
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "compressed":
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+            self.send(frame(DATA, 0, sid, grpc_msg(b"\x1f\x8b\x08\x00", compressed=1)))
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "no-trailer":
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+            self.send(frame(DATA, END_STREAM, sid, grpc_msg(b"")))
+        elif sc == "status14":
+            # trailers-only, as etcd answers an Unavailable call
+            msg = "etcdserver: request timed out, 100%25 sure %E2%9C%93"
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid,
+                            hpack(RESP_HEADERS + [("grpc-status", "14"), ("grpc-message", msg)])))
+        elif sc == "headers-flood":
+            # 1200 header fields in one HEADERS frame (about 16 KiB)
+            block = hpack(RESP_HEADERS + [("x-f%d" % i, "y") for i in range(1200)])
+            self.send(frame(HEADERS, END_HEADERS, sid, block[:MAX_FRAME]))
+            self.send(frame(DATA, 0, sid, grpc_msg(b"")))
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "continuation-block":
+            # 5000 header fields in one block spread over ~14 CONTINUATION frames (~230 KiB)
+            block = hpack(RESP_HEADERS + [("x-flood-%05d" % i, "y" * 32) for i in range(5000)])
+            first, rest = block[:MAX_FRAME], block[MAX_FRAME:]
+            self.send(frame(HEADERS, 0, sid, first))
+            while rest:
+                chunk, rest = rest[:MAX_FRAME], rest[MAX_FRAME:]
+                self.send(frame(CONTINUATION, 0 if rest else END_HEADERS, sid, chunk))
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "trickle":
+            # a response that never ends: one byte of DATA every 50 ms (slowloris, inbound)
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and sid not in self.reset:
+                self.send(frame(DATA, 0, sid, b"\x00"))
+                time.sleep(0.05)
+                if self.readable(0):
+                    self.pump()
+            raise EOFError
+        elif sc == "continuation-flood":
+            # a header block that never ends: CONTINUATION frames until the client goes away
+            self.send(frame(HEADERS, 0, sid, hpack(RESP_HEADERS)))
+            deadline = time.monotonic() + 10
+            i = 0
+            while time.monotonic() < deadline:
+                self.send(frame(CONTINUATION, 0, sid, hpack([("x-more-%d" % i, "z" * 100)] * 100)))
+                i += 1
+                if self.readable(0):
+                    self.pump()
+            raise EOFError
+
+    def serve_h2(self):
+        if self.recv_exact(len(PREFACE)) != PREFACE:
+            return
+        self.send(frame(SETTINGS, 0, 0))
+        while True:
+            self.answer(self.next_request())
+
+
+def hold(sock):
+    # Keeps the connection open without a byte until the peer leaves (bounded at 60 s).
+    sock.settimeout(60)
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def serve(raw, scenario, ctx):
+    try:
+        raw.settimeout(30)
+        if scenario == "silent":
+            hold(raw)
+            return
+        if scenario == "tls-hello-stall":
+            raw.recv(16384)  # the ClientHello, never answered
+            hold(raw)
+            return
+        if scenario == "tls-half-flight":
+            # a real ServerHello flight, cut after its first 60 bytes
+            inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+            obj = ctx.wrap_bio(inc, out, server_side=True)
+            inc.write(raw.recv(16384))
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+            raw.sendall(out.read()[:60])
+            hold(raw)
+            return
+        sock = ctx.wrap_socket(raw, server_side=True) if ctx else raw
+        if scenario in ("http1", "tls-h2-http1"):
+            sock.recv(65536)
+            sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: 11\r\nConnection: close\r\n\r\nbad request")
+            hold(sock)
+            return
+        if scenario == "tls-no-h2":
+            sock.recv(65536)
+            hold(sock)
+            return
+        Conn(sock, scenario).serve_h2()
+    except (EOFError, OSError, ssl.SSLError):
+        pass
+    finally:
+        try:
+            raw.close()
+        except OSError:
+            pass
+
+
+def main():
+    scenario, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ctx = None
+    if len(sys.argv) > 5:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+        if scenario == "tls-no-h2":
+            ctx.set_alpn_protocols(["http/1.1"])  # no overlap: the handshake ends without ALPN
+        else:
+            ctx.set_alpn_protocols(["h2"])
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((host, port))
+    srv.listen(64)
+    while True:
+        raw, _ = srv.accept()
+        threading.Thread(target=serve, args=(raw, scenario, ctx), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# etcd-probe against hostile servers (tests/hostile/hostile_server.py), one misbehaviour each, on
+# 127.0.X.1-30 with X in 150..199: CRITICAL with a one-line reason, within -t + 0.5 s, exit code in
+# 0..3, bounded memory (GNU time's max RSS), and the same again under ASan+UBSan without a report.
+#
+# The TLS servers carry a certificate of a throwaway CA whose SAN is their own IP and the probe
+# gets --cacert, so verification passes and the misbehaviour is what is tested.
+# PROBE=path overrides build/etcd-probe; HOSTILE_ASAN=0 skips the sanitizer pass; the ASan build
+# compiles proto/ and probe/ with the generated protobuf code next to the probe ($GEN).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=tests/lib/cluster.sh
+. tests/lib/cluster.sh
+# shellcheck source=tests/lib/probe-check.sh
+. tests/lib/probe-check.sh
+probe_require
+sh tests/lib/need-packages.sh time >/dev/null 2>&1 || true
+export CLUSTER_NET_FIRST=150 CLUSTER_NET_LAST=199 CLUSTER_KEY_ALG=ec
+cluster_init || { echo "not ok - hostile: harness init"; exit 1; }
+D=$CLUSTER_DIR
+N=$CLUSTER_NET
+GEN=${GEN:-$(dirname "$PROBE")/gen}
+T=2                     # -t for every run
+MAX_MS=$((T * 1000 + 500))
+MAX_RSS_KB=$((64 * 1024))
+cluster_ca ca || { echo "not ok - hostile: CA"; exit 1; }
+CA=(--cacert "$D/ca/ca.pem")
+
+# One row per scenario: IP suffix | scheme | server scenario | ERE the endpoint line must match.
+SCENARIOS=(
+	"1|https|silent|no TLS answer|timed out"
+	"2|http|silent|timed out"
+	"3|https|tls-hello-stall|no TLS answer|timed out"
+	"4|https|tls-half-flight|timed out"
+	"5|https|tls-no-h2|ALPN h2"
+	"6|http|http1|answered HTTP/1.x, not HTTP/2"
+	"7|https|tls-h2-http1|answered HTTP/1.x, not HTTP/2"
+	"8|https|goaway|GOAWAY \\(ENHANCE_YOUR_CALM: too_many_pings\\)"
+	"9|https|rst|stream reset \\(REFUSED_STREAM\\)"
+	"10|https|flood|4 MiB cap"
+	"11|https|flood-nofc|4 MiB cap|FLOW_CONTROL|flow control"
+	"12|https|truncated|truncated"
+	"13|https|compressed|compressed gRPC message"
+	"14|https|no-trailer|without grpc-status"
+	"15|https|status14|Unavailable: etcdserver: request timed out, 100% sure ✓"
+	"16|https|headers-flood|more than 64 header fields"
+	"20|https|continuation-block|CONTINUATION"
+	"17|https|continuation-flood|CONTINUATION"
+	"18|http|rst|stream reset \\(REFUSED_STREAM\\)"
+	"19|http|flood|4 MiB cap"
+	"21|https|trickle|timed out"
+)
+
+for row in "${SCENARIOS[@]}"; do
+	IFS='|' read -r ip scheme sc _ <<<"$row"
+	if [ "$scheme" = https ]; then
+		cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379 \
+			"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+	else
+		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379
+	fi
+done
+for row in "${SCENARIOS[@]}"; do
+	cluster_wait_port "$N.${row%%|*}" 2379 10 || echo "# server on $N.${row%%|*} did not come up"
+done
+
+# ASan+UBSan build of the probe (the Makefile's sanitizer flags), into the temp dir.
+ASAN_PROBE=
+if [ "${HOSTILE_ASAN:-1}" = 1 ] && [ -f "$GEN/etcd.pb-c.c" ]; then
+	# shellcheck disable=SC2046
+	if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -w \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I"$GEN" \
+		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c) -o "$D/etcd-probe-asan" \
+		proto/*.c probe/*.c "$GEN/etcd.pb-c.c" \
+		$(pkg-config --libs libnghttp2 openssl libprotobuf-c) -lm 2>"$D/asan-build.log"; then
+		ASAN_PROBE=$D/etcd-probe-asan
+	else
+		echo "# ASan build failed:"; sed -n '1,10s/^/#   /p' "$D/asan-build.log"
+	fi
+fi
+
+# hostile_run BIN ARGS...: like probe_run, plus max RSS in $PROBE_RSS_KB (0 when unknown).
+hostile_run() {
+	local bin=$1 t0 t1
+	shift
+	probe_outputs
+	# shellcheck disable=SC2034  # shown by scenario_fail (probe-check.sh)
+	PROBE_CMD="$bin $*"
+	t0=$(date +%s%N)
+	if [ -x /usr/bin/time ]; then
+		timeout -k 5 60 /usr/bin/time -f %M -o "$D/rss" "$bin" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
+	else
+		timeout -k 5 60 "$bin" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
+	fi
+	PROBE_RC=$?
+	t1=$(date +%s%N)
+	PROBE_MS=$(((t1 - t0) / 1000000))
+	PROBE_RSS_KB=0
+	[ -s "$D/rss" ] && PROBE_RSS_KB=$(tail -n 1 "$D/rss")
+	rm -f "$D/rss"
+	case $PROBE_RSS_KB in '' | *[!0-9]*) PROBE_RSS_KB=0 ;; esac
+}
+
+RESULTS=()
+for row in "${SCENARIOS[@]}"; do
+	IFS='|' read -r ip scheme sc pat <<<"$row"
+	url="$scheme://$N.$ip:2379"
+	name="hostile $sc ($scheme)"
+	args=(--endpoints="$url" -t "$T")
+	[ "$scheme" = https ] && args+=("${CA[@]}")
+
+	hostile_run "$PROBE" "${args[@]}"
+	line2=$(sed -n 2p "$PROBE_OUT_FILE")
+	why=()
+	[ "$PROBE_RC" = 2 ] || why+=("exit $PROBE_RC, want 2 (CRITICAL)")
+	[ "$PROBE_MS" -le "$MAX_MS" ] || why+=("took $PROBE_MS ms, want at most $MAX_MS ms")
+	[[ $line2 == "CRITICAL: $url "?* ]] || why+=("endpoint line is not 'CRITICAL: $url <reason>'")
+	grep -qE -- "$pat" <<<"$line2" || why+=("endpoint line lacks /$pat/")
+	[[ $(head -n 1 "$PROBE_OUT_FILE") == "ETCD CRITICAL - "* ]] || why+=("first line is not 'ETCD CRITICAL - ...'")
+	[ "$PROBE_RSS_KB" -le "$MAX_RSS_KB" ] || why+=("max RSS $PROBE_RSS_KB KiB, want at most $MAX_RSS_KB KiB")
+	RESULTS+=("| $sc ($scheme) | $PROBE_RC | $PROBE_MS | $((PROBE_RSS_KB / 1024)) | ${line2#CRITICAL: "$url" } |")
+	if [ ${#why[@]} -eq 0 ]; then scenario_ok "$name"; else scenario_fail "$name" "${why[@]}"; fi
+
+	if [ -n "$ASAN_PROBE" ]; then
+		hostile_run "$ASAN_PROBE" "${args[@]}"
+		why=()
+		[ "$PROBE_RC" -ge 0 ] && [ "$PROBE_RC" -le 3 ] || why+=("exit $PROBE_RC, outside 0..3")
+		! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$PROBE_ERR_FILE" ||
+			why+=("sanitizer report on stderr")
+		[ "$PROBE_MS" -le $((MAX_MS + 1000)) ] || why+=("took $PROBE_MS ms under ASan")
+		if [ ${#why[@]} -eq 0 ]; then scenario_ok "$name under ASan+UBSan"; else
+			scenario_fail "$name under ASan+UBSan" "${why[@]}"; fi
+	fi
+done
+[ -n "$ASAN_PROBE" ] || scenario_skip "hostile scenarios under ASan+UBSan" "no ASan build (HOSTILE_ASAN=0 or no $GEN)"
+
+# The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
+if [ "${HOSTILE_TABLE:-0}" = 1 ]; then
+	echo "| scenario | exit | wall ms | max RSS MiB | endpoint line |"
+	echo "|---|---|---|---|---|"
+	printf '%s\n' "${RESULTS[@]}"
+fi
+scenario_finish
