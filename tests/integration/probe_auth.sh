@@ -52,4 +52,35 @@ probe_expect "auth enabled, wrong password: authentication failed" "1|2|3" --max
 probe_run --endpoints="$EP" --cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" -t 10
 probe_expect "auth enabled, client certificate CN root (no --user): OK" 0 "^OK: $U1( |\$)"
 
+# Secrets never appear in any output: Nagios, JSON, -v, a failed authentication, etcd-diag.
+leaks=""
+check_no_secret() { # LABEL FILE...
+	local label=$1
+	shift
+	if grep -qF -- "$PASS" "$@" 2>/dev/null || grep -qF -- "wrong-pw" "$@" 2>/dev/null; then
+		leaks="$leaks $label"
+	fi
+}
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password "$PASS" -v --format=json -t 10
+check_no_secret "json+verbose" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user "root:$PASS" -v -t 10
+check_no_secret "user:password" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password wrong-pw --format=json -t 10
+check_no_secret "wrong password" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
+probe_env_run ETCDCTL_USER=root ETCDCTL_PASSWORD="$PASS" -- --endpoints=https://127.0.0.1:1 "${NOUSER[@]}" -t 2
+check_no_secret "unreachable endpoint" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
+DIAG=${ETCD_DIAG:-build/etcd-diag}
+if [ -x "$DIAG" ]; then
+	mkdir -p "$D/journals"
+	timeout 60 "$DIAG" --no-config --journal-dir "$D/journals" --endpoints="$EP" "${NOUSER[@]}" \
+		--user root --password "$PASS" --format=json >"$D/diag.out" 2>"$D/diag.err"
+	check_no_secret "etcd-diag" "$D/diag.out" "$D/diag.err"
+fi
+PROBE_CMD=""
+if [ -z "$leaks" ]; then
+	scenario_ok "passwords never appear in any output (Nagios, JSON, -v, failures, etcd-diag)"
+else
+	scenario_fail "passwords never appear in any output" "leaked in:$leaks"
+fi
+
 scenario_finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# etcd-probe under valgrind (memcheck, full leak check) against a real 3-member TLS cluster:
-# a healthy run, a run with one member stopped, and a run against a black-hole address, each
-# must end with no memory error and no leak (valgrind --error-exitcode=1).
+# etcd-probe and etcd-diag under valgrind (memcheck, full leak check) against a real 3-member TLS
+# cluster: a healthy run, one member stopped, a bad CA path, and etcd-diag's live diagnosis with
+# an empty journal folder; each must end with no memory error and no leak.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/cluster.sh
@@ -11,12 +11,15 @@ sh tests/lib/need-packages.sh valgrind >/dev/null || { scenario_skip "valgrind" 
 cluster_init
 cluster_start 3 >/dev/null || { scenario_fail "cluster start" "3 members did not become healthy"; scenario_finish; exit 1; }
 TLS=(--cacert "$CLUSTER_DIR/ca/ca.pem" --cert "$CLUSTER_DIR/client.pem" --key "$CLUSTER_DIR/client-key.pem")
+# shellcheck disable=SC2054 # the commas are valgrind's, inside one argument
 VG=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible)
 
-vg_case() { # NAME EXPECTED_RC ARGS...
-	local name=$1 want=$2 rc
+DIAG=${ETCD_DIAG:-build/etcd-diag}
+vg_case() { # NAME EXPECTED_RC [--diag] ARGS...
+	local name=$1 want=$2 rc bin=$PROBE
 	shift 2
-	timeout -k 5 120 "${VG[@]}" "$PROBE" "$@" >"$CLUSTER_DIR/vg.out" 2>"$CLUSTER_DIR/vg.err"
+	if [ "${1:-}" = --diag ]; then bin=$DIAG; shift; fi
+	timeout -k 5 120 "${VG[@]}" "$bin" "$@" >"$CLUSTER_DIR/vg.out" 2>"$CLUSTER_DIR/vg.err"
 	rc=$?
 	if [ "$rc" = "$want" ]; then
 		scenario_ok "valgrind clean: $name (exit $rc)"
@@ -27,7 +30,12 @@ vg_case() { # NAME EXPECTED_RC ARGS...
 }
 
 vg_case "healthy cluster, --cluster, JSON" 0 --endpoints="$(member_url 1)" --cluster --format=json "${TLS[@]}"
+mkdir -p "$CLUSTER_DIR/journals"
+vg_case "etcd-diag live, healthy cluster" 0 --diag --no-config --journal-dir "$CLUSTER_DIR/journals" \
+	--endpoints="$(cluster_endpoints)" "${TLS[@]}"
 member_stop 3 >/dev/null
+vg_case "etcd-diag live, one member stopped" 2 --diag --no-config --journal-dir "$CLUSTER_DIR/journals" \
+	--endpoints="$(cluster_endpoints)" "${TLS[@]}"
 vg_case "one member stopped" 1 --endpoints="$(cluster_endpoints)" "${TLS[@]}"
 vg_case "wrong CA file" 3 --endpoints="$(member_url 1)" --cacert /nonexistent/ca.pem
 scenario_finish
