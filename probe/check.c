@@ -496,7 +496,7 @@ static void target_timeout(struct run *r, struct target *t)
 		if (k == CALL_HEALTH && !f->health_done) {
 			f->health_done = true;
 			snprintf(f->health_error, sizeof(f->health_error),
-				 "health read got no answer within %.1f s (no quorum, overloaded, or a "
+				 "health read timed out after %.1f s (no quorum, overloaded, or a "
 				 "stalled server)",
 				 secs);
 		} else if (k == CALL_STATUS && !t->taken[k] && !f->has_status) {
