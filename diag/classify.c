@@ -13,9 +13,12 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
 		DIAG_SEV_CRITICAL, 1,
 		"certificate presented by {member} is valid for {sans}, not {wanted}",
-		"on {member}: openssl req -new -key {key} -subj /CN={name} -addext "
-		"subjectAltName=IP:127.0.0.1,IP:{wanted} | openssl x509 -req -CA {ca} -CAkey ca.key "
-		"-copy_extensions copy -days 365 -out {cert} && systemctl restart etcd"},
+		"on {member}: etcd-install --renew-cert (re-issues {cert} for {wanted}), or "
+		"openssl req -new -key {key} -subj /CN=etcd -addext "
+		"subjectAltName=IP:127.0.0.1,IP:{wanted} -addext "
+		"extendedKeyUsage=serverAuth,clientAuth | openssl x509 -req -CA {ca} -CAkey "
+		"<the CA key beside {ca}, e.g. ca-key.pem> -copy_extensions copy -days 365 -out {cert} "
+		"&& systemctl restart etcd"},
 	[DIAG_CERT_UNKNOWN_AUTHORITY] = {DIAG_CERT_UNKNOWN_AUTHORITY, "cert-unknown-authority",
 		"tls", DIAG_SEV_CRITICAL, 1,
 		"a certificate is signed by a CA the other side does not trust",
@@ -81,7 +84,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_NO_LEADER] = {DIAG_NO_LEADER, "no-leader", "raft", DIAG_SEV_CRITICAL, 1,
 		"{member} has no leader", "etcdctl endpoint status --cluster; start missing members"},
 	[DIAG_LEADER_CHURN] = {DIAG_LEADER_CHURN, "leader-churn", "raft", DIAG_SEV_WARNING, 6,
-		"{member} started many elections", "check disk latency (fio) and network between "
+		"{member} started leader elections", "check disk latency (fio) and network between "
 		"members; raise --heartbeat-interval/--election-timeout if the links are slow"},
 	[DIAG_SLOW_DISK] = {DIAG_SLOW_DISK, "slow-disk", "disk", DIAG_SEV_WARNING, 1,
 		"{member}'s WAL fsync is slow ({duration})",

@@ -82,8 +82,8 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 		.eps = eps,
 		.n_eps = (size_t)n,
 		.ctx = ctx,
-		.user = peer ? NULL : o->user,
-		.password = peer ? NULL : o->password,
+		.user = peer ? NULL : o->conn.user,
+		.password = peer ? NULL : o->conn.password,
 		.timeout_s = o->timeout_s > 0 ? o->timeout_s : 5,
 		.handshake_only = peer,
 		.discover = !peer, /* every member's client URL, from the member list */
@@ -110,7 +110,7 @@ out:
 
 int live_run(const struct live_opts *o, const char *default_endpoints, struct live_facts *ret)
 {
-	const char *list = o->endpoints ? o->endpoints : default_endpoints;
+	const char *list = o->conn.endpoints ? o->conn.endpoints : default_endpoints;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!list || !*list) {
@@ -118,7 +118,7 @@ int live_run(const struct live_opts *o, const char *default_endpoints, struct li
 			 "no endpoints (give --endpoints, or a configuration with client URLs)");
 		return 0;
 	}
-	int r = run_list(list, o->cacert, o->cert, o->key, o, false, ret);
+	int r = run_list(list, o->conn.cacert, o->conn.cert, o->conn.key, o, false, ret);
 	if (r < 0)
 		return r;
 	if (r > 0)

@@ -5,13 +5,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "probe/etcdctl_flags.h"
+
 #define LIVE_MAX_ENDPOINTS 16
 
 /* The probe's connection flags (and ETCDCTL_* fallbacks), as given to etcd-diag. */
 struct live_opts {
-	const char *endpoints; /* comma-separated; NULL: the member's advertised client URLs */
-	const char *cacert, *cert, *key;
-	const char *user, *password;
+	/* etcdctl's settings; endpoints NULL: the member's advertised client URLs */
+	struct etcdctl_flags conn;
 	double timeout_s;
 	/* Peer URLs whose certificate is checked by a TLS handshake (what this member's peers
 	 * see), with the peer credentials; NULL: none. */

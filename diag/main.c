@@ -186,22 +186,22 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 			}
 			break;
 		case OPT_ENDPOINTS:
-			o->live.endpoints = optarg;
+			o->live.conn.endpoints = optarg;
 			break;
 		case OPT_CACERT:
-			o->live.cacert = optarg;
+			o->live.conn.cacert = optarg;
 			break;
 		case OPT_CERT:
-			o->live.cert = optarg;
+			o->live.conn.cert = optarg;
 			break;
 		case OPT_KEY:
-			o->live.key = optarg;
+			o->live.conn.key = optarg;
 			break;
 		case OPT_USER:
-			o->live.user = optarg;
+			o->live.conn.user = optarg;
 			break;
 		case OPT_PASSWORD:
-			o->live.password = optarg;
+			o->live.conn.password = optarg;
 			break;
 		case 't':
 			if (parse_seconds(optarg, &o->live.timeout_s) < 0) {
@@ -240,23 +240,11 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 		fprintf(stderr, "etcd-diag: --journal-dir and --journal-file exclude each other\n");
 		return -EINVAL;
 	}
-	/* etcdctl's environment, as etcd-probe reads it */
-	static const struct {
-		const char *var;
-		size_t off;
-	} envs[] = {
-		{"ETCDCTL_ENDPOINTS", offsetof(struct live_opts, endpoints)},
-		{"ETCDCTL_CACERT", offsetof(struct live_opts, cacert)},
-		{"ETCDCTL_CERT", offsetof(struct live_opts, cert)},
-		{"ETCDCTL_KEY", offsetof(struct live_opts, key)},
-		{"ETCDCTL_USER", offsetof(struct live_opts, user)},
-		{"ETCDCTL_PASSWORD", offsetof(struct live_opts, password)},
-	};
-	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++) {
-		const char **slot = (const char **)((char *)&o->live + envs[i].off);
-		const char *v = getenv(envs[i].var);
-		if (!*slot && v && *v)
-			*slot = v;
+	/* etcdctl's environment and --user=name:password, as etcd-probe reads them */
+	char err[160];
+	if (etcdctl_flags_finish(&o->live.conn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "etcd-diag: %s\n", err);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -314,10 +302,10 @@ int main(int argc, char **argv)
 
 	if (!o.offline) {
 		/* on a member, its own client credentials reach it (as etcdctl would be run) */
-		if (!o.live.cacert && !o.live.cert) {
-			o.live.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
-			o.live.cert = cfg.cert_file[0] ? cfg.cert_file : NULL;
-			o.live.key = cfg.key_file[0] ? cfg.key_file : NULL;
+		if (!o.live.conn.cacert && !o.live.conn.cert) {
+			o.live.conn.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
+			o.live.conn.cert = cfg.cert_file[0] ? cfg.cert_file : NULL;
+			o.live.conn.key = cfg.key_file[0] ? cfg.key_file : NULL;
 		}
 		/* the peer URLs of --initial-cluster ("name=url,..."): the certificate each member
 		 * presents to its peers, checked from here */

@@ -41,8 +41,8 @@ int main(int argc, char **argv)
 		printf("etcd-probe %s\n", VERSION);
 		return 0;
 	}
-	bool tls_flags = o.cacert || o.cert || o.key;
-	int n = endpoint_parse_list(o.endpoints, tls_flags, eps, FACTS_MAX_ENDPOINTS, err,
+	bool tls_flags = o.conn.cacert || o.conn.cert || o.conn.key;
+	int n = endpoint_parse_list(o.conn.endpoints, tls_flags, eps, FACTS_MAX_ENDPOINTS, err,
 				    sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "Usage: etcd-probe --endpoints=https://HOST:2379[,...] (see --help)\n");
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	SSL_CTX *ctx = NULL;
 	struct cert_facts client;
 	bool have_client = false;
-	struct cred_config cc = {o.cacert, o.cert, o.key, o.insecure};
+	struct cred_config cc = {o.conn.cacert, o.conn.cert, o.conn.key, o.insecure};
 	if ((any_tls || o.cluster || tls_flags) &&
 	    cred_ctx_new(&cc, &ctx, &client, &have_client, err, sizeof(err)) < 0)
 		return unknown(err);
@@ -65,8 +65,8 @@ int main(int argc, char **argv)
 		.n_eps = (size_t)n,
 		.ctx = ctx,
 		.insecure = o.insecure,
-		.user = o.user,
-		.password = o.password,
+		.user = o.conn.user,
+		.password = o.conn.password,
 		.discover = o.cluster,
 		.timeout_s = o.timeout_s,
 		.start_ns = start_ns,

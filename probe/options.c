@@ -31,19 +31,6 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Flags that fall back to etcdctl's environment variables. */
-static const struct {
-	const char *env;
-	size_t offset;
-} env_fallbacks[] = {
-	{"ETCDCTL_ENDPOINTS", offsetof(struct probe_options, endpoints)},
-	{"ETCDCTL_CACERT", offsetof(struct probe_options, cacert)},
-	{"ETCDCTL_CERT", offsetof(struct probe_options, cert)},
-	{"ETCDCTL_KEY", offsetof(struct probe_options, key)},
-	{"ETCDCTL_USER", offsetof(struct probe_options, user)},
-	{"ETCDCTL_PASSWORD", offsetof(struct probe_options, password)},
-};
-
 void options_usage(FILE *out)
 {
 	fputs("Usage: etcd-probe [--endpoints=URL[,URL...]] [--cacert=FILE] [--cert=FILE --key=FILE]\n"
@@ -98,12 +85,12 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:w:c:vVh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ENDPOINTS: o->endpoints = optarg; break;
-		case OPT_CACERT: o->cacert = optarg; break;
-		case OPT_CERT: o->cert = optarg; break;
-		case OPT_KEY: o->key = optarg; break;
-		case OPT_USER: o->user = optarg; break;
-		case OPT_PASSWORD: o->password = optarg; break;
+		case OPT_ENDPOINTS: o->conn.endpoints = optarg; break;
+		case OPT_CACERT: o->conn.cacert = optarg; break;
+		case OPT_CERT: o->conn.cert = optarg; break;
+		case OPT_KEY: o->conn.key = optarg; break;
+		case OPT_USER: o->conn.user = optarg; break;
+		case OPT_PASSWORD: o->conn.password = optarg; break;
 		case OPT_INSECURE: o->insecure = true; break;
 		case OPT_CLUSTER: o->cluster = true; break;
 		case OPT_FORMAT:
@@ -147,32 +134,9 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < sizeof(env_fallbacks) / sizeof(env_fallbacks[0]); i++) {
-		const char **slot = (const char **)(void *)((char *)o + env_fallbacks[i].offset);
-		const char *v = getenv(env_fallbacks[i].env);
-		if (!*slot && v && v[0])
-			*slot = v;
-	}
-	/* etcdctl accepts --user=name:password */
-	if (o->user && !o->password) {
-		const char *colon = strchr(o->user, ':');
-		if (colon) {
-			size_t n = (size_t)(colon - o->user);
-			if (n >= sizeof(o->user_buf)) {
-				snprintf(err, errlen, "--user name too long");
-				return -EINVAL;
-			}
-			memcpy(o->user_buf, o->user, n);
-			o->user_buf[n] = '\0';
-			o->password = colon + 1;
-			o->user = o->user_buf;
-		}
-	}
-	if (o->password && !o->user) {
-		snprintf(err, errlen, "--password given without --user");
+	if (etcdctl_flags_finish(&o->conn, err, errlen) < 0)
 		return -EINVAL;
-	}
-	if (!o->endpoints)
-		o->endpoints = "127.0.0.1:2379";
+	if (!o->conn.endpoints)
+		o->conn.endpoints = "127.0.0.1:2379";
 	return 0;
 }

@@ -7,15 +7,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "probe/etcdctl_flags.h"
 #include "probe/thresholds.h"
 
 enum output_format { FORMAT_NAGIOS, FORMAT_JSON };
 
 struct probe_options {
-	const char *endpoints; /* comma-separated; default 127.0.0.1:2379 as etcdctl */
-	const char *cacert, *cert, *key;
-	const char *user;      /* may be "name:password", as etcdctl accepts */
-	const char *password;
+	struct etcdctl_flags conn; /* endpoints default to 127.0.0.1:2379, as etcdctl's */
 	bool insecure;
 	bool cluster;
 	double timeout_s;
@@ -23,7 +21,6 @@ struct probe_options {
 	enum output_format format;
 	int verbose;
 	bool help, version;
-	char user_buf[128];    /* the name part when --user carried "name:password" */
 };
 
 /* Parses argv (and the environment for absent flags). Returns 0, or -EINVAL with err set to

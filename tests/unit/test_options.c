@@ -41,8 +41,8 @@ static void test_flags(void **state)
 			       "--cacert", "ca.pem", "--cert=c.pem", "--key=k.pem", "-t", "2.5",
 			       "-w", "latency=1", "--format=json", "--cluster",
 			       "--insecure-skip-tls-verify", "-v", NULL), 0);
-	assert_string_equal(o.endpoints, "https://127.0.0.1:2379");
-	assert_string_equal(o.cacert, "ca.pem");
+	assert_string_equal(o.conn.endpoints, "https://127.0.0.1:2379");
+	assert_string_equal(o.conn.cacert, "ca.pem");
 	assert_true(o.timeout_s == 2.5);
 	assert_int_equal(o.format, FORMAT_JSON);
 	assert_true(o.cluster && o.insecure);
@@ -59,13 +59,13 @@ static void test_env_fallback_and_user_password(void **state)
 	setenv("ETCDCTL_CACERT", "/env/ca.pem", 1);
 	assert_int_equal(parse(&o, err, sizeof(err), "--cacert=/flag/ca.pem", "--user=root:s3cret",
 			       NULL), 0);
-	assert_string_equal(o.endpoints, "https://127.0.0.9:2379");
-	assert_string_equal(o.cacert, "/flag/ca.pem"); /* the flag wins */
-	assert_string_equal(o.user, "root");
-	assert_string_equal(o.password, "s3cret");
+	assert_string_equal(o.conn.endpoints, "https://127.0.0.9:2379");
+	assert_string_equal(o.conn.cacert, "/flag/ca.pem"); /* the flag wins */
+	assert_string_equal(o.conn.user, "root");
+	assert_string_equal(o.conn.password, "s3cret");
 	clear_env(NULL);
 	assert_int_equal(parse(&o, err, sizeof(err), NULL), 0);
-	assert_string_equal(o.endpoints, "127.0.0.1:2379");
+	assert_string_equal(o.conn.endpoints, "127.0.0.1:2379");
 	assert_true(o.timeout_s == 10);
 }
 
