@@ -33,6 +33,14 @@
 #   CLUSTER_NET_FIRST/LAST range of X tried by cluster_init (default 10..59)
 #   MEMBER_CERT, MEMBER_KEY, MEMBER_CA   member_start/cluster_start: override the member's cert,
 #                          key and trusted CA (client and peer side alike)
+#   MEMBER_DATA_DIR        member_start/member_argv: override the member's data dir (default mI.data)
+#   CLUSTER_TOKEN          member_start: --initial-cluster-token (set by cluster_init; a different
+#                          one for a single call, e.g. CLUSTER_TOKEN=other member_start 3, makes
+#                          a wiped member bootstrap a cluster of its own)
+#
+# Other users: member_log I prints member I's log path; member_argv I [args] builds the member's
+# etcd command line into the array MEMBER_ARGV without starting it (for a run in the foreground,
+# e.g. a second etcd with the same ports: timeout 20 "${MEMBER_ARGV[@]}").
 
 CLUSTER_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CLUSTER_DIR=${CLUSTER_DIR:-}
@@ -44,6 +52,7 @@ declare -a CLUSTER_PIDS=()        # index I: PID of member mI (empty when stoppe
 declare -a CLUSTER_EXTRA_ARGS=()  # etcd arguments cluster_start got, reused by member_start
 declare -a CLUSTER_BG_PIDS=()     # other processes started with cluster_bg
 declare -a CLUSTER_ATEXIT=()      # commands cluster_cleanup runs first (cluster_atexit)
+declare -a MEMBER_ARGV=()         # set by member_argv
 
 # cluster_log MSG...: one line on stderr, prefixed so it stands apart from test output.
 cluster_log() { echo "cluster: $*" >&2; }
@@ -306,34 +315,46 @@ cluster_initial() {
 	echo "$out"
 }
 
-# member_start I [extra etcd args...]: starts member mI in the background (same data dir as before,
-# so a restart rejoins), with cluster_start's extra args then these. MEMBER_CERT/MEMBER_KEY/MEMBER_CA
-# override its certificate, key and trusted CA; CLUSTER_HTTP=1 adds the plain listener. Does not
-# wait: follow with member_wait_healthy or cluster_wait_port. PID in ${CLUSTER_PIDS[I]}.
-member_start() {
-	local i=$1 ip cert key ca listen
+# member_log I: prints the path of member mI's log (its stdout+stderr, appended across restarts).
+member_log() { echo "$CLUSTER_DIR/m$1.log"; }
+
+# member_argv I [extra etcd args...]: sets the array MEMBER_ARGV to member mI's etcd command line
+# as member_start runs it (same knobs), without starting anything.
+member_argv() {
+	local i=$1 cert key ca listen
 	shift
-	ip=$(cluster_ip "$i")
-	if [ -n "${CLUSTER_PIDS[$i]:-}" ] && kill -0 "${CLUSTER_PIDS[$i]}" 2>/dev/null; then
-		cluster_log "m$i already runs (PID ${CLUSTER_PIDS[$i]})"
-		return 1
-	fi
 	cert=${MEMBER_CERT:-$CLUSTER_DIR/m$i.pem}
 	key=${MEMBER_KEY:-$CLUSTER_DIR/m$i-key.pem}
 	ca=${MEMBER_CA:-$CLUSTER_DIR/ca/ca.pem}
 	listen=$(member_url "$i")
 	[ "${CLUSTER_HTTP:-0}" = 1 ] && listen+=,$(member_http_url "$i")
+	MEMBER_ARGV=("${ETCD:-etcd}" --name "m$i" --data-dir "${MEMBER_DATA_DIR:-$CLUSTER_DIR/m$i.data}"
+		--listen-client-urls "$listen" --advertise-client-urls "$(member_url "$i")"
+		--listen-peer-urls "$(member_peer_url "$i")"
+		--initial-advertise-peer-urls "$(member_peer_url "$i")"
+		--initial-cluster "$(cluster_initial "$CLUSTER_SIZE")"
+		--initial-cluster-token "$CLUSTER_TOKEN" --initial-cluster-state new
+		--cert-file "$cert" --key-file "$key" --trusted-ca-file "$ca" --client-cert-auth
+		--peer-cert-file "$cert" --peer-key-file "$key" --peer-trusted-ca-file "$ca"
+		--peer-client-cert-auth
+		"${CLUSTER_EXTRA_ARGS[@]}" "$@")
+}
+
+# member_start I [extra etcd args...]: starts member mI in the background (same data dir as before,
+# so a restart rejoins), with cluster_start's extra args then these. MEMBER_CERT/MEMBER_KEY/MEMBER_CA
+# override its certificate, key and trusted CA, MEMBER_DATA_DIR its data dir; CLUSTER_HTTP=1 adds
+# the plain listener. Does not wait: follow with member_wait_healthy or cluster_wait_port. PID in
+# ${CLUSTER_PIDS[I]}.
+member_start() {
+	local i=$1
+	shift
+	if [ -n "${CLUSTER_PIDS[$i]:-}" ] && kill -0 "${CLUSTER_PIDS[$i]}" 2>/dev/null; then
+		cluster_log "m$i already runs (PID ${CLUSTER_PIDS[$i]})"
+		return 1
+	fi
+	member_argv "$i" "$@"
 	echo "=== $(date -u +%FT%TZ) start m$i $*" >>"$CLUSTER_DIR/m$i.log"
-	"${ETCD:-etcd}" --name "m$i" --data-dir "$CLUSTER_DIR/m$i.data" \
-		--listen-client-urls "$listen" --advertise-client-urls "$(member_url "$i")" \
-		--listen-peer-urls "$(member_peer_url "$i")" \
-		--initial-advertise-peer-urls "$(member_peer_url "$i")" \
-		--initial-cluster "$(cluster_initial "$CLUSTER_SIZE")" \
-		--initial-cluster-token "$CLUSTER_TOKEN" --initial-cluster-state new \
-		--cert-file "$cert" --key-file "$key" --trusted-ca-file "$ca" --client-cert-auth \
-		--peer-cert-file "$cert" --peer-key-file "$key" --peer-trusted-ca-file "$ca" \
-		--peer-client-cert-auth \
-		"${CLUSTER_EXTRA_ARGS[@]}" "$@" </dev/null >>"$CLUSTER_DIR/m$i.log" 2>&1 &
+	"${MEMBER_ARGV[@]}" </dev/null >>"$CLUSTER_DIR/m$i.log" 2>&1 &
 	CLUSTER_PIDS[i]=$!
 }
 
