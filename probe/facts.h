@@ -87,6 +87,7 @@ struct check_facts {
 	bool auth_failed;
 	char auth_error[FACTS_ERR_LEN];
 
+	size_t tls_resumed; /* handshakes that resumed a session instead of a full handshake */
 	time_t now;        /* wall clock at the start of the check */
 	double elapsed_s;
 	double timeout_s;

@@ -392,8 +392,34 @@ static int tls_setup(struct conn *c)
 	X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
 	if (SSL_set_fd(c->ssl, c->fd) != 1)
 		return -EINVAL;
+	if (c->resume && SSL_set_session(c->ssl, c->resume) != 1)
+		ERR_clear_error(); /* not resumable: a full handshake it is */
 	SSL_set_connect_state(c->ssl);
 	return 0;
+}
+
+/* OpenSSL hands over each session ticket here (TLS 1.3 sends them after the handshake). */
+static int on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct conn *c = SSL_get_app_data(ssl);
+	if (!c || c->ticket)
+		return 0;
+	c->ticket = sess; /* returning 1 keeps OpenSSL's reference for us */
+	return 1;
+}
+
+void conn_ctx_enable_resumption(SSL_CTX *ctx)
+{
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+}
+
+void conn_set_resume(struct conn *c, SSL_SESSION *sess)
+{
+	if (!sess || c->resume)
+		return;
+	SSL_SESSION_up_ref(sess);
+	c->resume = sess;
 }
 
 struct conn *conn_new(const struct endpoint *ep, SSL_CTX *ctx, bool insecure)
@@ -417,6 +443,8 @@ void conn_free(struct conn *c)
 	if (!c)
 		return;
 	nghttp2_session_del(c->h2);
+	SSL_SESSION_free(c->resume);
+	SSL_SESSION_free(c->ticket);
 	SSL_free(c->ssl);
 	SSL_CTX_free(c->ctx);
 	if (c->fd >= 0)
@@ -514,6 +542,7 @@ static int step_tls(struct conn *c)
 			return -1;
 		}
 	}
+	c->resumed = SSL_session_reused(c->ssl) == 1;
 	X509 *peer = SSL_get0_peer_certificate(c->ssl);
 	if (peer && certinfo_read(peer, &c->peer) == 0)
 		c->have_peer_cert = true;

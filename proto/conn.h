@@ -58,6 +58,9 @@ struct conn {
 	bool io_want_write;           /* OpenSSL asked for POLLOUT to progress a read or handshake */
 	unsigned calls_open;
 	bool read_pending;            /* stopped reading with data left: poll without waiting */
+	SSL_SESSION *resume;          /* session to resume (conn_set_resume), owned reference */
+	SSL_SESSION *ticket;          /* session the server gave us (resumable), owned reference */
+	bool resumed;                 /* the handshake resumed c->resume */
 	char goaway[160];
 };
 
@@ -68,6 +71,14 @@ uint64_t conn_now_ns(void);
 struct conn *conn_new(const struct endpoint *ep, SSL_CTX *ctx, bool insecure);
 /* Tears down nghttp2 session, then SSL, then the socket. Accepts NULL. */
 void conn_free(struct conn *c);
+
+/* Lets connections made with ctx keep the TLS session the server offers (conn->ticket), so
+ * another connection to the same URL can resume it instead of a full handshake. */
+void conn_ctx_enable_resumption(SSL_CTX *ctx);
+
+/* Offers sess (a ticket from an earlier connection to the same URL) in the handshake. Call
+ * before conn_connect. Takes its own reference. */
+void conn_set_resume(struct conn *c, SSL_SESSION *sess);
 
 /* Starts a non-blocking connect to addr. Returns 0 or -errno (err set, stage CLOSED). */
 int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen);

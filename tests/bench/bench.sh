@@ -8,8 +8,8 @@
 #   bash tests/bench/bench.sh   (PROBE=, ETCDCTL=, BENCH_RUNS=, BENCH_FAIL_RUNS=, BENCH_KEY_ALG= override)
 #
 # Sections: 1 full check of one member; 2 the 3-member cluster; 3 scale (3 endpoints against 90
-# endpoint entries, each its own URL and connection: every member also listens on 29 extra
-# client ports) and one black hole among healthy members; 4 failure latency (a member whose
+# endpoint entries: the three members' URLs 30 times, each its own connection, repeats resuming
+# the first connection's TLS session) and one black hole among healthy members; 4 failure latency (a member whose
 # certificate does not cover its IP, a stopped member); 5 etcd-diag on a one-million-entry
 # journal (tests/bench/diag-bench.sh), only when etcd-diag exists next to the probe.
 set -u
@@ -29,21 +29,7 @@ D=$CLUSTER_DIR
 N=$CLUSTER_NET
 MEASURE=$D/measure
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -o "$MEASURE" tests/bench/measure.c || exit 2
-EXTRA_PORTS=$(seq 2381 2409)
-
-# Our own cluster_start: each member also serves clients on the extra ports (section 3).
-# shellcheck disable=SC2034  # read by member_start (cluster.sh)
-CLUSTER_SIZE=3
-cluster_ca ca && cluster_client_cert client root || exit 2
-for i in 1 2 3; do cluster_cert "m$i" "$(cluster_ip "$i")" || exit 2; done
-member_listen() {
-	local i=$1 p urls
-	urls=$(member_url "$i")
-	for p in $EXTRA_PORTS; do urls+=",https://$(cluster_ip "$i"):$p"; done
-	echo "$urls"
-}
-for i in 1 2 3; do member_start "$i" --listen-client-urls="$(member_listen "$i")" || exit 2; done
-cluster_wait_healthy 30 || { echo "bench: cluster did not become healthy" >&2; exit 2; }
+cluster_start 3 >/dev/null || { echo "bench: cluster did not become healthy" >&2; exit 2; }
 cluster_log "3 members healthy"
 
 TLS=(--cacert="$D/ca/ca.pem" --cert="$D/client.pem" --key="$D/client-key.pem")
@@ -116,9 +102,10 @@ row "3 members (--cluster): wall" "$A_WALL" "$B_WALL" ms 0.25
 row "3 members (--cluster): CPU user+sys" "$A_CPU" "$B_CPU" ms 0.3
 row "3 members (--cluster): peak RSS" "$A_RSS" "$B_RSS" MiB 0.5
 
-# 3. scale: 90 endpoint entries (30 URLs per member), against the 3 members' URLs
+# 3. scale: 90 endpoint entries (the three members' URLs 30 times, each its own connection),
+# against the 3 members' URLs
 EP90=
-for i in 1 2 3; do EP90+=${EP90:+,}$(member_listen "$i"); done
+for _ in $(seq 1 30); do EP90+=${EP90:+,}$(cluster_endpoints); done
 bench_pair scale "$RUNS" -- "$PROBE" --endpoints="$ALL" "${TLS[@]}" ==== \
 	"$PROBE" --endpoints="$EP90" "${TLS[@]}"
 SCALE_RATIO=$(awk -v a="$A_WALL" -v b="$B_WALL" 'BEGIN { printf "%.2f", b / a }')
