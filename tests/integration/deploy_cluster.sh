@@ -9,16 +9,8 @@ REPO=$PWD
 # shellcheck source=deploy/demo-lib.sh
 source deploy/demo-lib.sh
 
-FAILED=0
-ok() { echo "ok - $1"; }
-notok() {
-	local name=$1
-	shift
-	printf '    %s\n' "$@" | head -30
-	echo "not ok - $name"
-	FAILED=1
-}
-skip() { echo "skip - $1 ($2)"; }
+# shellcheck source=tests/lib/tap.sh
+source tests/lib/tap.sh
 
 W=""
 cleanup() {

@@ -76,6 +76,7 @@ if [ -x "$DIAG" ]; then
 		--user root --password "$PASS" --format=json >"$D/diag.out" 2>"$D/diag.err"
 	check_no_secret "etcd-diag" "$D/diag.out" "$D/diag.err"
 fi
+# shellcheck disable=SC2034 # read by scenario_fail (tests/lib/probe-check.sh)
 PROBE_CMD=""
 if [ -z "$leaks" ]; then
 	scenario_ok "passwords never appear in any output (Nagios, JSON, -v, failures, etcd-diag)"

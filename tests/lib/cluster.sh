@@ -16,7 +16,7 @@
 # same certificate as clients); a member serves clients only once its cluster has a leader.
 #
 # Rules kept here: every process is started by us, its PID remembered, stopped by that PID (never
-# pkill/killall); every wait is bounded; nothing listens outside the chosen 127.0.X net.
+# signalling by process name); every wait is bounded; nothing listens outside the chosen 127.0.X net.
 # State lives in shell variables, so call these functions in the main shell, not inside $(...).
 #
 # Files (all under $CLUSTER_DIR):
