@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag/text.h"
+
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
  * {sans} {detail} {duration} {url} {cert} {key} {ca} {datadir} {name}, filled by the report. */
 static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
@@ -460,17 +462,6 @@ static int sig_match(const char *s, size_t len)
 	return -1;
 }
 
-/* Copies s[0..n) into out (cap bytes), truncated, NUL-terminated. */
-static void copy_out(char *out, size_t cap, const char *s, size_t n)
-{
-	if (cap == 0)
-		return;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
-
 /* The token after the first occurrence of `marker`, up to a byte of `stop` (or the end).
  * Returns its length, 0 when the marker is absent. */
 static size_t after(const char *s, size_t len, const char *marker, const char *stop,
@@ -496,7 +487,7 @@ static bool after_copy(const char *s, size_t len, const char *marker, const char
 	size_t n = after(s, len, marker, stop, &p);
 	if (n == 0)
 		return false;
-	copy_out(out, cap, p, n);
+	text_copy(out, cap, p, n);
 	return true;
 }
 
@@ -519,7 +510,7 @@ static bool hex_id_at(const char *p, const char *end, char out[DIAG_ID_LEN])
 		n++;
 	if (n == 0 || n > 16 || (p + n < end && is_word(p[n])))
 		return false;
-	copy_out(out, DIAG_ID_LEN, p, n);
+	text_copy(out, DIAG_ID_LEN, p, n);
 	return true;
 }
 
@@ -681,11 +672,11 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 	if (n) {
 		const char *nt = memmem(p, n, ", not ", 6);
 		if (nt) {
-			copy_out(f->sans, sizeof(f->sans), p, (size_t)(nt - p));
+			text_copy(f->sans, sizeof(f->sans), p, (size_t)(nt - p));
 			after_copy(nt, n - (size_t)(nt - p), ", not ", " \"\\),;", f->wanted,
 				   sizeof(f->wanted));
 		} else {
-			copy_out(f->sans, sizeof(f->sans), p, n);
+			text_copy(f->sans, sizeof(f->sans), p, n);
 		}
 	} else if (want & F_X509) {
 		after_copy(s, len, "cannot validate certificate for ", " ", f->wanted,
@@ -736,13 +727,13 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 			n++;
 		while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
 			n--;
-		copy_out(f->detail, sizeof(f->detail), p, n);
+		text_copy(f->detail, sizeof(f->detail), p, n);
 		break;
 	}
 	case DETAIL_REASON:
 		for (size_t i = 0; reason_table[i]; i++)
 			if (contains(s, len, reason_table[i])) {
-				copy_out(f->detail, sizeof(f->detail), reason_table[i],
+				text_copy(f->detail, sizeof(f->detail), reason_table[i],
 					 strlen(reason_table[i]));
 				break;
 			}
@@ -751,7 +742,7 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 		after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
 		break;
 	case DETAIL_NEEDLE:
-		copy_out(f->detail, sizeof(f->detail), sig->needle, strlen(sig->needle));
+		text_copy(f->detail, sizeof(f->detail), sig->needle, strlen(sig->needle));
 		break;
 	case DETAIL_NONE:
 		break;
@@ -761,7 +752,7 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 		int k = snprintf(buf, sizeof(buf), "local %s, peer %s", f->cluster_id,
 				 f->remote_cluster_id);
 		if (k > 0)
-			copy_out(f->detail, sizeof(f->detail), buf, strlen(buf));
+			text_copy(f->detail, sizeof(f->detail), buf, strlen(buf));
 	}
 }
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag/text.h"
+
 enum setting_kind { SET_STR, SET_BOOL };
 
 /* One etcd setting: its flag (also the YAML key and, upper-cased, the ETCD_* variable), the
@@ -54,16 +56,6 @@ static const struct setting setting_table[] = {
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))
 
-static void copy_str(char *out, size_t cap, const char *s, size_t n)
-{
-	if (cap == 0)
-		return;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
-
 /* "true"/"false" as etcd's flag package reads them; -EINVAL otherwise. */
 static int parse_bool(const char *v, bool *ret)
 {
@@ -87,7 +79,7 @@ static int setting_set(struct diag_config *cfg, const struct setting *s, const c
 	char *base = (char *)cfg;
 	if (s->kind == SET_BOOL)
 		return parse_bool(val, (bool *)(base + s->off));
-	copy_str(base + s->off, s->cap, val, strlen(val));
+	text_copy(base + s->off, s->cap, val, strlen(val));
 	return 0;
 }
 
@@ -120,37 +112,15 @@ int config_env_set(struct diag_env *env, const char *key, const char *val)
 		return -EINVAL;
 	for (size_t i = 0; i < env->n; i++)
 		if (strcmp(env->v[i].key, key) == 0) {
-			copy_str(env->v[i].val, sizeof(env->v[i].val), val, strlen(val));
+			text_copy(env->v[i].val, sizeof(env->v[i].val), val, strlen(val));
 			return 0;
 		}
 	if (env->n >= CONFIG_ENV_MAX)
 		return -E2BIG;
-	copy_str(env->v[env->n].key, sizeof(env->v[0].key), key, kl);
-	copy_str(env->v[env->n].val, sizeof(env->v[0].val), val, strlen(val));
+	text_copy(env->v[env->n].key, sizeof(env->v[0].key), key, kl);
+	text_copy(env->v[env->n].val, sizeof(env->v[0].val), val, strlen(val));
 	env->n++;
 	return 0;
-}
-
-/* Unquotes one value (env files and Environment= words): "..." with \ escapes, '...'. */
-static void unquote(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	char q = 0;
-	for (size_t i = 0; i < n && o + 1 < cap; i++) {
-		char c = s[i];
-		if (!q && (c == '"' || c == '\'')) {
-			q = c;
-			continue;
-		}
-		if (q && c == q) {
-			q = 0;
-			continue;
-		}
-		if (c == '\\' && q != '\'' && i + 1 < n)
-			c = s[++i];
-		out[o++] = c;
-	}
-	out[o] = '\0';
 }
 
 static bool valid_key(const char *s, size_t n)
@@ -164,6 +134,67 @@ static bool valid_key(const char *s, size_t n)
 			return false;
 	}
 	return true;
+}
+
+/* Writes to out the expansion of one word: quotes removed ("..." with \ escapes, '...'),
+ * and, when env is given, $VAR / ${VAR} substituted. An unbraced, unquoted $VAR alone splits
+ * into several words (systemd), which we mark with '\n' separators. Returns the length, or
+ * -E2BIG with out holding what fitted (NUL-terminated). */
+static int expand_word(const char *w, size_t n, const struct diag_env *env, char *out, size_t cap)
+{
+	size_t o = 0;
+	char q = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = w[i];
+		if (!q && (c == '"' || c == '\'')) {
+			q = c;
+			continue;
+		}
+		if (q && c == q) {
+			q = 0;
+			continue;
+		}
+		if (c == '\\' && q != '\'' && i + 1 < n) {
+			c = w[++i];
+		} else if (env && c == '$' && q != '\'' && i + 1 < n) {
+			bool braced = w[i + 1] == '{';
+			size_t s = i + 1 + braced, e = s;
+			while (e < n && valid_key(w + s, e - s + 1))
+				e++;
+			if (e == s)
+				goto plain;
+			char key[64];
+			text_copy(key, sizeof(key), w + s, e - s);
+			const char *v = config_env_get(env, key);
+			bool split = !braced && !q && i == 0 && e == n;
+			for (; v && *v; v++) {
+				char d = *v;
+				if (split && (d == ' ' || d == '\t'))
+					d = '\n';
+				if (o + 1 >= cap) {
+					out[o] = '\0';
+					return -E2BIG;
+				}
+				out[o++] = d;
+			}
+			i = braced ? e : e - 1;
+			continue;
+		}
+	plain:
+		if (o + 1 >= cap) {
+			out[o] = '\0';
+			return -E2BIG;
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* Unquotes one value (env files, Environment= words): no $ expansion, too long is cut. */
+static void unquote(const char *s, size_t n, char *out, size_t cap)
+{
+	(void)expand_word(s, n, NULL, out, cap);
 }
 
 int config_env_parse(const char *text, struct diag_env *env)
@@ -193,7 +224,7 @@ int config_env_parse(const char *text, struct diag_env *env)
 			continue;
 		}
 		char key[64], val[CONFIG_URLS_LEN];
-		copy_str(key, sizeof(key), l, (size_t)(eq - l));
+		text_copy(key, sizeof(key), l, (size_t)(eq - l));
 		unquote(eq + 1, n - (size_t)(eq + 1 - l), val, sizeof(val));
 		int r = config_env_set(env, key, val);
 		if (r < 0)
@@ -293,7 +324,7 @@ int config_unit_parse(const char *text, struct diag_unit *ret)
 			if (*v) /* an empty ExecStart= resets the list (drop-ins) */
 				while (*v == '-' || *v == '@' || *v == ':' || *v == '+' || *v == '!')
 					v++;
-			copy_str(ret->exec_start, sizeof(ret->exec_start), v, strlen(v));
+			text_copy(ret->exec_start, sizeof(ret->exec_start), v, strlen(v));
 		} else if (strcmp(l, "Environment") == 0) {
 			int r = unit_environment(v, &ret->env);
 			if (r < 0)
@@ -304,7 +335,7 @@ int config_unit_parse(const char *text, struct diag_unit *ret)
 			bool opt = *v == '-';
 			if (opt)
 				v++;
-			copy_str(ret->env_files[ret->n_env_files].path, CONFIG_PATH_LEN, v,
+			text_copy(ret->env_files[ret->n_env_files].path, CONFIG_PATH_LEN, v,
 				 strlen(v));
 			ret->env_files[ret->n_env_files++].optional = opt;
 		}
@@ -327,55 +358,6 @@ void config_apply_env(struct diag_config *cfg, const struct diag_env *env)
 	}
 }
 
-/* Appends to out the expansion of one command-line word: quotes removed, $VAR / ${VAR}
- * substituted. An unbraced, unquoted $VAR alone splits into several words (systemd), which
- * we mark with '\n' separators. */
-static int expand_word(const char *w, size_t n, const struct diag_env *env, char *out, size_t cap)
-{
-	size_t o = 0;
-	char q = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = w[i];
-		if (!q && (c == '"' || c == '\'')) {
-			q = c;
-			continue;
-		}
-		if (q && c == q) {
-			q = 0;
-			continue;
-		}
-		if (c == '\\' && q != '\'' && i + 1 < n) {
-			c = w[++i];
-		} else if (c == '$' && q != '\'' && i + 1 < n) {
-			bool braced = w[i + 1] == '{';
-			size_t s = i + 1 + braced, e = s;
-			while (e < n && valid_key(w + s, e - s + 1))
-				e++;
-			if (e == s)
-				goto plain;
-			char key[64];
-			copy_str(key, sizeof(key), w + s, e - s);
-			const char *v = config_env_get(env, key);
-			bool split = !braced && !q && i == 0 && e == n;
-			for (; v && *v; v++) {
-				char d = *v;
-				if (split && (d == ' ' || d == '\t'))
-					d = '\n';
-				if (o + 1 >= cap)
-					return -E2BIG;
-				out[o++] = d;
-			}
-			i = braced ? e : e - 1;
-			continue;
-		}
-	plain:
-		if (o + 1 >= cap)
-			return -E2BIG;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return (int)o;
-}
 
 static int apply_flag(struct diag_config *cfg, const char *word, const char *next, bool *used_next)
 {
@@ -499,7 +481,7 @@ int config_apply_yaml(struct diag_config *cfg, const char *text)
 			}
 		if (indent == 0) {
 			if (vn == 0) {
-				copy_str(section, sizeof(section), k, keylen);
+				text_copy(section, sizeof(section), k, keylen);
 				continue;
 			}
 			section[0] = '\0';
@@ -508,9 +490,9 @@ int config_apply_yaml(struct diag_config *cfg, const char *text)
 		}
 		char val[CONFIG_URLS_LEN];
 		if (vn >= 2 && (v[0] == '\'' || v[0] == '"') && v[vn - 1] == v[0])
-			copy_str(val, sizeof(val), v + 1, vn - 2);
+			text_copy(val, sizeof(val), v + 1, vn - 2);
 		else
-			copy_str(val, sizeof(val), v, vn);
+			text_copy(val, sizeof(val), v, vn);
 		if (strcmp(val, "null") == 0 || strcmp(val, "~") == 0)
 			val[0] = '\0';
 		for (size_t i = 0; i < SETTING_COUNT; i++) {
@@ -562,7 +544,7 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap)
 	}
 	if (he == h || (size_t)(he - h) >= cap)
 		return -EINVAL;
-	copy_str(out, cap, h, (size_t)(he - h));
+	text_copy(out, cap, h, (size_t)(he - h));
 	return 0;
 }
 

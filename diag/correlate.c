@@ -9,17 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "diag/text.h"
+
 #define DIR_MAX 64
 
-/* Truncating string copy (snprintf "%s" trips gcc's truncation warnings). */
-static void scopy(char *out, size_t cap, const char *s)
-{
-	if (cap == 0)
-		return;
-	size_t n = strnlen(s, cap - 1);
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
 
 /* What the journal says about each host: its member ID and cluster ID (latest start), name. */
 struct host_info {
@@ -47,7 +40,7 @@ static struct host_info *dir_host(struct directory *d, const char *host)
 		return NULL;
 	struct host_info *h = &d->h[d->n++];
 	memset(h, 0, sizeof(*h));
-	scopy(h->host, sizeof(h->host), host);
+	text_scopy(h->host, sizeof(h->host), host);
 	return h;
 }
 
@@ -68,7 +61,7 @@ static void dir_build(struct directory *d, const struct diag_aggs *a, const stru
 			h->seen_usec = g->last_usec;
 		}
 		if (g->code == DIAG_FACT_PUBLISHED && g->f.name[0])
-			scopy(h->name, sizeof(h->name), g->f.name);
+			text_scopy(h->name, sizeof(h->name), g->f.name);
 	}
 	/* the cluster ID each host had when it logged a mismatch ("want X", "local=X"): the
 	 * member may have been repaired since, the latest start would hide the culprit */
@@ -94,13 +87,13 @@ static void dir_by_id(const struct directory *d, const char *id, char *out, size
 		const struct diag_agg *g = &d->aggs->v[i];
 		if (g->code == DIAG_FACT_PUBLISHED && g->f.name[0] &&
 		    strcmp(g->f.local_id, id) == 0) {
-			scopy(out, cap, g->f.name);
+			text_scopy(out, cap, g->f.name);
 			return;
 		}
 	}
 	for (size_t i = 0; i < d->n; i++)
 		if (strcmp(d->h[i].local_id, id) == 0) {
-			scopy(out, cap, d->h[i].host);
+			text_scopy(out, cap, d->h[i].host);
 			return;
 		}
 	/* a host may have had several IDs in the window (wiped and re-added) */
@@ -108,7 +101,7 @@ static void dir_by_id(const struct directory *d, const char *id, char *out, size
 		const struct diag_agg *g = &d->aggs->v[i];
 		if ((g->code == DIAG_FACT_LOCAL_MEMBER || g->code == DIAG_FACT_PUBLISHED) &&
 		    g->host[0] && strcmp(g->f.local_id, id) == 0) {
-			scopy(out, cap, g->host);
+			text_scopy(out, cap, g->host);
 			return;
 		}
 	}
@@ -118,7 +111,7 @@ static void dir_by_id(const struct directory *d, const char *id, char *out, size
 		    config_url_host(g->f.url, 0, url_host, sizeof(url_host)) == 0)
 			break;
 	}
-	scopy(out, cap, url_host[0] ? url_host : id);
+	text_scopy(out, cap, url_host[0] ? url_host : id);
 }
 
 /* The member whose peer URL has this IP or name. */
@@ -161,11 +154,11 @@ static void dir_by_addr(const struct directory *d, const char *addr, char *out, 
 		for (size_t l = 0; l < 2; l++)
 			for (size_t i = 0; config_url_host(lists[l], i, h, sizeof(h)) == 0; i++)
 				if (strcmp(h, addr) == 0) {
-					scopy(out, cap, d->cfg->name);
+					text_scopy(out, cap, d->cfg->name);
 					return;
 				}
 	}
-	scopy(out, cap, addr);
+	text_scopy(out, cap, addr);
 }
 
 static size_t hosts_with_cluster(const struct directory *d, const char *cid)
@@ -200,7 +193,7 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 	const struct classify_fields *f = &g->f;
 	enum diag_code code = g->code;
 
-	scopy(member, cap, g->host);
+	text_scopy(member, cap, g->host);
 	switch (code) {
 	case DIAG_CERT_SAN_MISMATCH:
 		if (f->wanted[0])
@@ -219,11 +212,11 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 			for (size_t i = 0; d->aggs && i < d->aggs->n; i++)
 				if (d->aggs->v[i].code == DIAG_CERT_REJECTED &&
 				    strcmp(d->aggs->v[i].host, g->host) != 0) {
-					scopy(member, cap, d->aggs->v[i].host);
+					text_scopy(member, cap, d->aggs->v[i].host);
 					return code;
 				}
 			char ip[64];
-			scopy(ip, sizeof(ip), f->remote_addr);
+			text_scopy(ip, sizeof(ip), f->remote_addr);
 			char *colon = strrchr(ip, ':');
 			if (colon)
 				*colon = '\0';
@@ -259,7 +252,7 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 				for (size_t i = 0; i < d->n; i++)
 					if (strcmp(d->h[i].mismatch_cluster_id,
 						   f->remote_cluster_id) == 0) {
-						scopy(member, cap, d->h[i].host);
+						text_scopy(member, cap, d->h[i].host);
 						break;
 					}
 			}
@@ -305,7 +298,7 @@ static struct diag_finding *finding_get(struct diag_findings *r, enum diag_code 
 	memset(f, 0, sizeof(*f));
 	f->code = code;
 	f->severity = diag_code_info_get(code)->severity;
-	scopy(f->member, sizeof(f->member), member);
+	text_scopy(f->member, sizeof(f->member), member);
 	return f;
 }
 
@@ -402,7 +395,7 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 			snprintf(f->f.wanted, sizeof(f->f.wanted), "%s", cf->wanted);
 		/* key and missing-file remedies need the path; the others read better whole */
 		if (!f->f.detail[0])
-			scopy(f->f.detail, sizeof(f->f.detail),
+			text_scopy(f->f.detail, sizeof(f->f.detail),
 			      cf->code == DIAG_KEY_FILE_PERMISSIONS || cf->code == DIAG_FILE_MISSING
 				      ? cf->file
 				      : cf->detail);
@@ -428,7 +421,7 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 		const struct live_endpoint *e = &l->v[i];
 		char member[64];
 		if (e->name[0])
-			scopy(member, sizeof(member), e->name);
+			text_scopy(member, sizeof(member), e->name);
 		else
 			dir_by_addr(d, e->host, member, sizeof(member));
 		if (e->alarms[0]) {

@@ -11,22 +11,16 @@
 #include "probe/facts.h"
 #include "proto/cred.h"
 #include "proto/endpoint.h"
-
-static void scopy(char *out, size_t cap, const char *s)
-{
-	size_t n = strnlen(s, cap - 1);
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
+#include "diag/text.h"
 
 /* Copies what correlation needs from the probe's facts of one endpoint. */
 static void keep_endpoint(const struct check_facts *cf, const struct endpoint_facts *e,
 			  struct live_endpoint *out)
 {
 	memset(out, 0, sizeof(*out));
-	scopy(out->url, sizeof(out->url), e->ep.url);
-	scopy(out->host, sizeof(out->host), e->ep.host);
-	scopy(out->name, sizeof(out->name), e->name);
+	text_scopy(out->url, sizeof(out->url), e->ep.url);
+	text_scopy(out->host, sizeof(out->host), e->ep.host);
+	text_scopy(out->name, sizeof(out->name), e->name);
 	out->healthy = !e->failed && e->health_done && e->healthy;
 	const char *why = e->failed			? e->error
 			  : e->health_error[0]		? e->health_error
@@ -36,7 +30,7 @@ static void keep_endpoint(const struct check_facts *cf, const struct endpoint_fa
 	if (e->failed && e->failed_step)
 		snprintf(out->error, sizeof(out->error), "%s: %s", e->failed_step, why);
 	else
-		scopy(out->error, sizeof(out->error), why);
+		text_scopy(out->error, sizeof(out->error), why);
 	for (size_t a = 0; cf->have_alarms && a < cf->n_alarms; a++) {
 		if (cf->alarms[a].member_id != e->member_id || !e->has_status)
 			continue;

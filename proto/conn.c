@@ -669,6 +669,8 @@ int conn_process(struct conn *c, short revents)
 	    c->out_len == 0) {
 		if (c->goaway[0])
 			conn_fail(c, "%s", c->goaway);
+		else if (c->stage == CONN_STAGE_HTTP2)
+			conn_fail(c, "server's answer is not HTTP/2: not an etcd v3 client port");
 		else
 			conn_fail(c, "HTTP/2 session ended (protocol error from server?)");
 		return c->calls_open ? -1 : 0;

@@ -114,17 +114,7 @@ SCALE_ROW="| 90 endpoints against 3: wall | $(fmt "$B_WALL" ms) | $(fmt "$A_WALL
 SCALE_RSS="| 90 endpoints: peak RSS, CPU | $(fmt "$B_RSS" MiB), $(fmt "$B_CPU" ms) | $(fmt "$A_RSS" MiB), $(fmt "$A_CPU" ms) (3 endpoints) | | | |"
 
 # ... and one black hole (accepts, never answers) among the healthy members, -t 2
-cat >"$D/blackhole.py" <<'EOF'
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 2379))
-s.listen(64)
-held = []
-while True:
-    held.append(s.accept()[0])
-EOF
-cluster_bg "$D/bh.log" python3 "$D/blackhole.py" "$N.9"
+cluster_bg "$D/bh.log" python3 tests/hostile/hostile_server.py silent "$N.9" 2379
 cluster_wait_port "$N.9" 2379 10
 t0=$(date +%s%N)
 "$PROBE" --endpoints="$ALL,https://$N.9:2379" "${TLS[@]}" -t 2 >"$D/bh.out" 2>&1

@@ -5,7 +5,7 @@
 #   .50 a TCP black hole (python3: accepts, never reads or writes): `no TLS answer` / `timed out`
 #   .51 openssl s_server -www (TLS, no ALPN, answers HTTP/1.0): not etcd, CRITICAL
 #   .52 openssl s_server offering ALPN http/1.1 only: not etcd, CRITICAL
-#   .53 python3 sending an HTTP/1.1 400 in clear text on connect (garbage for a TLS client)
+#   .53 tests/hostile/hostile_server.py http1: an HTTP/1.1 400 in clear text (garbage for a TLS client)
 #   .54 python3 http.server for an http:// endpoint (HTTP/1.x, no HTTP/2)
 #   .55 nothing listening: `connection refused`, at once
 # The TLS servers carry a certificate of the test CA with the right SAN, so the probe gets past
@@ -26,37 +26,12 @@ cluster_ca ca && cluster_client_cert client root && cluster_cert srv51 "$N.51" &
 	{ echo "not ok - certificates"; exit 1; }
 TLS=(--cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem")
 
-cat >"$D/blackhole.py" <<'EOF'
-# Accepts TCP connections and holds them open without a byte either way.
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(64)
-held = []
-while True:
-    c, _ = s.accept()
-    held.append(c)
-EOF
-cat >"$D/garbage.py" <<'EOF'
-# Answers every connection at once with a clear-text HTTP/1.1 error, then holds it open.
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(64)
-held = []
-while True:
-    c, _ = s.accept()
-    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-    held.append(c)
-EOF
 
-cluster_bg "$D/bh.log" python3 "$D/blackhole.py" "$N.50" 2379
+cluster_bg "$D/bh.log" python3 tests/hostile/hostile_server.py silent "$N.50" 2379
 cluster_bg "$D/s51.log" openssl s_server -accept "$N.51:2379" -cert "$D/srv51.pem" -key "$D/srv51-key.pem" -www
 cluster_bg "$D/s52.log" openssl s_server -accept "$N.52:2379" -cert "$D/srv52.pem" -key "$D/srv52-key.pem" \
 	-alpn http/1.1 -quiet -naccept 100
-cluster_bg "$D/g53.log" python3 "$D/garbage.py" "$N.53" 2379
+cluster_bg "$D/g53.log" python3 tests/hostile/hostile_server.py http1 "$N.53" 2379
 cluster_bg "$D/h54.log" python3 -m http.server --bind "$N.54" 2379
 ready=1
 for ip in 50 51 52 53 54; do cluster_wait_port "$N.$ip" 2379 10 || ready=0; done
@@ -83,7 +58,8 @@ probe_run --endpoints="https://$N.53:2379" "${TLS[@]}" -t 3
 expect_bounded "clear-text HTTP/1.1 answer to a TLS client: CRITICAL within -t 3 + 0.5 s" 3 "$N.53"
 
 probe_run --endpoints="http://$N.54:2379" -t 3
-expect_bounded "http:// endpoint speaking HTTP/1.x only: CRITICAL within -t 3 + 0.5 s" 3 "$N.54"
+expect_bounded "http:// endpoint speaking HTTP/1.x only: CRITICAL within -t 3 + 0.5 s" 3 \
+	"$N.54:2379 - HTTP/2 setup: (server.s answer is not HTTP/2|server closed the connection before HTTP/2|server answered HTTP/1)"
 
 probe_run --endpoints="https://$N.55:2379" "${TLS[@]}" -t 10
 probe_expect "nothing listening: CRITICAL connection refused, at once" 2 --max-ms 2000 "connection refused"
