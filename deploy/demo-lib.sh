@@ -113,6 +113,22 @@ lab_stop_all() {
 	return 0
 }
 
+# lab_workdir PREFIX: LAB_DIR=$(mktemp -d /tmp/PREFIX.XXXXXX) and EXIT/INT/TERM traps that run
+# lab_cleanup: the caller's lab_cleanup_hook (if defined), every member stopped by its PID,
+# LAB_DIR removed.
+lab_cleanup() {
+	if declare -F lab_cleanup_hook >/dev/null; then lab_cleanup_hook; fi
+	lab_stop_all
+	[ -n "${LAB_DIR:-}" ] && rm -rf "$LAB_DIR"
+	LAB_DIR=""
+	return 0
+}
+lab_workdir() {
+	LAB_DIR=$(mktemp -d "/tmp/$1.XXXXXX") || return 1
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
 # lab_wait_healthy SECONDS ENDPOINTS CA CERT KEY: waits (bounded) until etcdctl finds every endpoint healthy.
 lab_wait_healthy() {
 	local deadline=$((SECONDS + $1))

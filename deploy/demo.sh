@@ -15,14 +15,6 @@ DIAG=${ETCD_DIAG:-$B/etcd-diag}
 ETCD=$(command -v etcd) || { echo "demo: etcd is not installed (apt-get install etcd-server)" >&2; exit 2; }
 command -v etcdctl >/dev/null || { echo "demo: etcdctl is not installed (apt-get install etcd-client)" >&2; exit 2; }
 
-T=""
-cleanup() {
-	lab_stop_all
-	[ -n "$T" ] && rm -rf "$T"
-	return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 header() { printf "\n=== %s   [+%ds]\n" "$*" "$SECONDS"; }
 show() { printf '$'; printf ' %s' "$@"; printf '\n'; }
@@ -31,7 +23,8 @@ state_name() { case $1 in 0) echo OK ;; 1) echo WARNING ;; 2) echo CRITICAL ;; *
 
 lab_pick_net || exit 2
 X=$LAB_X
-T=$(mktemp -d /tmp/etcd-demo.XXXXXX) || exit 2
+lab_workdir etcd-demo || exit 2
+T=$LAB_DIR
 NAMES=(etcd01 etcd02 etcd03)
 CLUSTER="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380,etcd03=https://127.0.$X.3:2380"
 ENDPOINTS="https://127.0.$X.1:2379,https://127.0.$X.2:2379,https://127.0.$X.3:2379"
@@ -168,5 +161,5 @@ for n in "${NAMES[@]}"; do
 	lab_stop "$n"
 done
 rm -rf "$T"
-T=""
+LAB_DIR=""
 echo "  done"

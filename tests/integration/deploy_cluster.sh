@@ -12,15 +12,8 @@ source deploy/demo-lib.sh
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
 
-W=""
-cleanup() {
-	lab_stop_all
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-W=$(mktemp -d /tmp/deploy-cluster-test.XXXXXX) || exit 2
+lab_workdir deploy-cluster-test || exit 2
+W=$LAB_DIR
 lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
 X=$LAB_X
 NAMES=(etcd01 etcd02 etcd03)

@@ -13,8 +13,8 @@ source deploy/demo-lib.sh
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
 
-W=$(mktemp -d /tmp/deploy-install-test.XXXXXX) || exit 2
-trap 'rm -rf "$W"' EXIT
+lab_workdir deploy-install-test || exit 2
+W=$LAB_DIR
 chmod 755 "$W"
 lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
 X=$LAB_X

@@ -12,21 +12,15 @@ source deploy/demo-lib.sh
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
 
-W=""
-cleanup() {
-	local pid
-	if [ -n "$W" ] && [ -f "$W/etcd.pid" ]; then # the member the stand-in systemctl started for us
-		pid=$(cat "$W/etcd.pid")
+# The member the stand-in systemctl started for us is stopped by its PID too.
+lab_cleanup_hook() {
+	if [ -f "$W/etcd.pid" ]; then
 		# shellcheck disable=SC2034 # LAB_PID is demo-lib.sh's
-		LAB_PID["etcd01"]=$pid
+		LAB_PID["etcd01"]=$(cat "$W/etcd.pid")
 	fi
-	lab_stop_all
-	[ -n "$W" ] && rm -rf "$W"
-	return 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-W=$(mktemp -d /tmp/deploy-systemd-test.XXXXXX) || exit 2
+lab_workdir deploy-systemd-test || exit 2
+W=$LAB_DIR
 lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
 X=$LAB_X
 PROBE=${ETCD_PROBE:-$REPO/build/etcd-probe}
