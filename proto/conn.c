@@ -315,17 +315,37 @@ static ssize_t read_request(nghttp2_session *s, int32_t stream_id, uint8_t *buf,
 	return (ssize_t)n;
 }
 
+/* nghttp2 serializes frames into c->wbuf; a full buffer says "would block" and nghttp2 picks
+ * up where it stopped on the next nghttp2_session_send. */
+static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t length, int flags, void *ud)
+{
+	(void)s;
+	(void)flags;
+	struct conn *c = ud;
+	size_t room = CONN_WBUF - c->out_len;
+	if (room == 0)
+		return NGHTTP2_ERR_WOULDBLOCK;
+	if (length > room)
+		length = room;
+	memcpy(c->wbuf + c->out_len, data, length);
+	c->out_len += length;
+	return (ssize_t)length;
+}
+
 static int h2_start(struct conn *c)
 {
 	nghttp2_session_callbacks *cbs;
 	nghttp2_option *opt;
 
+	if (!c->wbuf && !(c->wbuf = malloc(CONN_WBUF)))
+		return -ENOMEM;
 	if (nghttp2_session_callbacks_new(&cbs) != 0)
 		return -ENOMEM;
 	nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+	nghttp2_session_callbacks_set_send_callback(cbs, on_send);
 	if (nghttp2_option_new(&opt) != 0) {
 		nghttp2_session_callbacks_del(cbs);
 		return -ENOMEM;
@@ -377,6 +397,9 @@ static int tls_setup(struct conn *c)
 	if (!c->ssl)
 		return -ENOMEM;
 	SSL_set_app_data(c->ssl, c);
+	/* Read whole socket buffers, not a record header then its body: half the read calls.
+	 * h2_read drains OpenSSL's buffer until it asks for the socket again. */
+	SSL_set_read_ahead(c->ssl, 1);
 	SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
 	X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
 	if (c->ep.host_is_ip) {
@@ -398,14 +421,16 @@ static int tls_setup(struct conn *c)
 	return 0;
 }
 
-/* OpenSSL hands over each session ticket here (TLS 1.3 sends them after the handshake). */
+/* OpenSSL hands over each session ticket here (TLS 1.3 sends them after the handshake).
+ * We keep a copy that no connection owns: OpenSSL marks a connection's own session "not
+ * resumable" when that connection resumed it (TLS 1.3 tickets are single-use for OpenSSL)
+ * or closed without close_notify, and a copy cannot be marked by either. */
 static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct conn *c = SSL_get_app_data(ssl);
-	if (!c || c->ticket)
-		return 0;
-	c->ticket = sess; /* returning 1 keeps OpenSSL's reference for us */
-	return 1;
+	if (c && !c->ticket && !c->resume)
+		c->ticket = SSL_SESSION_dup(sess); /* NULL (out of memory): no resumption */
+	return 0; /* OpenSSL keeps its own reference */
 }
 
 void conn_ctx_enable_resumption(SSL_CTX *ctx)
@@ -418,8 +443,10 @@ void conn_set_resume(struct conn *c, SSL_SESSION *sess)
 {
 	if (!sess || c->resume)
 		return;
-	SSL_SESSION_up_ref(sess);
-	c->resume = sess;
+	/* Each connection offers its own copy: several connections to one URL resume one
+	 * ticket at the same moment (etcd's Go server accepts that), and OpenSSL's marking the
+	 * one that resumed first must not turn the others into full handshakes. */
+	c->resume = SSL_SESSION_dup(sess);
 }
 
 struct conn *conn_new(const struct endpoint *ep, SSL_CTX *ctx, bool insecure)
@@ -443,6 +470,7 @@ void conn_free(struct conn *c)
 	if (!c)
 		return;
 	nghttp2_session_del(c->h2);
+	free(c->wbuf);
 	SSL_SESSION_free(c->resume);
 	SSL_SESSION_free(c->ticket);
 	SSL_free(c->ssl);
@@ -483,7 +511,7 @@ short conn_poll_events(const struct conn *c)
 		return c->io_want_write ? POLLOUT : POLLIN;
 	case CONN_STAGE_HTTP2:
 	case CONN_STAGE_READY:
-		if (c->out_len || c->io_want_write || (c->h2 && nghttp2_session_want_write(c->h2)))
+		if (c->out_off < c->out_len || c->io_want_write || (c->h2 && nghttp2_session_want_write(c->h2)))
 			return POLLIN | POLLOUT;
 		return POLLIN;
 	default:
@@ -554,6 +582,9 @@ static int step_tls(struct conn *c)
 		return -1;
 	}
 	c->io_want_write = false;
+	/* The server's first HTTP/2 bytes may sit in OpenSSL's buffer already: read before
+	 * polling again. */
+	c->read_pending = true;
 	if (h2_start(c) < 0) {
 		conn_fail(c, "cannot set up HTTP/2 (out of memory)");
 		return -1;
@@ -561,29 +592,29 @@ static int step_tls(struct conn *c)
 	return 0;
 }
 
+/* Writes what nghttp2 has to send. A whole flight (preface, SETTINGS, HEADERS and DATA of
+ * every call started) goes out as one TLS record in one segment, not one per frame: fewer
+ * wake-ups and records to decrypt on both sides. */
 static int h2_flush(struct conn *c)
 {
 	for (;;) {
-		if (c->out_len == 0) {
-			const uint8_t *data;
-			ssize_t n = nghttp2_session_mem_send(c->h2, &data);
-			if (n < 0) {
-				conn_fail(c, "HTTP/2: %s", nghttp2_strerror((int)n));
+		if (c->out_off == c->out_len) {
+			c->out_off = c->out_len = 0;
+			int r = nghttp2_session_send(c->h2);
+			if (r != 0) {
+				conn_fail(c, "HTTP/2: %s", nghttp2_strerror(r));
 				return -1;
 			}
-			if (n == 0)
+			if (c->out_len == 0)
 				return 0;
-			c->out = data;
-			c->out_len = (size_t)n;
 		}
 		enum io_result res;
-		ssize_t w = io_write(c, c->out, c->out_len, &res);
+		ssize_t w = io_write(c, c->wbuf + c->out_off, c->out_len - c->out_off, &res);
 		if (res == IO_FAIL)
 			return -1;
 		if (res == IO_WAIT)
 			return 0;
-		c->out += w;
-		c->out_len -= (size_t)w;
+		c->out_off += (size_t)w;
 		c->io_want_write = false;
 	}
 }
@@ -666,7 +697,7 @@ int conn_process(struct conn *c, short revents)
 	if (h2_flush(c) < 0)
 		return -1;
 	if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2) &&
-	    c->out_len == 0) {
+	    c->out_off == c->out_len) {
 		if (c->goaway[0])
 			conn_fail(c, "%s", c->goaway);
 		else if (c->stage == CONN_STAGE_HTTP2)

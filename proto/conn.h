@@ -38,6 +38,9 @@ struct conn_call {
 	unsigned n_headers;
 };
 
+/* Outgoing HTTP/2 bytes are gathered up to this much per write (one full TLS record). */
+#define CONN_WBUF 16384
+
 struct conn {
 	struct endpoint ep;
 	int fd;
@@ -53,13 +56,13 @@ struct conn {
 	char verify_msg[320];
 	bool have_peer_cert;
 	struct cert_facts peer;       /* the server's leaf certificate */
-	const uint8_t *out;           /* bytes nghttp2 produced, not yet written */
-	size_t out_len;
+	uint8_t *wbuf;                /* CONN_WBUF bytes: frames nghttp2 produced, one write */
+	size_t out_off, out_len;      /* wbuf[out_off..out_len) is not written yet */
 	bool io_want_write;           /* OpenSSL asked for POLLOUT to progress a read or handshake */
 	unsigned calls_open;
 	bool read_pending;            /* stopped reading with data left: poll without waiting */
-	SSL_SESSION *resume;          /* session to resume (conn_set_resume), owned reference */
-	SSL_SESSION *ticket;          /* session the server gave us (resumable), owned reference */
+	SSL_SESSION *resume;          /* session to resume (conn_set_resume), our own copy */
+	SSL_SESSION *ticket;          /* copy of the server's first ticket (none when resuming) */
 	bool resumed;                 /* the handshake resumed c->resume */
 	char goaway[160];
 };
@@ -72,12 +75,13 @@ struct conn *conn_new(const struct endpoint *ep, SSL_CTX *ctx, bool insecure);
 /* Tears down nghttp2 session, then SSL, then the socket. Accepts NULL. */
 void conn_free(struct conn *c);
 
-/* Lets connections made with ctx keep the TLS session the server offers (conn->ticket), so
- * another connection to the same URL can resume it instead of a full handshake. */
+/* Lets connections made with ctx keep a copy of the TLS session the server offers
+ * (conn->ticket, owned by the conn), so another connection to the same URL can resume it
+ * instead of a full handshake. A connection that resumes keeps no ticket. */
 void conn_ctx_enable_resumption(SSL_CTX *ctx);
 
 /* Offers sess (a ticket from an earlier connection to the same URL) in the handshake. Call
- * before conn_connect. Takes its own reference. */
+ * before conn_connect. Takes its own copy: the caller keeps sess. */
 void conn_set_resume(struct conn *c, SSL_SESSION *sess);
 
 /* Starts a non-blocking connect to addr. Returns 0 or -errno (err set, stage CLOSED). */
