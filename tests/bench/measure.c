@@ -1,10 +1,12 @@
 /* measure: runs commands one after the other (one sample of one side of the bench) and prints
- * "WALL_S CPU_S MAXRSS_KB RC": wall time, user+sys CPU summed over the commands and the peak RSS
- * of the largest, from wait4()'s rusage (what GNU time -f "%e %U %S %M" prints, but at
- * microsecond resolution). RC is the last non-zero exit status, 0 when all succeeded.
+ * "WALL_S CPU_S MAXRSS_KB RC SERVERS_CPU_S": wall time, user+sys CPU summed over the commands
+ * and the peak RSS of the largest, from wait4()'s rusage (what GNU time -f "%e %U %S %M" prints,
+ * but at microsecond resolution). RC is the last non-zero exit status, 0 when all succeeded.
+ * SERVERS_CPU_S is the CPU time the processes named in MEASURE_PIDS (the lab's etcd members)
+ * spent meanwhile, from every thread's /proc/PID/task/TID/schedstat (nanoseconds); 0 without it.
  * The measuring process stays tiny, so a child's RSS before exec does not inflate the figure.
  *
- *   measure CMD1 ARG... [--- CMD2 ARG... ...]
+ *   [MEASURE_PIDS="PID ..."] measure CMD1 ARG... [--- CMD2 ARG... ...]
  * Built by tests/bench/bench.sh with cc into its temp dir. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <fcntl.h>
 
 static double now_s(void)
@@ -22,8 +25,38 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds spent so far by every thread of the processes in pids ("PID PID ..."). */
+static double servers_cpu_s(const char *pids)
+{
+	double sum = 0;
+	char *list = strdup(pids ? pids : ""), *save = NULL;
+	for (char *p = strtok_r(list, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+		char path[128];
+		snprintf(path, sizeof(path), "/proc/%s/task", p);
+		DIR *d = opendir(path);
+		for (struct dirent *e; d && (e = readdir(d));) {
+			if (e->d_name[0] == '.')
+				continue;
+			char f[512];
+			unsigned long long ns = 0;
+			snprintf(f, sizeof(f), "%s/%s/schedstat", path, e->d_name);
+			FILE *fp = fopen(f, "r");
+			if (fp && fscanf(fp, "%llu", &ns) == 1)
+				sum += (double)ns / 1e9;
+			if (fp)
+				fclose(fp);
+		}
+		if (d)
+			closedir(d);
+	}
+	free(list);
+	return sum;
+}
+
 int main(int argc, char **argv)
 {
+	const char *pids = getenv("MEASURE_PIDS");
+	double srv0 = servers_cpu_s(pids);
 	double cpu = 0, t0 = now_s();
 	long maxrss = 0;
 	int rc = 0;
@@ -62,6 +95,7 @@ int main(int argc, char **argv)
 			rc = code;
 		i = j + 1;
 	}
-	printf("%.6f %.6f %ld %d\n", now_s() - t0, cpu, maxrss, rc);
+	double wall = now_s() - t0;
+	printf("%.6f %.6f %ld %d %.6f\n", wall, cpu, maxrss, rc, servers_cpu_s(pids) - srv0);
 	return 0;
 }
