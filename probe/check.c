@@ -88,12 +88,18 @@ static void target_resolve(struct target *t)
 	t->resolved = true;
 }
 
-static void target_fail_conn(struct target *t)
+static void target_fail_conn(const struct run *r, struct target *t)
 {
 	struct conn *c = t->conn;
+	const char *why = r->cfg->client_cert_problem;
 	t->f->failed = true;
 	t->f->failed_step = conn_stage_str(c->failed_stage);
-	snprintf(t->f->error, sizeof(t->f->error), "%s", c->err);
+	if (c->client_cert_rejected && why && why[0])
+		/* the alert only says "bad certificate": what we see in the file says why */
+		snprintf(t->f->error, sizeof(t->f->error),
+			 "server rejected our client certificate: %s", why);
+	else
+		snprintf(t->f->error, sizeof(t->f->error), "%s", c->err);
 	t->finished = true;
 }
 
@@ -105,11 +111,11 @@ static int target_start(struct run *r, struct target *t, SSL_SESSION *resume)
 	conn_set_resume(t->conn, resume);
 	if (t->f->ep.tls && !r->cfg->ctx) {
 		conn_fail(t->conn, "https endpoint but no TLS context");
-		target_fail_conn(t);
+		target_fail_conn(r, t);
 		return 0;
 	}
 	if (conn_connect(t->conn, (struct sockaddr *)&t->addr, t->addrlen) < 0)
-		target_fail_conn(t);
+		target_fail_conn(r, t);
 	return 0;
 }
 
@@ -468,7 +474,7 @@ static int target_advance(struct run *r, struct target *t)
 		if (r->auth == AUTH_IN_FLIGHT && t->calls[CALL_AUTH].submitted && !t->taken[CALL_AUTH])
 			r->auth = AUTH_NEEDED;
 		if (!target_all_answered(t))
-			target_fail_conn(t);
+			target_fail_conn(r, t);
 		t->finished = true;
 		return 0;
 	}

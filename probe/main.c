@@ -59,6 +59,8 @@ int main(int argc, char **argv)
 	if ((any_tls || o.cluster || tls_flags) &&
 	    cred_ctx_new(&cc, &ctx, &client, &have_client, err, sizeof(err)) < 0)
 		return unknown(err);
+	char cert_problem[FACTS_ERR_LEN];
+	cred_client_problem(ctx, &cc, time(NULL), cert_problem, sizeof(cert_problem));
 
 	struct check_config cfg = {
 		.eps = eps,
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
 		.discover = o.cluster,
 		.timeout_s = o.timeout_s,
 		.start_ns = start_ns,
+		.client_cert_problem = cert_problem,
 	};
 	struct check_facts facts;
 	if (check_run(&cfg, &facts) < 0) {

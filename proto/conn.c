@@ -52,44 +52,50 @@ void conn_fail(struct conn *c, const char *fmt, ...)
 	c->stage = CONN_STAGE_CLOSED;
 }
 
-/* What an OpenSSL error reason means for an etcd operator. One row per reason. */
+/* What an OpenSSL error reason means for an etcd operator. One row per reason; "ours" when
+ * it is the server turning down the client certificate we presented. */
 static const struct {
 	int reason;
+	bool ours;
 	const char *text;
 } tls_reasons[] = {
-	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED,
+	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, false,
 	 "server requires a client certificate: pass --cert and --key"},
-	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE,
+	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, true,
 	 "server rejected our client certificate (bad certificate): is --cert signed by the "
 	 "cluster's CA?"},
-	{SSL_R_TLSV1_ALERT_UNKNOWN_CA,
+	{SSL_R_TLSV1_ALERT_UNKNOWN_CA, true,
 	 "server rejected our client certificate (unknown CA): --cert is not signed by the "
 	 "cluster's CA"},
-	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, "server rejected our client certificate: expired"},
-	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE,
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, true,
+	 "server rejected our client certificate: expired"},
+	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, true,
 	 "server rejected our client certificate (unsupported certificate: key usage?)"},
-	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE,
+	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, false,
 	 "server refused the handshake (it may require a client certificate: --cert/--key)"},
-	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL,
+	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, false,
 	 "server does not offer HTTP/2 (ALPN h2): not an etcd v3 client port"},
-	{SSL_R_WRONG_VERSION_NUMBER, "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_PACKET_LENGTH_TOO_LONG, "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_UNEXPECTED_EOF_WHILE_READING, "server closed the connection during TLS"},
-	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, "no common TLS version (TLS 1.2+ required)"},
-	{SSL_R_NO_SHARED_CIPHER, "no common TLS cipher"},
+	{SSL_R_WRONG_VERSION_NUMBER, false, "server does not speak TLS here (an http:// endpoint?)"},
+	{SSL_R_PACKET_LENGTH_TOO_LONG, false,
+	 "server does not speak TLS here (an http:// endpoint?)"},
+	{SSL_R_UNEXPECTED_EOF_WHILE_READING, false, "server closed the connection during TLS"},
+	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, false, "no common TLS version (TLS 1.2+ required)"},
+	{SSL_R_NO_SHARED_CIPHER, false, "no common TLS cipher"},
 };
 
-static void tls_error_text(unsigned long e, char *out, size_t outlen)
+/* Words e for the operator; returns true when it says the server refused our certificate. */
+static bool tls_error_text(unsigned long e, char *out, size_t outlen)
 {
 	int reason = ERR_GET_REASON(e);
 	for (size_t i = 0; i < sizeof(tls_reasons) / sizeof(tls_reasons[0]); i++) {
 		if (tls_reasons[i].reason == reason) {
 			snprintf(out, outlen, "%s", tls_reasons[i].text);
-			return;
+			return tls_reasons[i].ours;
 		}
 	}
 	const char *s = ERR_reason_error_string(e);
 	snprintf(out, outlen, "TLS error: %s", s ? s : "unknown");
+	return false;
 }
 
 /* The one place where an OpenSSL or socket result becomes "progress", "wait" or "fail". */
@@ -131,7 +137,7 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 			snprintf(buf, sizeof(buf), "server requires a client certificate: pass "
 						   "--cert and --key");
 		} else {
-			tls_error_text(oe, buf, sizeof(buf));
+			c->client_cert_rejected = tls_error_text(oe, buf, sizeof(buf));
 		}
 		ERR_clear_error();
 		conn_fail(c, "%s", buf);

@@ -64,6 +64,7 @@ struct conn {
 	SSL_SESSION *resume;          /* session to resume (conn_set_resume), our own copy */
 	SSL_SESSION *ticket;          /* copy of the server's first ticket (none when resuming) */
 	bool resumed;                 /* the handshake resumed c->resume */
+	bool client_cert_rejected;    /* the server turned down the certificate we presented */
 	char goaway[160];
 };
 

@@ -127,3 +127,39 @@ int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cert_facts
 	*ret = ctx;
 	return 0;
 }
+
+int cred_client_problem(SSL_CTX *ctx, const struct cred_config *cfg, time_t now, char *out,
+			size_t len)
+{
+	out[0] = '\0';
+	X509 *leaf = ctx && cfg->cert ? SSL_CTX_get0_certificate(ctx) : NULL;
+	struct cert_facts cf;
+	if (!leaf || certinfo_read(leaf, &cf) < 0)
+		return 0;
+	char d[16];
+	if (cf.not_after && now > cf.not_after) {
+		certinfo_date(cf.not_after, d);
+		snprintf(out, len, "--cert %s expired %s", cfg->cert, d);
+	} else if (cf.not_before && now < cf.not_before) {
+		certinfo_date(cf.not_before, d);
+		snprintf(out, len, "--cert %s is not valid before %s", cfg->cert, d);
+	} else if (!cf.eku_client) {
+		/* Go's server verifies a client certificate for clientAuth (x509 ExtKeyUsage). */
+		snprintf(out, len, "--cert %s has extended key usage %s, not clientAuth", cfg->cert,
+			 cf.eku_server ? "serverAuth" : "without clientAuth");
+	} else if (cfg->cacert) {
+		/* The members trust their --trusted-ca-file, which is usually --cacert too. */
+		STACK_OF(X509) *chain = NULL;
+		SSL_CTX_get0_chain_certs(ctx, &chain);
+		X509_STORE_CTX *vc = X509_STORE_CTX_new();
+		if (vc && X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(ctx), leaf, chain) == 1) {
+			X509_STORE_CTX_set_flags(vc, X509_V_FLAG_NO_CHECK_TIME);
+			if (X509_verify_cert(vc) != 1)
+				snprintf(out, len, "--cert %s (issuer %s) is not signed by a CA in "
+						   "--cacert %s", cfg->cert, cf.issuer, cfg->cacert);
+		}
+		X509_STORE_CTX_free(vc);
+		ERR_clear_error();
+	}
+	return out[0] ? 1 : 0;
+}

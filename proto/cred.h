@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "proto/certinfo.h"
 
@@ -22,5 +23,13 @@ struct cred_config {
  * which file is at fault, e.g. "--key /x/k.pem does not match --cert /x/c.pem". */
 int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cert_facts *client,
 		 bool *have_client, char *err, size_t errlen);
+
+/* Looks at the client certificate loaded in ctx as the members will: its dates at now, its
+ * extended key usage (clientAuth), its chain to --cacert. Returns 1 with one line in out
+ * naming --cert and what is wrong ("--cert /x/c.pem expired 2026-01-02"), 0 with out empty
+ * when nothing is (or there is no client certificate). Used to say why a server turned the
+ * certificate down. */
+int cred_client_problem(SSL_CTX *ctx, const struct cred_config *cfg, time_t now, char *out,
+			size_t len);
 
 #endif

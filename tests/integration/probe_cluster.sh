@@ -3,7 +3,7 @@
 #
 # One cluster serves every scenario to save time (start ~2 s): first the healthy checks (Nagios and
 # JSON output, --cluster discovery, etcdctl environment variables, plain http:// listeners, wrong CA,
-# missing or foreign client certificate, --insecure-skip-tls-verify), then member 3 restarted with
+# missing, foreign, expired or serverAuth-only client certificate, --insecure-skip-tls-verify), then member 3 restarted with
 # member 1's certificate (SAN mismatch, must be named well under -t), then with certificates expiring
 # in 10 and 5 days, then member 3 stopped (WARNING, connection refused) and member 2 stopped
 # (CRITICAL, quorum lost). Each scenario asserts the exit code and the reason phrase of the contract.
@@ -107,8 +107,19 @@ probe_expect "no client certificate: CRITICAL client certificate" 2 --max-ms 500
 
 cluster_client_cert stranger root other || echo "# cluster_client_cert stranger failed"
 probe_run --endpoints="$EPS" --cacert "$D/ca/ca.pem" --cert "$D/stranger.pem" --key "$D/stranger-key.pem" -t 10
-probe_expect "client certificate from a foreign CA: CRITICAL client certificate" 2 --max-ms 5000 \
-	"client certificate"
+probe_expect "client certificate from a foreign CA: CRITICAL naming its issuer" 2 --max-ms 5000 \
+	"rejected our client certificate: --cert [^ ]*stranger.pem \\(issuer CN=etcd-harness-other\\) is not signed by a CA in --cacert"
+
+# The server's alert only says "bad certificate": the probe says what is wrong with the file.
+cluster_leaf cexpired root "" clientAuth ca dated 20200101000000Z 20200102000000Z ||
+	echo "# cluster_leaf cexpired failed"
+probe_run --endpoints="$EPS" --cacert "$D/ca/ca.pem" --cert "$D/cexpired.pem" --key "$D/cexpired-key.pem" -t 10
+probe_expect "expired client certificate: CRITICAL naming it and the date" 2 --max-ms 5000 \
+	"^CRITICAL: $U1 - TLS handshake: server rejected our client certificate: --cert [^ ]*cexpired.pem expired 2020-01-02\$"
+cluster_leaf csrvonly root "" serverAuth ca days 365 || echo "# cluster_leaf csrvonly failed"
+probe_run --endpoints="$EPS" --cacert "$D/ca/ca.pem" --cert "$D/csrvonly.pem" --key "$D/csrvonly-key.pem" -t 10
+probe_expect "client certificate without clientAuth: CRITICAL naming its key usage" 2 --max-ms 5000 \
+	"server rejected our client certificate: --cert [^ ]*csrvonly.pem has extended key usage serverAuth, not clientAuth"
 
 probe_run --endpoints="$EPS" --cacert "$D/other/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" \
 	--insecure-skip-tls-verify -t 10
