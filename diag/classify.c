@@ -53,6 +53,13 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
 		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
 		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
+	[DIAG_CLIENT_CERT_REJECTED] = {DIAG_CLIENT_CERT_REJECTED, "client-cert-rejected", "tls",
+		DIAG_SEV_CRITICAL, 1,
+		"the members reject the client certificate these checks present ({detail})",
+		"re-issue that --cert from the cluster CA with clientAuth (etcdctl and etcd-probe "
+		"present the same file): openssl req -new -key <its --key> -subj /CN=root | openssl "
+		"x509 -req -CA <cluster ca.pem> -CAkey <cluster ca-key.pem> -days 365 -extfile <(echo "
+		"extendedKeyUsage=clientAuth) -out <the --cert file>"},
 	[DIAG_CLUSTER_ID_MISMATCH] = {DIAG_CLUSTER_ID_MISMATCH, "cluster-id-mismatch",
 		"membership", DIAG_SEV_CRITICAL, 1,
 		"{member} belongs to another cluster ({detail}): it was wiped and bootstrapped anew",
@@ -188,6 +195,7 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_CERT_REJECTED] = F_TLS,
 	[DIAG_KEY_FILE_PERMISSIONS] = 0,
 	[DIAG_CLIENT_CERT_MISSING] = F_TLS,
+	[DIAG_CLIENT_CERT_REJECTED] = 0,
 	[DIAG_CLUSTER_ID_MISMATCH] = F_PEER | F_LOCAL | F_CLUSTER,
 	[DIAG_MEMBER_ALREADY_BOOTSTRAPPED] = F_PEER,
 	[DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER] = F_NAME | F_URL,

@@ -414,6 +414,9 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 	}
 }
 
+/* The probe's words when a server sends an alert about the client certificate we presented. */
+#define CLIENT_CERT_REJECTED "server rejected our client certificate"
+
 static void from_live(struct diag_findings *r, const struct directory *d,
 		      const struct live_facts *l)
 {
@@ -435,6 +438,21 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 		}
 		if (e->healthy)
 			continue;
+		/* Every member turning our certificate down is one cause on our side, not one
+		 * unhealthy endpoint each. The probe says what is wrong with the file after ": ". */
+		const char *rej = strstr(e->error, CLIENT_CERT_REJECTED);
+		if (rej) {
+			struct diag_finding *f = finding_get(r, DIAG_CLIENT_CERT_REJECTED, "this client");
+			if (!f)
+				continue;
+			const char *why = rej + strlen(CLIENT_CERT_REJECTED);
+			if (!f->f.detail[0])
+				text_scopy(f->f.detail, sizeof(f->f.detail),
+					   strncmp(why, ": ", 2) == 0 ? why + 2 : e->error);
+			add_evidence(f, "live%s: %s: %s", e->peer ? " (peer handshake)" : "", e->url,
+				     e->error);
+			continue;
+		}
 		/* the probe words errors as Go does, so the journal catalogue reads them too */
 		struct classify_result cr;
 		classify_entry(e->error, strlen(e->error), -1, &cr);

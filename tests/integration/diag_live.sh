@@ -42,11 +42,13 @@ peer-transport-security:
   client-cert-auth: true
 EOT
 
-# check NAME WANT_RC PYTHON_CONDITION: runs etcd-diag as on m1 and tests its JSON
+# check NAME WANT_RC PYTHON_CONDITION [ETCD_DIAG_ARGS...]: runs etcd-diag as on m1 and tests its
+# JSON
 check() {
 	local name=$1 want=$2 cond=$3 rc
+	shift 3
 	timeout 60 "$DIAG" --journal-dir "$P/empty" --config-file "$P/m1.yml" -t 5 \
-		--format=json >"$P/diag.json" 2>"$P/diag.err"
+		--format=json "$@" >"$P/diag.json" 2>"$P/diag.err"
 	rc=$?
 	if [ "$rc" = "$want" ] && python3 -c "import json,sys; d=json.load(sys.stdin); f=d['findings']; sys.exit(0 if ($cond) else 1)" <"$P/diag.json"; then
 		echo "ok - $name"
@@ -60,6 +62,12 @@ check() {
 }
 
 check diag_live_healthy_cluster 0 "not [x for x in f if x['severity'] in ('warning', 'critical')]"
+# The checks' own client certificate expired: one cause on this side, not 3 unhealthy members.
+cluster_leaf cexpired root "" clientAuth ca dated 20200101000000Z 20200102000000Z ||
+	echo "# cluster_leaf cexpired failed"
+check diag_live_client_cert_expired 2 \
+	"len(f) == 1 and f[0]['code'] == 'client-cert-rejected' and 'cexpired.pem expired 2020-01-02' in f[0]['summary'] and len([e for e in f[0]['evidence'] if e.startswith('live: https://')]) == 3" \
+	--endpoints="$(cluster_endpoints)" --cacert="$P/ca/ca.pem" --cert="$P/cexpired.pem" --key="$P/cexpired-key.pem"
 member_stop 3
 MEMBER_CERT=$P/m1.pem MEMBER_KEY=$P/m1-key.pem member_start 3
 sleep 3

@@ -2,11 +2,12 @@
 # etcd-probe against one real 3-member mutual-TLS etcd cluster on 127.0.X.1-3, broken step by step.
 #
 # One cluster serves every scenario to save time (start ~2 s): first the healthy checks (Nagios and
-# JSON output, --cluster discovery, etcdctl environment variables, plain http:// listeners, wrong CA,
-# missing, foreign, expired or serverAuth-only client certificate, --insecure-skip-tls-verify), then member 3 restarted with
-# member 1's certificate (SAN mismatch, must be named well under -t), then with certificates expiring
-# in 10 and 5 days, then member 3 stopped (WARNING, connection refused) and member 2 stopped
-# (CRITICAL, quorum lost). Each scenario asserts the exit code and the reason phrase of the contract.
+# JSON output, --cluster discovery, etcdctl environment variables, plain http:// listeners, wrong
+# CA, missing, foreign, expired or serverAuth-only client certificate, --insecure-skip-tls-verify),
+# then member 3 restarted with member 1's certificate (SAN mismatch, must be named well under -t),
+# then with certificates expiring in 10 and 5 days, then member 3 stopped (WARNING, connection
+# refused) and member 2 stopped (CRITICAL, quorum lost). Each scenario asserts the exit code and the
+# reason phrase of the contract.
 # PROBE=path overrides build/etcd-probe. Harness: tests/lib/cluster.sh; checks: tests/lib/probe-check.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 2

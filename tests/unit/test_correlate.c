@@ -221,6 +221,40 @@ static void test_certs_and_live(void **state)
 	free(l);
 }
 
+/* Every member turning the checks' client certificate down is one cause, on this client,
+ * with the probe's reason for it; a member that is simply down stays its own finding. */
+static void test_client_cert_rejected_once(void **state)
+{
+	struct fixture *x = *state;
+	struct live_facts *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	l->available = true;
+	l->n = 3;
+	for (int i = 0; i < 2; i++) {
+		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
+		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
+		snprintf(l->v[i].error, sizeof(l->v[i].error),
+			 "TLS handshake: server rejected our client certificate: --cert /c.pem "
+			 "expired 2020-01-02");
+	}
+	snprintf(l->v[2].url, sizeof(l->v[2].url), "https://127.0.100.3:2379");
+	snprintf(l->v[2].host, sizeof(l->v[2].host), "127.0.100.3");
+	snprintf(l->v[2].error, sizeof(l->v[2].error),
+		 "TCP connect: connection refused: nothing listening on 127.0.100.3:2379");
+	struct correlate_input in = {NULL, NULL, l, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 2);
+	const struct diag_finding *f = &x->f->v[0];
+	assert_int_equal(f->code, DIAG_CLIENT_CERT_REJECTED);
+	assert_int_equal(f->severity, DIAG_SEV_CRITICAL);
+	assert_string_equal(f->member, "this client");
+	assert_int_equal(f->n_evidence, 2);
+	assert_non_null(strstr(f->summary, "(--cert /c.pem expired 2020-01-02)"));
+	assert_non_null(strstr(f->remedy, "extendedKeyUsage=clientAuth"));
+	assert_int_equal(x->f->v[1].code, DIAG_MEMBER_DOWN);
+	free(l);
+}
+
 static void test_report_json_and_exit(void **state)
 {
 	struct fixture *x = *state;
@@ -262,6 +296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quorum_from_members_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_id_minority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
