@@ -68,12 +68,11 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 		goto out;
 	}
 	struct cred_config cc = {cacert, cert, key, false};
-	if ((any_tls || tls_flags) && cred_ctx_new(&cc, &ctx, NULL, NULL, err, sizeof(err)) < 0) {
+	struct cred_client client = {0};
+	if ((any_tls || tls_flags) && cred_ctx_new(&cc, &ctx, &client, err, sizeof(err)) < 0) {
 		snprintf(ret->why, sizeof(ret->why), "%s", err);
 		goto out;
 	}
-	char cert_problem[FACTS_ERR_LEN];
-	cred_client_problem(ctx, &cc, time(NULL), cert_problem, sizeof(cert_problem));
 	struct check_config cfg = {
 		.eps = eps,
 		.n_eps = (size_t)n,
@@ -83,7 +82,7 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 		.timeout_s = o->timeout_s > 0 ? o->timeout_s : 5,
 		.handshake_only = peer,
 		.discover = !peer, /* every member's client URL, from the member list */
-		.client_cert_problem = cert_problem,
+		.client_cert_problem = client.problem,
 	};
 	struct check_facts facts;
 	if (check_run(&cfg, &facts) < 0) {

@@ -22,8 +22,9 @@ struct check_config {
 	double timeout_s;           /* overall deadline, counted from start_ns */
 	uint64_t start_ns;          /* conn_now_ns() when the run started; 0: now */
 	bool handshake_only;        /* stop after TLS + HTTP/2 (etcd-diag's certificate look) */
-	const char *client_cert_problem; /* cred_client_problem's line, "" or NULL for none: */
-					 /* said when a server turns the certificate down */
+	/* struct cred_client's problem line ("" or NULL for none): the reason given when a
+	 * server turns the client certificate down */
+	const char *client_cert_problem;
 };
 
 /* Runs the checks. Returns 0 with *ret filled (free with check_facts_free), or -ENOMEM. The

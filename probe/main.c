@@ -53,14 +53,11 @@ int main(int argc, char **argv)
 		any_tls |= eps[i].tls;
 
 	SSL_CTX *ctx = NULL;
-	struct cert_facts client;
-	bool have_client = false;
+	struct cred_client client = {0};
 	struct cred_config cc = {o.conn.cacert, o.conn.cert, o.conn.key, o.insecure};
 	if ((any_tls || o.cluster || tls_flags) &&
-	    cred_ctx_new(&cc, &ctx, &client, &have_client, err, sizeof(err)) < 0)
+	    cred_ctx_new(&cc, &ctx, &client, err, sizeof(err)) < 0)
 		return unknown(err);
-	char cert_problem[FACTS_ERR_LEN];
-	cred_client_problem(ctx, &cc, time(NULL), cert_problem, sizeof(cert_problem));
 
 	struct check_config cfg = {
 		.eps = eps,
@@ -72,15 +69,15 @@ int main(int argc, char **argv)
 		.discover = o.cluster,
 		.timeout_s = o.timeout_s,
 		.start_ns = start_ns,
-		.client_cert_problem = cert_problem,
+		.client_cert_problem = client.problem,
 	};
 	struct check_facts facts;
 	if (check_run(&cfg, &facts) < 0) {
 		SSL_CTX_free(ctx);
 		return unknown("out of memory");
 	}
-	facts.have_client_cert = have_client;
-	facts.client_cert_not_after = have_client ? client.not_after : 0;
+	facts.have_client_cert = client.present;
+	facts.client_cert_not_after = client.present ? client.facts.not_after : 0;
 
 	struct verdict *v = malloc(sizeof(*v));
 	if (!v) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Opens the file ourselves first so that the error names the file and errno, not an OpenSSL
@@ -38,8 +39,41 @@ static void last_ssl_error(char *buf, size_t len)
 	ERR_clear_error();
 }
 
-static int load_client(SSL_CTX *ctx, const struct cred_config *cfg, struct cert_facts *client,
-		       bool *have_client, char *err, size_t errlen)
+/* What the members will object to in the client certificate: its dates at now, clientAuth in
+ * its extended key usage, its chain to --cacert. One line naming --cert, or "". */
+static void client_problem(SSL_CTX *ctx, const struct cred_config *cfg, X509 *leaf,
+			   const struct cert_facts *cf, time_t now, char *out, size_t len)
+{
+	char d[16];
+	out[0] = '\0';
+	if (cf->not_after && now > cf->not_after) {
+		certinfo_date(cf->not_after, d);
+		snprintf(out, len, "--cert %s expired %s", cfg->cert, d);
+	} else if (cf->not_before && now < cf->not_before) {
+		certinfo_date(cf->not_before, d);
+		snprintf(out, len, "--cert %s is not valid before %s", cfg->cert, d);
+	} else if (!cf->eku_client) {
+		/* Go's server verifies a client certificate for clientAuth (x509 ExtKeyUsage). */
+		snprintf(out, len, "--cert %s has extended key usage %s, not clientAuth", cfg->cert,
+			 cf->eku_server ? "serverAuth" : "without clientAuth");
+	} else if (cfg->cacert) {
+		/* The members trust their --trusted-ca-file, which is usually --cacert too. */
+		STACK_OF(X509) *chain = NULL;
+		SSL_CTX_get0_chain_certs(ctx, &chain);
+		X509_STORE_CTX *vc = X509_STORE_CTX_new();
+		if (vc && X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(ctx), leaf, chain) == 1) {
+			X509_STORE_CTX_set_flags(vc, X509_V_FLAG_NO_CHECK_TIME);
+			if (X509_verify_cert(vc) != 1)
+				snprintf(out, len, "--cert %s (issuer %s) is not signed by a CA in "
+						   "--cacert %s", cfg->cert, cf->issuer, cfg->cacert);
+		}
+		X509_STORE_CTX_free(vc);
+		ERR_clear_error();
+	}
+}
+
+static int load_client(SSL_CTX *ctx, const struct cred_config *cfg, struct cred_client *client,
+		       char *err, size_t errlen)
 {
 	char why[128];
 	int r;
@@ -68,19 +102,22 @@ static int load_client(SSL_CTX *ctx, const struct cred_config *cfg, struct cert_
 		return -EINVAL;
 	}
 	X509 *leaf = SSL_CTX_get0_certificate(ctx);
-	if (client && leaf && certinfo_read(leaf, client) == 0 && have_client)
-		*have_client = true;
+	if (client && leaf && certinfo_read(leaf, &client->facts) == 0) {
+		client->present = true;
+		client_problem(ctx, cfg, leaf, &client->facts, time(NULL), client->problem,
+			       sizeof(client->problem));
+	}
 	return 0;
 }
 
-int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cert_facts *client,
-		 bool *have_client, char *err, size_t errlen)
+int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cred_client *client,
+		 char *err, size_t errlen)
 {
 	int r;
 
 	*ret = NULL;
-	if (have_client)
-		*have_client = false;
+	if (client)
+		memset(client, 0, sizeof(*client));
 	if ((cfg->cert == NULL) != (cfg->key == NULL)) {
 		snprintf(err, errlen, "%s given without %s", cfg->cert ? "--cert" : "--key",
 			 cfg->cert ? "--key" : "--cert");
@@ -120,46 +157,10 @@ int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cert_facts
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
 		ERR_clear_error();
 	}
-	if (cfg->cert && (r = load_client(ctx, cfg, client, have_client, err, errlen)) < 0) {
+	if (cfg->cert && (r = load_client(ctx, cfg, client, err, errlen)) < 0) {
 		SSL_CTX_free(ctx);
 		return r;
 	}
 	*ret = ctx;
 	return 0;
-}
-
-int cred_client_problem(SSL_CTX *ctx, const struct cred_config *cfg, time_t now, char *out,
-			size_t len)
-{
-	out[0] = '\0';
-	X509 *leaf = ctx && cfg->cert ? SSL_CTX_get0_certificate(ctx) : NULL;
-	struct cert_facts cf;
-	if (!leaf || certinfo_read(leaf, &cf) < 0)
-		return 0;
-	char d[16];
-	if (cf.not_after && now > cf.not_after) {
-		certinfo_date(cf.not_after, d);
-		snprintf(out, len, "--cert %s expired %s", cfg->cert, d);
-	} else if (cf.not_before && now < cf.not_before) {
-		certinfo_date(cf.not_before, d);
-		snprintf(out, len, "--cert %s is not valid before %s", cfg->cert, d);
-	} else if (!cf.eku_client) {
-		/* Go's server verifies a client certificate for clientAuth (x509 ExtKeyUsage). */
-		snprintf(out, len, "--cert %s has extended key usage %s, not clientAuth", cfg->cert,
-			 cf.eku_server ? "serverAuth" : "without clientAuth");
-	} else if (cfg->cacert) {
-		/* The members trust their --trusted-ca-file, which is usually --cacert too. */
-		STACK_OF(X509) *chain = NULL;
-		SSL_CTX_get0_chain_certs(ctx, &chain);
-		X509_STORE_CTX *vc = X509_STORE_CTX_new();
-		if (vc && X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(ctx), leaf, chain) == 1) {
-			X509_STORE_CTX_set_flags(vc, X509_V_FLAG_NO_CHECK_TIME);
-			if (X509_verify_cert(vc) != 1)
-				snprintf(out, len, "--cert %s (issuer %s) is not signed by a CA in "
-						   "--cacert %s", cfg->cert, cf.issuer, cfg->cacert);
-		}
-		X509_STORE_CTX_free(vc);
-		ERR_clear_error();
-	}
-	return out[0] ? 1 : 0;
 }
