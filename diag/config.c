@@ -197,6 +197,34 @@ static void unquote(const char *s, size_t n, char *out, size_t cap)
 	(void)expand_word(s, n, NULL, out, cap);
 }
 
+/* Finds the next blank-separated word of a systemd command line or Environment= value at *s,
+ * with its quotes ("...", '...') and backslash escapes kept for expand_word. Returns its start
+ * and length in *n, *s moved past it; NULL at the end. */
+static const char *scan_word(const char **s, size_t *n)
+{
+	const char *p = *s;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		*s = p;
+		return NULL;
+	}
+	const char *w = p;
+	char q = 0;
+	while (*p && (q || (*p != ' ' && *p != '\t'))) {
+		if (*p == '\\' && p[1] && q != '\'')
+			p++;
+		else if (!q && (*p == '"' || *p == '\''))
+			q = *p;
+		else if (q && *p == q)
+			q = 0;
+		p++;
+	}
+	*n = (size_t)(p - w);
+	*s = p;
+	return w;
+}
+
 int config_env_parse(const char *text, struct diag_env *env)
 {
 	const char *p = text;
@@ -236,22 +264,11 @@ int config_env_parse(const char *text, struct diag_env *env)
 /* Splits Environment= value into assignments: `A=1 "B=two words"`. */
 static int unit_environment(const char *s, struct diag_env *env)
 {
-	while (*s) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		const char *w = s;
-		char q = 0;
-		while (*s && (q || (*s != ' ' && *s != '\t'))) {
-			if (!q && (*s == '"' || *s == '\''))
-				q = *s;
-			else if (q && *s == q)
-				q = 0;
-			s++;
-		}
+	const char *w;
+	size_t n;
+	while ((w = scan_word(&s, &n)) != NULL) {
 		char word[CONFIG_URLS_LEN + 64];
-		unquote(w, (size_t)(s - w), word, sizeof(word));
+		unquote(w, n, word, sizeof(word));
 		char *eq = strchr(word, '=');
 		if (!eq || !valid_key(word, (size_t)(eq - word)))
 			return -EINVAL;
@@ -394,23 +411,10 @@ int config_apply_cmdline(struct diag_config *cfg, const char *cmdline, const str
 
 	if (!buf)
 		return -ENOMEM;
-	while (*s) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		const char *w = s;
-		char q = 0;
-		while (*s && (q || (*s != ' ' && *s != '\t'))) {
-			if (*s == '\\' && s[1] && q != '\'')
-				s++;
-			else if (!q && (*s == '"' || *s == '\''))
-				q = *s;
-			else if (q && *s == q)
-				q = 0;
-			s++;
-		}
-		int n = expand_word(w, (size_t)(s - w), env, buf + o, cap - o);
+	const char *w;
+	size_t wn;
+	while ((w = scan_word(&s, &wn)) != NULL) {
+		int n = expand_word(w, wn, env, buf + o, cap - o);
 		if (n < 0) {
 			rc = n;
 			goto out;

@@ -98,6 +98,10 @@ static void test_unit_reset_and_prefix(void **state)
 	assert_string_equal(u->exec_start, "/usr/bin/etcd --name=b");
 	assert_int_equal(config_unit_parse("[Service]\nEnvironment=not-an-assignment\n", u),
 			 -EINVAL);
+	/* Environment= words split as ExecStart= words do: an escaped blank stays inside */
+	assert_int_equal(config_unit_parse("[Service]\nEnvironment=A=one\\ word B='x y'\n", u), 0);
+	assert_string_equal(config_env_get(&u->env, "A"), "one word");
+	assert_string_equal(config_env_get(&u->env, "B"), "x y");
 	free(u);
 }
 
