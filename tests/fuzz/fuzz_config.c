@@ -5,16 +5,15 @@
 #include <string.h>
 
 #include "diag/config.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 
 	struct diag_env *env = calloc(1, sizeof(*env));
 	struct diag_unit *unit = calloc(1, sizeof(*unit));

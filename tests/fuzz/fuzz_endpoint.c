@@ -5,16 +5,15 @@
 #include <string.h>
 
 #include "proto/endpoint.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct endpoint ep, list[8];
 	char err[128];
 	if (endpoint_parse(text, size & 1, &ep, err, sizeof(err)) == 0) {
