@@ -3,6 +3,19 @@
 # net 127.0.X.* (X in 60..99), members started from their rendered unit's ExecStart= exactly as systemd
 # would start them (there is no systemd as PID 1 here), remembered by PID and stopped by that PID.
 
+LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# lab_use_etcd: the etcd of ETCD_VERSION (3.4, 3.5.16, 3.5.30; tests/lib/etcd-versions.sh) first in
+# PATH, or the one already on PATH; sets ETCD_BIN to it and ETCD_VERSION_FULL to its version.
+# Returns 77 when that version cannot be had here (mirror unreachable), 2 on other errors.
+lab_use_etcd() {
+	# shellcheck source=tests/lib/etcd-versions.sh
+	. "$LAB_REPO/tests/lib/etcd-versions.sh" || return 2
+	etcd_use_version || return $?
+	ETCD_BIN=$(command -v etcd) || return 2
+	export ETCD_BIN
+}
+
 declare -A LAB_PID=()
 LAB_X=""
 LAB_LOCK_FD=""

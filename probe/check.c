@@ -209,6 +209,18 @@ static int start_auth(struct run *r, struct target *t)
 	return e;
 }
 
+/* MemberList, linearizable (3.5+): the member list as the quorum has it, not this member's
+ * possibly stale copy (a removed member still lists itself). Without a leader such a read can
+ * only wait, so take_status asks again serializably. 3.4 ignores the field. */
+static int start_members(struct run *r, struct target *t, bool linearizable)
+{
+	uint8_t buf[8];
+	Etcdserverpb__MemberListRequest req = ETCDSERVERPB__MEMBER_LIST_REQUEST__INIT;
+	req.linearizable = linearizable;
+	size_t n = etcdserverpb__member_list_request__pack(&req, buf);
+	return start_call(r, t, CALL_MEMBERS, buf, n);
+}
+
 static int start_checks(struct run *r, struct target *t)
 {
 	int e;
@@ -225,7 +237,7 @@ static int start_checks(struct run *r, struct target *t)
 		return 0;
 	}
 	if ((e = start_call(r, t, CALL_ALARM, NULL, 0)) < 0 ||
-	    (e = start_call(r, t, CALL_MEMBERS, NULL, 0)) < 0)
+	    (e = start_members(r, t, true)) < 0)
 		return e;
 	return 0;
 }
@@ -235,19 +247,22 @@ static int start_checks(struct run *r, struct target *t)
 static bool needs_creds(int code, const char *msg)
 {
 	/* etcd answers PermissionDenied, or InvalidArgument "user name is empty" when a request
-	 * carries no token on a cluster with auth enabled, or Unauthenticated for a bad token. */
+	 * carries no token on a cluster with auth enabled, or Unauthenticated for a bad token.
+	 * With --client-cert-auth the certificate's CN is the user: a CN that is no etcd user
+	 * gets FailedPrecondition "user name not found" (3.5.28+ ask it of Status too). */
 	return code == GRPC_PERMISSION_DENIED || code == GRPC_UNAUTHENTICATED ||
-	       (code == GRPC_INVALID_ARGUMENT && strstr(msg, "user name is empty"));
+	       (code == GRPC_INVALID_ARGUMENT && strstr(msg, "user name is empty")) ||
+	       (code == GRPC_FAILED_PRECONDITION && strstr(msg, "user name not found"));
 }
 
-static void take_status(struct run *r, struct target *t, const uint8_t *msg, size_t len)
+static int take_status(struct run *r, struct target *t, const uint8_t *msg, size_t len)
 {
 	struct endpoint_facts *f = t->f;
 	Etcdserverpb__StatusResponse *s = etcdserverpb__status_response__unpack(NULL, len, msg);
 	if (!s) {
 		snprintf(f->status_error, sizeof(f->status_error),
 			 "Status: malformed response (not etcd?)");
-		return;
+		return 0;
 	}
 	f->has_status = true;
 	if (s->header) {
@@ -278,8 +293,14 @@ static void take_status(struct run *r, struct target *t, const uint8_t *msg, siz
 		/* Alarm GET goes through raft (etcd 3.4): without a leader it would only wait. */
 		conn_call_reset(t->conn, &t->calls[CALL_ALARM]);
 		t->taken[CALL_ALARM] = true;
+		/* The linearizable MemberList would wait as well: ask for the local view. */
+		if (t->calls[CALL_MEMBERS].submitted && !t->calls[CALL_MEMBERS].done &&
+		    !t->taken[CALL_MEMBERS]) {
+			conn_call_reset(t->conn, &t->calls[CALL_MEMBERS]);
+			return start_members(r, t, false);
+		}
 	}
-	(void)r;
+	return 0;
 }
 
 static void take_alarms(struct run *r, struct endpoint_facts *f, const uint8_t *msg, size_t len)
@@ -400,12 +421,12 @@ static int target_collect(struct run *r, struct target *t)
 			break;
 		case CALL_STATUS:
 			if (code == GRPC_OK)
-				take_status(r, t, msg, len);
+				e = take_status(r, t, msg, len);
 			else if (needs_creds(code, err))
 				f->status_needs_creds = true;
 			else
 				snprintf(f->status_error, sizeof(f->status_error), "Status: %s", err);
-			if (!f->health_done && !t->calls[CALL_HEALTH].submitted)
+			if (e == 0 && !f->health_done && !t->calls[CALL_HEALTH].submitted)
 				e = start_health(r, t, f->is_learner);
 			break;
 		case CALL_HEALTH:

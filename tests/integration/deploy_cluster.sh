@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.." || exit 2
 REPO=$PWD
 # shellcheck source=deploy/demo-lib.sh
 source deploy/demo-lib.sh
+lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the installer tests"; exit "$rc"; }
 
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
@@ -38,7 +39,7 @@ inst() {
 	shift
 	timeout 90 "$INSTALL" --name "$n" --ip "127.0.$X.$i" --initial-cluster "$CL" --ca-dir "$W/ca" \
 		--ssl-dir "$W/$n/ssl" --data-dir "$W/$n/data" --unit-dir "$W/$n/units" --conf-dir "$W/$n" \
-		--etcd-bin /usr/bin/etcd --probe-bin "$PROBE" "$@" >"$W/$n.out" 2>"$W/$n.err"
+		--etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" "$@" >"$W/$n.out" 2>"$W/$n.err"
 }
 # snapshot: every installed file (not the data dirs' contents) with type, mode, size, mtime, checksum
 snapshot() {
@@ -52,7 +53,7 @@ rc_all=0
 inst 1 --no-start || rc_all=1
 (export NODE_NAME=etcd02 NODE_IP=127.0.$X.2 NODE_IPS="127.0.$X.1 127.0.$X.2 127.0.$X.3" ETCD_NODES=$CL &&
 	timeout 90 "$INSTALL" --ca-dir "$W/ca" --ssl-dir "$W/etcd02/ssl" --data-dir "$W/etcd02/data" \
-		--unit-dir "$W/etcd02/units" --conf-dir "$W/etcd02" --etcd-bin /usr/bin/etcd --probe-bin "$PROBE" --no-start \
+		--unit-dir "$W/etcd02/units" --conf-dir "$W/etcd02" --etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" --no-start \
 		>"$W/etcd02.out" 2>"$W/etcd02.err") || rc_all=1
 inst 3 --no-start || rc_all=1
 if [ "$rc_all" = 0 ] && grep -q 'made a new CA' "$W/etcd01.out" && ! grep -q 'made a new CA' "$W/etcd02.out"; then
@@ -109,6 +110,11 @@ if [ "$HAVE_PROBE" = 1 ]; then
 	out=$(timeout 60 "$PROBE" --endpoints="$EPS" --cacert "$CA" --cert "$CERT" --key "$KEY" 2>&1)
 	rc=$?
 	if [ "$rc" = 0 ] && [[ $out == "ETCD OK"* ]]; then ok "etcd-probe on the three members: OK"; else notok "etcd-probe: OK" "exit $rc" "$out"; fi
+	if [ "$(grep -c " v$ETCD_VERSION_FULL " <<<"$out")" = 3 ]; then
+		ok "the units started etcd $ETCD_VERSION_FULL (the version each member's Status reports)"
+	else
+		notok "members run etcd $ETCD_VERSION_FULL" "$out"
+	fi
 	bad=""
 	for n in "${NAMES[@]}"; do
 		out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$W/$n/units/etcd-probe.service" 2>&1) ||
@@ -161,7 +167,7 @@ else
 	skip "wiped member refused (checked with etcd-probe)" "etcd-probe not built"
 fi
 timeout 90 "$INSTALL" --name etcd03 --ip "127.0.$X.3" --initial-cluster "$CL" --ca-dir "$W/ca" --ssl-dir "$W/etcd03/ssl" \
-	--data-dir "$W/etcd03/data" --unit-dir "$W/etcd03/units" --conf-dir "$W/etcd03" --etcd-bin /usr/bin/etcd \
+	--data-dir "$W/etcd03/data" --unit-dir "$W/etcd03/units" --conf-dir "$W/etcd03" --etcd-bin "$ETCD_BIN" \
 	--probe-bin "$STUB" --no-start >"$W/etcd03.out" 2>"$W/etcd03.err"
 refusal $? "wiped member re-installed as new into the live cluster (etcdctl fallback, no working etcd-probe)"
 

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.." || exit 2
 REPO=$PWD
 # shellcheck source=deploy/demo-lib.sh
 source deploy/demo-lib.sh
+lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the installer tests"; exit "$rc"; }
 
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
@@ -113,9 +114,12 @@ fi
 
 # --- the ExecStart, run as systemd would, is exactly the command the installer rendered
 mkdir -p "$W/fake"
+# the real etcd's --help, so that the installer's check of its flags sees what the real one knows
+"$ETCD_BIN" --help >"$W/fake/help" 2>&1
 cat >"$W/fake/etcd" <<'EOF'
 #!/bin/sh
 [ "$1" = --version ] && { echo "etcd Version: 3.4.23"; exit 0; }
+[ "$1" = --help ] && { cat "$(dirname "$0")/help"; exit 0; }
 pwd
 for a in "$@"; do echo "$a"; done
 EOF
@@ -131,6 +135,28 @@ if inst "$F" etcd02 "127.0.$X.2" --no-start --etcd-bin "$W/fake/etcd"; then
 	fi
 else
 	notok "install with a fake --etcd-bin" "$(cat "$F.err")"
+fi
+
+# --- the unit's flags against what the chosen etcd knows: a removed flag refuses, a deprecated one warns
+mkdir -p "$W/old" "$W/dep"
+sed '/^ *--peer-client-cert-auth /,+1d' "$W/fake/help" >"$W/old/help"
+awk '{ print } /^ *--initial-cluster-token / { getline; print $0 " Deprecated and to be removed in v9." }' "$W/fake/help" >"$W/dep/help"
+cp "$W/fake/etcd" "$W/old/etcd" && cp "$W/fake/etcd" "$W/dep/etcd"
+O=$W/o
+if inst "$O" etcd02 "127.0.$X.2" --no-start --etcd-bin "$W/old/etcd"; then
+	notok "an etcd without --peer-client-cert-auth is refused" "installed anyway: $(cat "$O.out")"
+elif grep -q "etcd 3.4.23 ($W/old/etcd) has no --peer-client-cert-auth, which etcd.service needs" "$O.err" &&
+	[ ! -e "$O/units/etcd.service" ]; then
+	ok "an etcd whose --help lacks a flag the unit needs (--peer-client-cert-auth) is refused, nothing written"
+else
+	notok "an etcd without --peer-client-cert-auth is refused" "$(cat "$O.err")"
+fi
+if inst "$O" etcd02 "127.0.$X.2" --no-start --etcd-bin "$W/dep/etcd" &&
+	grep -q "warning: etcd 3.4.23 calls --initial-cluster-token deprecated" "$O.err" &&
+	[ -f "$O/units/etcd.service" ] && ! grep -q "warning: .*deprecated" "$F.err"; then
+	ok "a flag the chosen etcd calls deprecated is installed with a warning (none for the real $ETCD_VERSION_FULL)"
+else
+	notok "a deprecated flag warns" "$(cat "$O.err")" "real etcd: $(cat "$F.err")"
 fi
 
 # --- --foreground (no systemd): the installer execs the unit's ExecStart itself
@@ -157,7 +183,7 @@ fi
 RT=$W/root
 mkdir -p "$RT"
 if timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --root "$RT" --probe-bin "$PROBE" \
-	--etcd-bin /usr/bin/etcd >"$RT.out" 2>"$RT.err" &&
+	--etcd-bin "$ETCD_BIN" >"$RT.out" 2>"$RT.err" &&
 	[ -f "$RT/etc/etcd/ssl/etcd-key.pem" ] && [ "$(stat -c %a "$RT/etc/etcd/ssl/etcd-key.pem")" = 600 ] &&
 	[ -f "$RT/etc/kubernetes/ssl/ca.pem" ] && [ "$(stat -c %a "$RT/var/lib/etcd")" = 700 ] &&
 	[ -f "$RT/etc/systemd/system/etcd.service" ] && [ -f "$RT/etc/etcd/etcd-probe.env" ] &&

@@ -41,7 +41,7 @@ fi
 
 since=$(date +%s)
 if ! cluster_start 3 --logger zap --log-outputs=systemd/journal; then
-	tail -5 "$CLUSTER_DIR"/m*.log
+	tail -n 5 "$CLUSTER_DIR"/m*.log
 	echo "not ok - $NAME (cluster did not start)"
 	exit 1
 fi

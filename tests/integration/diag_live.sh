@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # etcd-diag's live part (the probe's checks, and a TLS handshake with every peer URL of
 # --initial-cluster) on a real loopback cluster (tests/lib/cluster.sh, 127.0.X.* with X in
 # 100..149), run as on member 1: its YAML --config-file gives the URLs and credentials, the
@@ -15,8 +16,8 @@ export CLUSTER_NET_FIRST=100 CLUSTER_NET_LAST=149
 . tests/lib/cluster.sh
 cluster_init || exit 1
 fails=0
-if ! cluster_start 3 --logger capnslog; then
-	tail -5 "$CLUSTER_DIR"/m*.log
+if ! cluster_start 3 --logger "$(cluster_logger)"; then
+	tail -n 5 "$CLUSTER_DIR"/m*.log
 	echo "not ok - diag_live (cluster did not start)"
 	exit 1
 fi

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: none (no etcd member involved)
 # Fuzz smoke for make check: every libFuzzer target (tests/fuzz/fuzz_*.c) replays its regression
 # inputs and fuzzes for FUZZ_SECONDS (default 3) in a temp dir; skipped when clang's libFuzzer
 # runtime is missing. The long run is `make fuzz` (tests/fuzz/run.sh, 20 s per target).

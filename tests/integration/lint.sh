@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: none (no etcd member involved)
 # Static checks: shellcheck (warnings) on every shell script of the project, cppcheck on the C
 # sources of proto/, probe/ and diag/. Both must be clean.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # etcd-probe against a real 1-member etcd with authentication enabled (user root, `auth enable`).
 #
 # With --client-cert-auth etcd takes the client certificate's CN as the user, so the probe here uses

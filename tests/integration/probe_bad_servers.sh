@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: none (no etcd member involved)
 # etcd-probe against servers that are not etcd, on 127.0.X.50-55: none may keep it past -t + 0.5 s.
 #
 # No etcd here. Helper servers, each started by us and stopped by PID (cluster_bg):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # etcd-probe against one real 3-member mutual-TLS etcd cluster on 127.0.X.1-3, broken step by step.
 #
 # One cluster serves every scenario to save time (start ~2 s): first the healthy checks (Nagios and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: none (no etcd member involved)
 # etcd-probe against hostile servers (tests/hostile/hostile_server.py), one misbehaviour each, on
 # 127.0.X.1-30 with X in 150..199: CRITICAL with a one-line reason, within -t + 0.5 s, exit code in
 # 0..3, bounded memory (GNU time's max RSS), and the same again under ASan+UBSan without a report.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # A learner in the cluster: etcd-probe reads it with a serializable read (learners refuse
 # linearizable ones), shows it as a learner, and leaves it out of the quorum arithmetic.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # etcd-probe against a real 1-member etcd with a NOSPACE alarm: CRITICAL, the alarm named.
 #
 # The member runs with --quota-backend-bytes=1048576; puts of 80 KB values fill it until etcd

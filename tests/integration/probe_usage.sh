@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: none (no etcd member involved)
 # etcd-probe's bad-input handling: usage errors and unusable certificate files are UNKNOWN (exit 3).
 #
 # No etcd needed: every run points at https://127.0.X.1:2379 where nothing listens, and each error

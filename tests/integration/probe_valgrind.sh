@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: live (also on 3.5.30)
 # etcd-probe and etcd-diag under valgrind (memcheck, full leak check) against a real 3-member TLS
 # cluster: a healthy run, one member stopped, a bad CA path, and etcd-diag's live diagnosis with
 # an empty journal folder; each must end with no memory error and no leak.

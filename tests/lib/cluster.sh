@@ -26,6 +26,8 @@
 #   client.pem client-key.pem        the client certificate (CN root) used by cluster_etcdctl
 #
 # Environment knobs (optional, set before the call):
+#   ETCD_VERSION           3.4 | 3.5.16 | 3.5.30: that version's etcd and etcdctl first in PATH
+#                          (tests/lib/etcd-versions.sh); ETCD_VERSION_FULL then says which runs
 #   ETCD, ETCDCTL          binaries (default etcd, etcdctl from PATH)
 #   CLUSTER_KEY_ALG        rsa (default, 2048 bits like the tutorial's cfssl) or ec (P-256, faster)
 #   CLUSTER_HTTP=1         cluster_start/member_start also listen on plain http://127.0.X.I:23791
@@ -61,14 +63,30 @@ cluster_log() { echo "cluster: $*" >&2; }
 # ss, python3), through tests/lib/need-packages.sh. Returns non-zero if something stays missing.
 cluster_need() {
 	local pkgs=() c p
+	# shellcheck source=tests/lib/etcd-versions.sh
+	. "$CLUSTER_LIB_DIR/etcd-versions.sh"
+	if [ -n "${ETCD_VERSION:-}" ]; then
+		etcd_use_version || { cluster_log "etcd $ETCD_VERSION is not available"; return 1; }
+	fi
 	for c in etcd:etcd-server etcdctl:etcd-client openssl:openssl ss:iproute2 python3:python3-minimal; do
 		command -v "${c%%:*}" >/dev/null 2>&1 || pkgs+=("${c#*:}")
 	done
-	[ ${#pkgs[@]} -eq 0 ] && return 0
-	sh "$CLUSTER_LIB_DIR/need-packages.sh" "${pkgs[@]}" || return 1
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		sh "$CLUSTER_LIB_DIR/need-packages.sh" "${pkgs[@]}" || return 1
+	fi
 	for p in etcd etcdctl openssl ss; do
 		command -v "$p" >/dev/null 2>&1 || { cluster_log "missing command $p"; return 1; }
 	done
+	etcd_use_version
+}
+
+# cluster_logger: prints etcd's log format of the running version for --logger: capnslog on 3.4
+# (its default), zap from 3.5 on (capnslog was removed). Call after cluster_init.
+cluster_logger() {
+	case ${ETCD_VERSION_FULL:-} in
+	3.4.*) echo capnslog ;;
+	*) echo zap ;;
+	esac
 }
 
 # cluster_net_busy X: true when anything listens (TCP) on an address 127.0.X.*.
