@@ -12,8 +12,8 @@ lab_use_etcd() {
 	# shellcheck source=tests/lib/etcd-versions.sh
 	. "$LAB_REPO/tests/lib/etcd-versions.sh" || return 2
 	etcd_use_version || return $?
+	# shellcheck disable=SC2034 # read by the scripts that source this file
 	ETCD_BIN=$(command -v etcd) || return 2
-	export ETCD_BIN
 }
 
 declare -A LAB_PID=()

@@ -12,7 +12,9 @@ B=${B:-build} # the Makefile's build dir (make B=DIR demo)
 case $B in /*) ;; *) B=$REPO/$B ;; esac
 PROBE=${ETCD_PROBE:-$B/etcd-probe}
 DIAG=${ETCD_DIAG:-$B/etcd-diag}
-ETCD=$(command -v etcd) || { echo "demo: etcd is not installed (apt-get install etcd-server)" >&2; exit 2; }
+# ETCD_VERSION=3.4|3.5.16|3.5.30 make demo: that etcd and etcdctl (tests/lib/etcd-versions.sh)
+lab_use_etcd || { echo "demo: etcd ${ETCD_VERSION:-} is not available (see the line above)" >&2; exit 2; }
+ETCD=$ETCD_BIN
 command -v etcdctl >/dev/null || { echo "demo: etcdctl is not installed (apt-get install etcd-client)" >&2; exit 2; }
 
 

@@ -7,6 +7,10 @@
 #
 #   bash tests/bench/bench.sh   (PROBE=, ETCDCTL=, BENCH_RUNS=, BENCH_FAIL_RUNS=, BENCH_KEY_ALG= override)
 #
+# The cluster runs ETCD_VERSION (default Debian 12's 3.4); then, in the same run, sections 1, 2 and 4
+# are repeated on each version of BENCH_VERSIONS (default 3.5.16; "" for none) against that
+# version's own etcdctl, as rows labelled with it (BENCH_ROWS_ONLY=1 is that repeat: rows only).
+#
 # Sections: 1 full check of one member; 2 the 3-member cluster; 3 scale (3 endpoints against 90
 # endpoint entries: the three members' URLs 30 times, each its own connection, repeats resuming
 # the first connection's TLS session) and one black hole among healthy members; 4 failure latency (a member whose
@@ -25,6 +29,9 @@ FAIL_RUNS=${BENCH_FAIL_RUNS:-$RUNS}
 # Keys: RSA 2048 like the tutorial's cfssl (BENCH_KEY_ALG=ec for P-256: cheaper handshakes).
 export CLUSTER_NET_FIRST=150 CLUSTER_NET_LAST=199 ETCDCTL_API=3 CLUSTER_KEY_ALG=${BENCH_KEY_ALG:-rsa}
 cluster_init || exit 2
+ONLY=${BENCH_ROWS_ONLY:-0}
+LBL=""
+[ "$ONLY" = 1 ] && LBL="etcd $ETCD_VERSION_FULL: "
 D=$CLUSTER_DIR
 N=$CLUSTER_NET
 MEASURE=$D/measure
@@ -73,7 +80,7 @@ row() {
 	local what=$1 pv=$2 cv=$3 unit=$4 target=$5 ratio verdict
 	ratio=$(awk -v a="$pv" -v b="$cv" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }')
 	verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r != "nan" && r <= t) ? "met" : "MISSED" }')
-	ROWS+=("| $what | $(fmt "$pv" "$unit") | $(fmt "$cv" "$unit") | ${ratio}x | <= ${target}x | $verdict |")
+	ROWS+=("| $LBL$what | $(fmt "$pv" "$unit") | $(fmt "$cv" "$unit") | ${ratio}x | <= ${target}x | $verdict |")
 }
 fmt() {
 	case $2 in
@@ -104,6 +111,7 @@ row "3 members (--cluster): wall" "$A_WALL" "$B_WALL" ms 0.25
 row "3 members (--cluster): CPU user+sys" "$A_CPU" "$B_CPU" ms 0.3
 row "3 members (--cluster): peak RSS" "$A_RSS" "$B_RSS" MiB 0.5
 
+if [ "$ONLY" = 0 ]; then
 # 3. scale: 90 endpoint entries (the three members' URLs 30 times, each its own connection),
 # against the 3 members' URLs
 EP90=
@@ -139,6 +147,7 @@ bh_healthy=0
 for i in 1 2 3; do grep -E "^OK: $(member_url "$i")" "$D/bh.out" | grep -qv 'timed out' && bh_healthy=$((bh_healthy + 1)); done
 BH_OK=$([ "$bh_ms" -le 2500 ] && [ "$bh_healthy" = 3 ] && echo met || echo MISSED)
 BH_ROW="| black hole among 3 healthy, -t 2 | $bh_ms ms, exit $bh_rc, $bh_healthy/3 healthy lines | | | ends by -t + 0.5 s, healthy results kept | $BH_OK |"
+fi
 
 # 4. failure latency: member 3 with member 1's certificate (SAN does not cover 127.0.X.3)
 member_stop 3
@@ -157,10 +166,27 @@ STOP_A=$A_WALL STOP_B=$B_WALL
 fail_row() {
 	local ok
 	ok=$(awk -v a="$2" 'BEGIN { print (a < 0.05) ? "met" : "MISSED" }')
-	ROWS+=("| $1: time to a verdict | $(fmt "$2" ms) | $(fmt "$3" ms) | $(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')x | < 50 ms | $ok |")
+	ROWS+=("| $LBL$1: time to a verdict | $(fmt "$2" ms) | $(fmt "$3" ms) | $(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.3f", a / b }')x | < 50 ms | $ok |")
 }
 fail_row "SAN mismatch (${SAN_WHY:-?})" "$SAN_A" "$SAN_B"
 fail_row "stopped member" "$STOP_A" "$STOP_B"
+
+if [ "$ONLY" = 1 ]; then
+	printf '%s\n' "${ROWS[@]}"
+	exit 0
+fi
+
+# the same sections on the other versions, each its own cluster, in this run (this cluster
+# stopped first: nothing else runs meanwhile)
+member_stop 1
+member_stop 2
+VER_ROWS=()
+for v in ${BENCH_VERSIONS-3.5.16}; do
+	while IFS= read -r line; do
+		case $line in '|'*) VER_ROWS+=("$line") ;; esac
+	done < <(ETCD_VERSION=$v ETCDCTL='' BENCH_ROWS_ONLY=1 PROBE=$PROBE timeout -k 10 900 bash tests/bench/bench.sh)
+	[ ${#VER_ROWS[@]} -gt 0 ] || echo "bench: etcd $v: no rows (not available here?)" >&2
+done
 
 # 5. etcd-diag on a one-million-entry journal against journalctl | grep: the rows come from
 # tests/bench/diag-bench.sh (etcd-diag's own bench), run here with the same number of runs
@@ -178,7 +204,7 @@ else
 fi
 
 echo
-echo "Bench: $(date -u +%FT%TZ), $(nproc) CPUs, $("$ETCDCTL" version | head -n 1 | tr -d '\r'), $CLUSTER_KEY_ALG keys, medians of $RUNS alternating runs each (failure rows: $FAIL_RUNS)."
+echo "Bench: $(date -u +%FT%TZ), $(nproc) CPUs, etcd $ETCD_VERSION_FULL, $("$ETCDCTL" version | head -n 1 | tr -d '\r'), $CLUSTER_KEY_ALG keys, medians of $RUNS alternating runs each (failure rows: $FAIL_RUNS)."
 echo "Reproduce: make bench (tests/bench/bench.sh)."
 echo
 echo "| measure | etcd-probe | etcdctl | ratio | target | |"
@@ -190,6 +216,7 @@ echo "$SCALE_FLOOR"
 echo "$SCALE_CTL"
 echo "$BH_ROW"
 printf '%s\n' "${ROWS[@]:6}"
+[ ${#VER_ROWS[@]} -gt 0 ] && printf '%s\n' "${VER_ROWS[@]}"
 [ ${#DIAG_ROWS[@]} -gt 0 ] && printf '%s\n' "${DIAG_ROWS[@]}"
 echo
 echo "etcdctl side: endpoint health + endpoint status + alarm list (with --cluster for 3 members), one process each, summed; peak RSS is the largest of the three."

@@ -11,7 +11,8 @@
 #   . tests/lib/etcd-versions.sh; etcd_use_version
 #       with ETCD_VERSION set, puts that version's etcd and etcdctl first in PATH (so every `etcd`,
 #       `etcdctl` and `command -v etcd` of a harness, the demo, the bench and the installer finds
-#       them); either way exports ETCD_VERSION_FULL, what the etcd on PATH says it is. Returns 77
+#       them); either way sets ETCD_VERSION_FULL, what the etcd on PATH says it is (neither is
+#       exported: etcd reads ETCD_* variables as flags). Returns 77
 #       when the version cannot be had, 2 on other errors (one line on stderr).
 #
 # VERSION: 3.4 (Debian 12's etcd-server, 3.4.23) | 3.5.16 (trixie 3.5.16-4) | 3.5.30 (sid 3.5.30-2).
@@ -121,9 +122,11 @@ etcd_use_version() {
 		*) PATH=$d:$PATH ;;
 		esac
 		export PATH
+		# etcd takes every ETCD_* variable of its environment for a flag (ETCD_VERSION=3.4 is
+		# "--version=3.4": it refuses to start), so the selector stays in this shell only
+		export -n ETCD_VERSION
 	fi
 	ETCD_VERSION_FULL=$(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')
-	export ETCD_VERSION_FULL
 	[ -n "$ETCD_VERSION_FULL" ] || { ev_say "no runnable etcd on PATH"; return 2; }
 }
 
