@@ -2,6 +2,7 @@
 #ifndef DIAG_CLASSIFY_H
 #define DIAG_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Severity of a finding; ordered so that max() combines them (monitoring-plugins style). */
@@ -89,6 +90,7 @@ struct classify_fields {
 	char url[128];         /* peer URL of an added member, listen address, ... */
 	char name[64];         /* member name (published / couldn't find local name) */
 	char detail[192];      /* path, alarm, error text */
+	bool peer_at_fault;    /* peer_id names the member at fault, not the logging host */
 };
 
 struct classify_result {

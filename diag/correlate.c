@@ -194,6 +194,10 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 	enum diag_code code = g->code;
 
 	text_scopy(member, cap, g->host);
+	if (f->peer_at_fault) {
+		dir_by_id(d, f->peer_id, member, cap);
+		return code;
+	}
 	switch (code) {
 	case DIAG_CERT_SAN_MISMATCH:
 		if (f->wanted[0])

@@ -189,6 +189,26 @@ s_expired() {
 	expect "$1" cert-expired m3
 }
 
+s_removed() {
+	# member 3 removed with etcdctl member remove while it runs
+	local id k
+	id=$(cluster_etcdctl 1 member list 2>/dev/null | awk -F', ' '$3 == "m3" { print $1 }')
+	[ -n "$id" ] || { echo "not ok - $1 (m3 not in the member list)"; return 1; }
+	# 3.5 refuses to remove a member until its peers have been connected for 5 s ("unhealthy cluster")
+	for k in $(seq 1 20); do
+		cluster_etcdctl 1 member remove "$id" >"$CLUSTER_DIR/remove.out" 2>&1 && break
+		sleep 1
+	done
+	grep -q 'Member .* removed' "$CLUSTER_DIR/remove.out" || { echo "not ok - $1 (member remove: $(cat "$CLUSTER_DIR/remove.out"))"; return 1; }
+	sleep 5
+	run_diag
+	# the members that remain log the rejections: they name m3, they are not removed themselves
+	local also
+	also=$(python3 -c 'import json,sys; print(" ".join(sorted(f["member"] for f in json.load(sys.stdin)["findings"] if f["code"] == "member-removed")))' <"$CLUSTER_DIR/diag.json")
+	[ "$also" = m3 ] || { echo "member-removed findings on: $also (wanted m3 alone)"; echo "not ok - $1"; return 1; }
+	expect "$1" member-removed m3
+}
+
 # The local certificate inspection, no cluster needed: a configuration whose files are wrong in
 # every way certcheck knows, read through --config-file.
 certcheck_files() {
@@ -246,6 +266,7 @@ scenario diag_port_in_use s_port
 scenario diag_data_dir_unusable s_datadir
 scenario diag_member_cert_expired s_expired
 scenario diag_quorum_lost_two_members_stopped s_quorum
+scenario diag_member_removed_still_running s_removed
 # etcd 3.4's other log format (--logger=zap, JSON lines on stderr) on the same failures; 3.5 logs
 # only through zap, so there every scenario above already read zap lines
 if [[ $(etcd --version 2>/dev/null) == *"etcd Version: 3.4."* ]]; then

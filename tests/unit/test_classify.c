@@ -235,6 +235,46 @@ static void test_fields(void **state)
 	assert_string_equal(r.f.url, "127.0.100.1:2379");
 }
 
+/* A removed member that still runs, as real etcd 3.5.16 logs it: the members that remain name it
+ * (the member at fault is the peer of their lines); the member itself says so; a line that names
+ * no member is not a finding of its own. */
+static void test_removed_member_35(void **state)
+{
+	(void)state;
+	struct classify_result r;
+	const char *l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.482038Z\",\"caller\":\"rafthttp/"
+			"http.go:394\",\"msg\":\"rejected stream from remote peer because it was removed\","
+			"\"local-member-id\":\"73c639a7374ca2f1\",\"remote-peer-id-stream-handler\":"
+			"\"73c639a7374ca2f1\",\"remote-peer-id-from\":\"9182c8414280a7a8\"}";
+	classify_entry(l, strlen(l), -1, &r);
+	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
+	assert_string_equal(r.f.peer_id, "9182c8414280a7a8");
+	assert_true(r.f.peer_at_fault);
+
+	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648910Z\",\"caller\":\"etcdserver/"
+	    "server.go:993\",\"msg\":\"rejected Raft message from removed member\",\"local-member-id\":"
+	    "\"5065ad711ba734c2\",\"removed-member-id\":\"b89be6d935c71baf\"}";
+	classify_entry(l, strlen(l), -1, &r);
+	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
+	assert_string_equal(r.f.peer_id, "b89be6d935c71baf");
+	assert_true(r.f.peer_at_fault);
+
+	/* the removed member's own lines: the fault is the host that logs them */
+	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.474392Z\",\"caller\":\"rafthttp/"
+	    "peer_status.go:66\",\"msg\":\"peer became inactive (message send to peer failed)\","
+	    "\"peer-id\":\"2cb69df2c8e8d78\",\"error\":\"failed to dial 2cb69df2c8e8d78 on stream "
+	    "Message (the member has been permanently removed from the cluster)\"}";
+	classify_entry(l, strlen(l), -1, &r);
+	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
+	assert_false(r.f.peer_at_fault);
+
+	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648929Z\",\"caller\":\"rafthttp/"
+	    "peer.go:180\",\"msg\":\"failed to process Raft message\",\"error\":\"cannot process "
+	    "message from removed member\"}";
+	classify_entry(l, strlen(l), -1, &r);
+	assert_int_equal(r.code, DIAG_CODE_NONE);
+}
+
 static void test_catalogue_table(void **state)
 {
 	(void)state;
@@ -284,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_catalogue_table),
+		cmocka_unit_test(test_removed_member_35),
 		cmocka_unit_test(test_not_terminated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
