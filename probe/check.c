@@ -13,14 +13,8 @@
 
 #include "etcd.pb-c.h"
 #include "proto/conn.h"
+#include "proto/etcd_rpc.h"
 #include "proto/grpc_frame.h"
-
-/* gRPC method paths (ETCD_FACTS.md). */
-#define PATH_STATUS "/etcdserverpb.Maintenance/Status"
-#define PATH_ALARM "/etcdserverpb.Maintenance/Alarm"
-#define PATH_RANGE "/etcdserverpb.KV/Range"
-#define PATH_MEMBERS "/etcdserverpb.Cluster/MemberList"
-#define PATH_AUTH "/etcdserverpb.Auth/Authenticate"
 
 enum call_kind { CALL_AUTH, CALL_STATUS, CALL_HEALTH, CALL_ALARM, CALL_MEMBERS, CALL_COUNT };
 
@@ -161,15 +155,16 @@ static int target_release(struct run *r, struct target *t)
 static int start_call(struct run *r, struct target *t, enum call_kind k, const uint8_t *msg,
 		      size_t len)
 {
-	static const char *const paths[CALL_COUNT] = {
-		[CALL_AUTH] = PATH_AUTH, [CALL_STATUS] = PATH_STATUS, [CALL_HEALTH] = PATH_RANGE,
-		[CALL_ALARM] = PATH_ALARM, [CALL_MEMBERS] = PATH_MEMBERS,
+	static const enum etcd_rpc rpcs[CALL_COUNT] = {
+		[CALL_AUTH] = ETCD_RPC_AUTHENTICATE, [CALL_STATUS] = ETCD_RPC_STATUS,
+		[CALL_HEALTH] = ETCD_RPC_RANGE, [CALL_ALARM] = ETCD_RPC_ALARM,
+		[CALL_MEMBERS] = ETCD_RPC_MEMBER_LIST,
 	};
 	uint64_t ms = remaining_ms(r);
 	/* Leave a little of the budget for the answer to travel back. */
 	ms = ms > 100 ? ms - 50 : (ms ? ms : 1);
 	const char *token = (k != CALL_AUTH && r->auth == AUTH_DONE) ? r->token : NULL;
-	int e = conn_call_start(t->conn, &t->calls[k], paths[k], msg, len, token, ms);
+	int e = conn_call_start(t->conn, &t->calls[k], etcd_rpc_path(rpcs[k]), msg, len, token, ms);
 	if (e < 0 && e != -ENOMEM) {
 		/* The connection refused a new stream (after GOAWAY, say): the endpoint fails,
 		 * the run goes on. conn_fail keeps the first reason. */
@@ -181,15 +176,8 @@ static int start_call(struct run *r, struct target *t, enum call_kind k, const u
 
 static int start_health(struct run *r, struct target *t, bool serializable)
 {
-	uint8_t buf[64];
-	Etcdserverpb__RangeRequest req = ETCDSERVERPB__RANGE_REQUEST__INIT;
-	/* The same read `etcdctl endpoint health` does: key "health", linearizable unless the
-	 * member is a learner (learners only serve serializable reads). */
-	req.key.data = (uint8_t *)"health";
-	req.key.len = 6;
-	req.serializable = serializable;
-	req.keys_only = true;
-	size_t n = etcdserverpb__range_request__pack(&req, buf);
+	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
+	size_t n = etcd_rpc_encode_health_read(serializable, buf);
 	return start_call(r, t, CALL_HEALTH, buf, n);
 }
 
@@ -214,10 +202,8 @@ static int start_auth(struct run *r, struct target *t)
  * only wait, so take_status asks again serializably. 3.4 ignores the field. */
 static int start_members(struct run *r, struct target *t, bool linearizable)
 {
-	uint8_t buf[8];
-	Etcdserverpb__MemberListRequest req = ETCDSERVERPB__MEMBER_LIST_REQUEST__INIT;
-	req.linearizable = linearizable;
-	size_t n = etcdserverpb__member_list_request__pack(&req, buf);
+	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
+	size_t n = etcd_rpc_encode_member_list(linearizable, buf);
 	return start_call(r, t, CALL_MEMBERS, buf, n);
 }
 
