@@ -118,4 +118,20 @@ for ((i = 0; i < 150; i++)); do kill -0 "$child" 2>/dev/null || break; sleep 0.1
 wait "$child" 2>/dev/null
 check "cluster_cleanup on SIGTERM: no member, no temp dir, no lock left" gone "$D/mark2"
 
+# --- etcd versions: the running one is the one asked for; an unreachable mirror is "not available"
+check "the members run etcd $ETCD_VERSION_FULL, the version this run selected (${ETCD_VERSION:-PATH})" \
+	bash -c '[ -z "$2" ] || [ "$2" = 3.4 ] && [[ $1 == 3.4.* ]] || [ "$1" = "$2" ]' _ "$ETCD_VERSION_FULL" "${ETCD_VERSION:-}"
+unreachable() {
+	local out rc
+	out=$(ETCD_VERSIONS_CACHE=$D/vcache ETCD_VERSIONS_MIRROR=http://127.0.0.1:9/debian \
+		timeout 60 bash tests/lib/etcd-versions.sh dir 3.5.16 2>&1)
+	rc=$?
+	[ "$rc" = 77 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+		[[ $out == "etcd-versions: cannot reach the Debian mirror for trixie"*"etcd 3.5.16 not available" ]] &&
+		[ ! -e "$D/vcache/3.5.16" ] || { echo "    exit $rc: $out"; return 1; }
+}
+check "etcd-versions.sh with the mirror unreachable: exit 77 (skipped), one line naming the version, nothing cached" unreachable
+unknown() { ! out=$(bash tests/lib/etcd-versions.sh dir 3.9.9 2>&1) && [[ $out == *"unknown etcd version '3.9.9'"* ]]; }
+check "etcd-versions.sh refuses an unknown version" unknown
+
 exit "$FAILED"
