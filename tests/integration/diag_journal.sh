@@ -254,7 +254,42 @@ EOT
 	) || fails=$((fails + 1))
 }
 
+# Startup failures, each on a real member that exits at once (no cluster needed): the wording of
+# the running version must give the right code.
+startup_failures() {
+	(
+		# shellcheck source=tests/lib/cluster.sh
+		. tests/lib/cluster.sh
+		# shellcheck source=tests/lib/journal.sh
+		. tests/lib/journal.sh
+		cluster_init || exit 1
+		# shellcheck disable=SC2034 # journal_all reads it
+		CLUSTER_SIZE=3
+		cluster_ca ca && cluster_cert m1 "$(cluster_ip 1)" && cluster_cert m2 "$(cluster_ip 2)" || exit 1
+		local bad=0
+		# start_fail NAME CODE ENV... -- ARGS...: member 1 started with that environment and
+		# those extra arguments must exit, and etcd-diag must name CODE on m1
+		start_fail() {
+			local name=$1 code=$2 envs=()
+			shift 2
+			while [ "$1" != -- ]; do envs+=("$1"); shift; done
+			shift
+			rm -rf "$CLUSTER_DIR/m1.data" "$(member_log 1)"
+			env "${envs[@]}" bash -c '. tests/lib/cluster.sh; CLUSTER_DIR=$1 CLUSTER_NET=$2 CLUSTER_SIZE=3; shift 2
+				member_argv 1 "$@"; exec timeout 20 "${MEMBER_ARGV[@]}"' _ \
+				"$CLUSTER_DIR" "$CLUSTER_NET" --logger "$(cluster_logger)" "$@" </dev/null >"$(member_log 1)" 2>&1
+			run_diag
+			expect "$name" "$code" m1 || bad=1
+		}
+		start_fail diag_startup_cert_file_missing file-missing MEMBER_CERT="$CLUSTER_DIR/gone.pem" --
+		start_fail diag_startup_key_not_the_certs cert-key-mismatch MEMBER_KEY="$CLUSTER_DIR/m2-key.pem" --
+		start_fail diag_startup_name_not_in_initial_cluster member-not-in-initial-cluster -- --name m9
+		exit "$bad"
+	) || fails=$((fails + 1))
+}
+
 certcheck_files
+startup_failures
 scenario diag_healthy_cluster_no_findings s_healthy
 scenario diag_member_with_other_members_cert s_san
 scenario diag_member_stopped s_down
