@@ -111,7 +111,7 @@ check: deps-test all $(UNIT_BIN)
 	$(Q)sh tests/lib/run-all.sh $(UNIT_BIN)
 
 lint: deps-test
-	$(Q)shellcheck -S warning tests/lib/*.sh tests/integration/*.sh deploy/*.sh deploy/etcd-install .ci/run 2>/dev/null || true
+	$(Q)shellcheck -S warning tests/lib/*.sh tests/integration/*.sh deploy/*.sh deploy/etcd-install .ci/run
 
 demo: deps-test all
 	$(Q)bash deploy/demo.sh
