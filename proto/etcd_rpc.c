@@ -1,6 +1,9 @@
 /* etcd_rpc: method paths and request encoding (protobuf-c). */
 #include "proto/etcd_rpc.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "etcd.pb-c.h"
 
 static const char *const rpc_paths[ETCD_RPC__COUNT] = {
@@ -31,4 +34,19 @@ size_t etcd_rpc_encode_health_read(bool serializable, uint8_t out[ETCD_RPC_SMALL
 	req.serializable = serializable;
 	req.keys_only = true;
 	return etcdserverpb__range_request__pack(&req, out);
+}
+
+int etcd_rpc_encode_authenticate(const char *name, const char *password, uint8_t **ret,
+				 size_t *ret_len)
+{
+	Etcdserverpb__AuthenticateRequest req = ETCDSERVERPB__AUTHENTICATE_REQUEST__INIT;
+	req.name = (char *)(name ? name : "");
+	req.password = (char *)(password ? password : "");
+	size_t need = etcdserverpb__authenticate_request__get_packed_size(&req);
+	uint8_t *buf = malloc(need ? need : 1);
+	if (!buf)
+		return -ENOMEM;
+	*ret_len = etcdserverpb__authenticate_request__pack(&req, buf);
+	*ret = buf;
+	return 0;
 }

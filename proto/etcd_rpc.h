@@ -1,5 +1,5 @@
 /* etcd_rpc: etcd's gRPC method paths and the encoding of the requests the checks send. Pure:
- * no I/O, no allocation. (ETCD_FACTS.md: paths and field numbers.) */
+ * no I/O; only the Authenticate request (its size depends on the credentials) is allocated. (ETCD_FACTS.md: paths and field numbers.) */
 #ifndef PROTO_ETCD_RPC_H
 #define PROTO_ETCD_RPC_H
 
@@ -29,5 +29,10 @@ size_t etcd_rpc_encode_member_list(bool linearizable, uint8_t out[ETCD_RPC_SMALL
 /* The read `etcdctl endpoint health` does: RangeRequest{key "health", keys_only}, serializable
  * when asked (learners serve only serializable reads). Returns the encoded length. */
 size_t etcd_rpc_encode_health_read(bool serializable, uint8_t out[ETCD_RPC_SMALL_REQUEST_MAX]);
+
+/* AuthenticateRequest{name, password} into a new buffer (*ret, *ret_len). It holds the password:
+ * the caller wipes it (OPENSSL_cleanse) before free(). Returns 0, or -ENOMEM. */
+int etcd_rpc_encode_authenticate(const char *name, const char *password, uint8_t **ret,
+				 size_t *ret_len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -45,12 +46,29 @@ static void test_health_read(void **state)
 	assert_memory_equal(buf, ser, sizeof(ser));
 }
 
+static void test_authenticate(void **state)
+{
+	(void)state;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	static const uint8_t want[] = {0x0a, 0x04, 'r', 'o', 'o', 't', 0x12, 0x02, 'p', 'w'};
+	assert_int_equal(etcd_rpc_encode_authenticate("root", "pw", &buf, &len), 0);
+	assert_int_equal(len, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	free(buf);
+	/* no password: the name alone (proto3 leaves an empty string out) */
+	assert_int_equal(etcd_rpc_encode_authenticate("root", NULL, &buf, &len), 0);
+	assert_int_equal(len, 6);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_member_list),
 		cmocka_unit_test(test_health_read),
+		cmocka_unit_test(test_authenticate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
