@@ -197,4 +197,16 @@ probe_run --endpoints="$EPS" "${TLS[@]}" -t 5
 probe_expect "two members stopped: CRITICAL quorum lost, within -t 5 + 0.5 s" 2 --max-ms 5500 \
 	"quorum lost" "$U2.*connection refused" "$U3.*connection refused"
 
+# Once m1's Status says it has no leader, nothing needs the quorum: the verdict comes at once, and
+# m1 still has its name. On 3.5 this needs the serializable MemberList the probe sends after such a
+# Status (its first, linearizable one would wait for -t, and perfdata labels would lose the name).
+for _ in $(seq 1 20); do
+	probe_run --endpoints="$(member_url 1)" "${TLS[@]}" -t 2
+	grep -q 'no leader: this member' "$PROBE_OUT_FILE" && break
+	sleep 0.3
+done
+probe_run --endpoints="$EPS" "${TLS[@]}" -t 5
+probe_expect "quorum lost, m1 without a leader: CRITICAL at once (< 1.5 s of -t 5), m1 named" 2 --max-ms 1500 \
+	"^CRITICAL: $U1 m1 .*no leader" "'m1_db_size'="
+
 scenario_finish
