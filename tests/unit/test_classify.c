@@ -2,6 +2,7 @@
  * from loopback clusters), journal-native bare text, and 3.2-3.6 wordings from ETCD_LOGS.md. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -240,39 +241,42 @@ static void test_fields(void **state)
  * no member is not a finding of its own. */
 static void test_removed_member_35(void **state)
 {
+	static const struct {
+		const char *line;
+		enum diag_code code;
+		const char *peer_id; /* NULL: not checked */
+		bool peer_at_fault;
+	} rows[] = {
+		{"{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.482038Z\",\"caller\":\"rafthttp/http.go:394\","
+		 "\"msg\":\"rejected stream from remote peer because it was removed\",\"local-member-id\":"
+		 "\"73c639a7374ca2f1\",\"remote-peer-id-stream-handler\":\"73c639a7374ca2f1\","
+		 "\"remote-peer-id-from\":\"9182c8414280a7a8\"}",
+		 DIAG_MEMBER_REMOVED, "9182c8414280a7a8", true},
+		{"{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648910Z\",\"caller\":\"etcdserver/"
+		 "server.go:993\",\"msg\":\"rejected Raft message from removed member\",\"local-member-id\":"
+		 "\"5065ad711ba734c2\",\"removed-member-id\":\"b89be6d935c71baf\"}",
+		 DIAG_MEMBER_REMOVED, "b89be6d935c71baf", true},
+		/* the removed member's own line: the fault is the host that logs it */
+		{"{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.474392Z\",\"caller\":\"rafthttp/"
+		 "peer_status.go:66\",\"msg\":\"peer became inactive (message send to peer failed)\","
+		 "\"peer-id\":\"2cb69df2c8e8d78\",\"error\":\"failed to dial 2cb69df2c8e8d78 on stream "
+		 "Message (the member has been permanently removed from the cluster)\"}",
+		 DIAG_MEMBER_REMOVED, NULL, false},
+		/* names no member */
+		{"{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648929Z\",\"caller\":\"rafthttp/"
+		 "peer.go:180\",\"msg\":\"failed to process Raft message\",\"error\":\"cannot process "
+		 "message from removed member\"}",
+		 DIAG_CODE_NONE, NULL, false},
+	};
 	(void)state;
-	struct classify_result r;
-	const char *l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.482038Z\",\"caller\":\"rafthttp/"
-			"http.go:394\",\"msg\":\"rejected stream from remote peer because it was removed\","
-			"\"local-member-id\":\"73c639a7374ca2f1\",\"remote-peer-id-stream-handler\":"
-			"\"73c639a7374ca2f1\",\"remote-peer-id-from\":\"9182c8414280a7a8\"}";
-	classify_entry(l, strlen(l), -1, &r);
-	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
-	assert_string_equal(r.f.peer_id, "9182c8414280a7a8");
-	assert_true(r.f.peer_at_fault);
-
-	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648910Z\",\"caller\":\"etcdserver/"
-	    "server.go:993\",\"msg\":\"rejected Raft message from removed member\",\"local-member-id\":"
-	    "\"5065ad711ba734c2\",\"removed-member-id\":\"b89be6d935c71baf\"}";
-	classify_entry(l, strlen(l), -1, &r);
-	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
-	assert_string_equal(r.f.peer_id, "b89be6d935c71baf");
-	assert_true(r.f.peer_at_fault);
-
-	/* the removed member's own lines: the fault is the host that logs them */
-	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:34:04.474392Z\",\"caller\":\"rafthttp/"
-	    "peer_status.go:66\",\"msg\":\"peer became inactive (message send to peer failed)\","
-	    "\"peer-id\":\"2cb69df2c8e8d78\",\"error\":\"failed to dial 2cb69df2c8e8d78 on stream "
-	    "Message (the member has been permanently removed from the cluster)\"}";
-	classify_entry(l, strlen(l), -1, &r);
-	assert_int_equal(r.code, DIAG_MEMBER_REMOVED);
-	assert_false(r.f.peer_at_fault);
-
-	l = "{\"level\":\"warn\",\"ts\":\"2026-12-01T09:37:35.648929Z\",\"caller\":\"rafthttp/"
-	    "peer.go:180\",\"msg\":\"failed to process Raft message\",\"error\":\"cannot process "
-	    "message from removed member\"}";
-	classify_entry(l, strlen(l), -1, &r);
-	assert_int_equal(r.code, DIAG_CODE_NONE);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct classify_result r;
+		classify_entry(rows[i].line, strlen(rows[i].line), -1, &r);
+		assert_int_equal(r.code, rows[i].code);
+		if (rows[i].peer_id)
+			assert_string_equal(r.f.peer_id, rows[i].peer_id);
+		assert_int_equal(r.f.peer_at_fault, rows[i].peer_at_fault);
+	}
 }
 
 static void test_catalogue_table(void **state)
