@@ -267,17 +267,19 @@ startup_failures() {
 		CLUSTER_SIZE=3
 		cluster_ca ca && cluster_cert m1 "$(cluster_ip 1)" && cluster_cert m2 "$(cluster_ip 2)" || exit 1
 		local bad=0
-		# start_fail NAME CODE ENV... -- ARGS...: member 1 started with that environment and
-		# those extra arguments must exit, and etcd-diag must name CODE on m1
+		# start_fail NAME CODE VAR=VALUE... -- ARGS...: member 1 started with those harness
+		# settings (MEMBER_CERT, ...) and extra etcd arguments must exit, and etcd-diag must
+		# name CODE on m1
 		start_fail() {
-			local name=$1 code=$2 envs=()
+			local name=$1 code=$2
 			shift 2
-			while [ "$1" != -- ]; do envs+=("$1"); shift; done
-			shift
 			rm -rf "$CLUSTER_DIR/m1.data" "$(member_log 1)"
-			env "${envs[@]}" bash -c '. tests/lib/cluster.sh; CLUSTER_DIR=$1 CLUSTER_NET=$2 CLUSTER_SIZE=3; shift 2
-				member_argv 1 "$@"; exec timeout 20 "${MEMBER_ARGV[@]}"' _ \
-				"$CLUSTER_DIR" "$CLUSTER_NET" --logger "$(cluster_logger)" "$@" </dev/null >"$(member_log 1)" 2>&1
+			(
+				while [ "$1" != -- ]; do declare "$1"; shift; done
+				shift
+				member_argv 1 --logger "$(cluster_logger)" "$@"
+				exec timeout 20 "${MEMBER_ARGV[@]}"
+			) </dev/null >"$(member_log 1)" 2>&1
 			run_diag
 			expect "$name" "$code" m1 || bad=1
 		}

@@ -58,7 +58,10 @@ fi
 
 # a certificate whose CN is an etcd user without a role: its reads are refused, the quorum read
 # still counts (as etcdctl counts it), Status as above
-cluster_etcdctl 1 user add "probe:other-pw" --interactive=false >/dev/null 2>&1 || echo "# user add probe failed"
+if ! out=$(cluster_etcdctl 1 user add "probe:other-pw" --interactive=false 2>&1); then
+	echo "not ok - etcdctl user add probe (the next scenario needs that user): $out"
+	exit 1
+fi
 probe_run --endpoints="$EP" "${NOUSER[@]}" -t 10
 if [ "$status_needs_user" = 1 ]; then
 	probe_expect "auth enabled, CN an etcd user without a role, etcd $ETCD_VERSION_FULL: WARNING 'Status needs credentials'" \

@@ -65,9 +65,6 @@ cluster_need() {
 	local pkgs=() c p
 	# shellcheck source=tests/lib/etcd-versions.sh
 	. "$CLUSTER_LIB_DIR/etcd-versions.sh"
-	if [ -n "${ETCD_VERSION:-}" ]; then
-		etcd_use_version || { cluster_log "etcd $ETCD_VERSION is not available"; return 1; }
-	fi
 	for c in etcd:etcd-server etcdctl:etcd-client openssl:openssl ss:iproute2 python3:python3-minimal; do
 		command -v "${c%%:*}" >/dev/null 2>&1 || pkgs+=("${c#*:}")
 	done
@@ -77,7 +74,7 @@ cluster_need() {
 	for p in etcd etcdctl openssl ss; do
 		command -v "$p" >/dev/null 2>&1 || { cluster_log "missing command $p"; return 1; }
 	done
-	etcd_use_version
+	etcd_use_version || { cluster_log "etcd ${ETCD_VERSION:-on PATH} is not available"; return 1; }
 }
 
 # cluster_logger: prints etcd's log format of the running version for --logger: capnslog on 3.4
