@@ -1,6 +1,8 @@
 /* grpc_frame: gRPC message framing and response validation, pure functions. */
 #include "proto/grpc_frame.h"
 
+#include "proto/sanitize.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,21 +56,28 @@ static int hexval(char c)
 	return -1;
 }
 
+/* Decoded bytes looked at: enough for any out up to 341 bytes, since a sanitized code point is
+ * never more than 3 times shorter than its input (U+2028 -> '?'). Far above the 256 of
+ * struct grpc_response. */
+#define GRPC_MESSAGE_DECODED_MAX 1024
+
 void grpc_message_decode(const char *in, size_t in_len, char *out, size_t outlen)
 {
-	size_t o = 0;
+	char dec[GRPC_MESSAGE_DECODED_MAX];
+	size_t n = 0;
 
 	if (outlen == 0)
 		return;
-	for (size_t i = 0; i < in_len && o + 1 < outlen; i++) {
+	for (size_t i = 0; i < in_len && n < sizeof(dec); i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c == '%' && i + 2 < in_len && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
 			c = (unsigned char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
 			i += 2;
 		}
-		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		dec[n++] = (char)c;
 	}
-	out[o] = '\0';
+	/* The bytes are the server's: "%FF%FE" or "%0A" must not reach a report or JSON as such. */
+	sanitize_text(dec, n, out, outlen);
 }
 
 void grpc_timeout_format(uint64_t ms, char out[16])

@@ -55,8 +55,10 @@ struct grpc_response {
 int grpc_response_check(const struct grpc_response *r, const uint8_t **msg, size_t *msg_len,
 			char *err, size_t errlen);
 
-/* Decodes grpc-message's percent-encoding (%XX) into out (always NUL-terminated); control
- * bytes are replaced by '?', since the text ends up in a one-line report. */
+/* Decodes grpc-message's percent-encoding (%XX) into out (always NUL-terminated when
+ * outlen >= 1), then sanitizes it (proto/sanitize.h: control bytes -> '?', '|' -> '/', invalid
+ * UTF-8 -> U+FFFD, cut between code points), since the text ends up in a one-line report and in
+ * JSON. An incomplete escape ("%4", "%zz") is kept as it is. */
 void grpc_message_decode(const char *in, size_t in_len, char *out, size_t outlen);
 
 /* Formats a grpc-timeout value ("1500m") for a deadline of ms milliseconds (at most 8 digits). */

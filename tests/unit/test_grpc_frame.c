@@ -136,6 +136,31 @@ static void test_message_decode(void **state)
 	assert_string_equal(out, "abc");
 }
 
+/* The decoded bytes are the server's: sanitized before they reach a report or JSON. */
+static void test_message_decode_hostile(void **state)
+{
+	(void)state;
+	char out[256];
+	static const struct {
+		const char *in;
+		size_t outlen;
+		const char *want;
+	} cases[] = {
+		{"%FF%FE", 256, "\xEF\xBF\xBD\xEF\xBF\xBD"}, /* no UTF-8: U+FFFD each */
+		{"%C0%AF", 256, "\xEF\xBF\xBD\xEF\xBF\xBD"}, /* overlong '/' */
+		{"3.4%0AETCD OK - fake", 256, "3.4?ETCD OK - fake"},
+		{"a|b a%7Cb", 256, "a/b a/b"}, /* '|' starts perfdata */
+		{"%E2%9C%93 ok", 256, "\xE2\x9C\x93 ok"}, /* valid UTF-8 kept */
+		{"%E2%80%AEevil", 256, "?evil"}, /* bidi override */
+		{"ab%E2%9C%93", 5, "ab"}, /* cut between code points */
+		{"ab%E2%9C", 256, "ab\xEF\xBF\xBD\xEF\xBF\xBD"}, /* a sequence cut short */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		grpc_message_decode(cases[i].in, strlen(cases[i].in), out, cases[i].outlen);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
 static void test_timeout_format(void **state)
 {
 	(void)state;
@@ -161,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_grpc_error_status),
 		cmocka_unit_test(test_missing_trailer_and_http_errors),
 		cmocka_unit_test(test_message_decode),
+		cmocka_unit_test(test_message_decode_hostile),
 		cmocka_unit_test(test_timeout_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
