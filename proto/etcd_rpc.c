@@ -1,10 +1,14 @@
-/* etcd_rpc: method paths and request encoding (protobuf-c). */
+/* etcd_rpc: method paths, request encoding and response decoding (protobuf-c, kept in here). */
 #include "proto/etcd_rpc.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "etcd.pb-c.h"
+#include "proto/sanitize.h"
 
 static const char *const rpc_paths[ETCD_RPC__COUNT] = {
 	[ETCD_RPC_AUTHENTICATE] = "/etcdserverpb.Auth/Authenticate",
@@ -49,4 +53,204 @@ int etcd_rpc_encode_authenticate(const char *name, const char *password, uint8_t
 	*ret_len = etcdserverpb__authenticate_request__pack(&req, buf);
 	*ret = buf;
 	return 0;
+}
+
+/* A server string into a bounded field: sanitized once, here, so no report has to remember. */
+static void take_text(const char *s, char *out, size_t cap)
+{
+	sanitize_text(s ? s : "", s ? strlen(s) : 0, out, cap);
+}
+
+static void take_header(const Etcdserverpb__ResponseHeader *h, struct etcd_header *ret)
+{
+	if (!h)
+		return;
+	ret->cluster_id = h->cluster_id;
+	ret->member_id = h->member_id;
+	ret->revision = (uint64_t)h->revision;
+	ret->raft_term = h->raft_term;
+}
+
+int etcd_rpc_decode_status(const uint8_t *msg, size_t len, struct etcd_status *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__StatusResponse *s = etcdserverpb__status_response__unpack(NULL, len, msg);
+	if (!s)
+		return -EBADMSG;
+	take_header(s->header, &ret->header);
+	take_text(s->version, ret->version, sizeof(ret->version));
+	ret->db_size = s->dbsize;
+	ret->db_size_in_use = s->dbsizeinuse;
+	ret->db_size_quota = s->dbsizequota;
+	ret->leader = s->leader;
+	ret->raft_index = s->raftindex;
+	ret->raft_term = s->raftterm;
+	ret->raft_applied_index = s->raftappliedindex;
+	ret->is_learner = s->islearner;
+	size_t used = 0;
+	for (size_t i = 0; i < s->n_errors; i++) {
+		/* "; " between errors; an error with nothing left of it (empty, or no room for its
+		 * first code point) takes its separator back */
+		size_t mark = used;
+		if (used) {
+			if (sizeof(ret->errors) - used < 3)
+				break;
+			memcpy(ret->errors + used, "; ", 2);
+			used += 2;
+		}
+		size_t k = sanitize_text(s->errors[i], strlen(s->errors[i]), ret->errors + used,
+					 sizeof(ret->errors) - used);
+		used = k ? used + k : mark;
+		ret->errors[used] = '\0';
+	}
+	etcdserverpb__status_response__free_unpacked(s, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_range(const uint8_t *msg, size_t len, struct etcd_header *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__RangeResponse *r = etcdserverpb__range_response__unpack(NULL, len, msg);
+	if (!r)
+		return -EBADMSG;
+	take_header(r->header, ret);
+	etcdserverpb__range_response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_alarms(const uint8_t *msg, size_t len, struct etcd_alarms *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__AlarmResponse *a = etcdserverpb__alarm_response__unpack(NULL, len, msg);
+	if (!a)
+		return -EBADMSG;
+	for (size_t i = 0; i < a->n_alarms; i++) {
+		struct etcd_alarm al = {a->alarms[i]->memberid, (int)a->alarms[i]->alarm};
+		bool seen = false;
+		for (size_t j = 0; j < ret->n && !seen; j++)
+			seen = ret->v[j].member_id == al.member_id && ret->v[j].type == al.type;
+		if (seen)
+			continue;
+		if (ret->n < ETCD_RPC_ALARMS_MAX)
+			ret->v[ret->n++] = al;
+		else
+			ret->n_dropped++;
+	}
+	etcdserverpb__alarm_response__free_unpacked(a, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_members(const uint8_t *msg, size_t len, struct etcd_members *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__MemberListResponse *m =
+		etcdserverpb__member_list_response__unpack(NULL, len, msg);
+	if (!m)
+		return -EBADMSG;
+	take_header(m->header, &ret->header);
+	for (size_t i = 0; i < m->n_members; i++) {
+		if (ret->n == ETCD_RPC_MEMBERS_MAX) {
+			ret->n_dropped = m->n_members - i;
+			break;
+		}
+		const Etcdserverpb__Member *pm = m->members[i];
+		struct etcd_member *em = &ret->v[ret->n++];
+		em->id = pm->id;
+		take_text(pm->name, em->name, sizeof(em->name));
+		em->is_learner = pm->islearner;
+		for (size_t u = 0; u < pm->n_clienturls && em->n_client_urls < ETCD_RPC_URLS_MAX; u++)
+			take_text(pm->clienturls[u], em->client_urls[em->n_client_urls++],
+				  sizeof(em->client_urls[0]));
+	}
+	etcdserverpb__member_list_response__free_unpacked(m, NULL);
+	return 0;
+}
+
+static int wire_varint(const uint8_t *msg, size_t len, size_t *pos, uint64_t *ret)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
+		uint8_t b = msg[(*pos)++];
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*ret = v;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+/* The length on the wire of the last occurrence of length-delimited field `field` (the one
+ * protobuf-c keeps), 0 when absent. protobuf-c gives strings as C strings: comparing this with
+ * strlen() is how a NUL inside one shows. */
+static int wire_field_len(const uint8_t *msg, size_t len, uint32_t field, size_t *ret)
+{
+	size_t pos = 0;
+	*ret = 0;
+	while (pos < len) {
+		uint64_t key, n;
+		if (wire_varint(msg, len, &pos, &key) < 0)
+			return -EBADMSG;
+		switch (key & 7) {
+		case 0:
+			if (wire_varint(msg, len, &pos, &n) < 0)
+				return -EBADMSG;
+			break;
+		case 1:
+		case 5:
+			n = (key & 7) == 1 ? 8 : 4;
+			if (len - pos < n)
+				return -EBADMSG;
+			pos += n;
+			break;
+		case 2:
+			if (wire_varint(msg, len, &pos, &n) < 0 || n > len - pos)
+				return -EBADMSG;
+			if (key >> 3 == field)
+				*ret = (size_t)n;
+			pos += (size_t)n;
+			break;
+		default:
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* etcd's tokens are "simple" (16 letters + "." + index) or JWTs: both printable ASCII. The
+ * token goes back in the `token` metadata header, where a control byte or a space would let the
+ * server shape our request or break it. */
+static bool token_is_header_safe(const char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)t[i] < 0x21 || (unsigned char)t[i] > 0x7e)
+			return false;
+	return true;
+}
+
+int etcd_rpc_decode_authenticate(const uint8_t *msg, size_t len, char **ret_token)
+{
+	*ret_token = NULL;
+	Etcdserverpb__AuthenticateResponse *a =
+		etcdserverpb__authenticate_response__unpack(NULL, len, msg);
+	if (!a)
+		return -EBADMSG;
+	size_t n = a->token ? strlen(a->token) : 0, wire_len = 0;
+	int e = 0;
+	if (wire_field_len(msg, len, 2, &wire_len) < 0 || wire_len != n || n == 0 ||
+	    n > ETCD_RPC_TOKEN_MAX || !token_is_header_safe(a->token, n)) {
+		e = -EBADMSG;
+	} else {
+		*ret_token = malloc(n + 1);
+		if (*ret_token) {
+			memcpy(*ret_token, a->token, n + 1);
+		} else {
+			e = -ENOMEM;
+		}
+	}
+	/* wire_len covers bytes after a NUL too */
+	if (a->token)
+		OPENSSL_cleanse(a->token, wire_len > n ? wire_len : n);
+	etcdserverpb__authenticate_response__free_unpacked(a, NULL);
+	return e;
 }
