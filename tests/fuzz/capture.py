@@ -1,6 +1,7 @@
 # capture: records what a real etcd sends back to an HTTP/2 gRPC client, as seeds for
-# fuzz_h2_client (the server's bytes, split after its first SETTINGS) and fuzz_pb_responses (the
-# protobuf messages inside its DATA frames). Writes into OUTDIR/h2_client/ and OUTDIR/pb_responses/.
+# fuzz_h2_client (the server's bytes, split after its first SETTINGS) and the fuzz_rpc_* decoder
+# targets (the protobuf messages inside its DATA frames, shared by all of them). Writes into
+# OUTDIR/h2_client/ and OUTDIR/rpc/.
 #
 #   python3 tests/fuzz/capture.py OUTDIR NAME URL CACERT CERT KEY    (https:// member)
 #   python3 tests/fuzz/capture.py OUTDIR NAME URL                    (http:// listener)
@@ -82,10 +83,10 @@ def main():
     os.makedirs(os.path.join(out, "h2_client"), exist_ok=True)
     with open(os.path.join(out, "h2_client", "etcd-%s-%s" % (scheme, name)), "wb") as f:
         f.write(struct.pack(">H", split) + got)
-    os.makedirs(os.path.join(out, "pb_responses"), exist_ok=True)
+    os.makedirs(os.path.join(out, "rpc"), exist_ok=True)
     for _, t, _, sid, payload in frames(got):
         if t == h2.DATA and len(payload) >= 5:
-            with open(os.path.join(out, "pb_responses", "etcd-%s-%s-stream%d" % (scheme, name, sid)), "wb") as f:
+            with open(os.path.join(out, "rpc", "etcd-%s-%s-stream%d" % (scheme, name, sid)), "wb") as f:
                 f.write(payload[5:])
     print("captured %d bytes (%d before the calls), %d streams ended" % (len(got), split, len(ended)))
 

@@ -1,10 +1,12 @@
-/* fuzz_grpc_frame: grpc_response_check and grpc_message_decode on arbitrary responses. */
+/* fuzz_grpc_frame: grpc_response_check and grpc_message_decode on arbitrary responses; the
+ * decoded grpc-message must come out clean (fuzz_clean.h). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/grpc_frame.h"
+#include "tests/fuzz/fuzz_clean.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(body, data, size);
 	grpc_message_decode((const char *)body, size, r.grpc_message, sizeof(r.grpc_message));
+	fuzz_assert_clean(r.grpc_message, sizeof(r.grpc_message));
 	r.body = body;
 	r.body_len = size;
 
@@ -46,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *out = malloc(outlen ? outlen : 1);
 	if (out) {
 		grpc_message_decode((const char *)body, size, out, outlen);
-		if (outlen && strlen(out) >= outlen)
-			abort();
+		if (outlen)
+			fuzz_assert_clean(out, outlen);
 		free(out);
 	}
 	free(body);

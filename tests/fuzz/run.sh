@@ -4,7 +4,8 @@
 # the regression inputs in tests/fuzz/regress/<name>/, then fuzzes each target for a bounded time.
 #
 #   FUZZ_SECONDS=20   time per target (CI smoke: 3)
-#   FUZZ_TARGETS="h2_client grpc_frame"   only these (default: every fuzz_*.c)
+#   FUZZ_TARGETS="h2_client grpc_frame"   only these (default: every fuzz_*.c; the decoders
+#                     are rpc_status rpc_range rpc_alarms rpc_members rpc_authenticate)
 #   FUZZ_DIR=build/fuzz   objects, binaries, the growing corpus (corpus/<name>/), crash artifacts
 #   FUZZ_JOBS=1       parallel libFuzzer workers per target
 # Prints `ok - fuzz NAME (...)` / `not ok - fuzz NAME` per target; exits 1 if any target crashed.
@@ -83,8 +84,11 @@ for t in $targets; do
 	fi
 	# 2. fuzzing, bounded: -max_total_time plus an outer timeout; seeds: generated
 	#    (tests/fuzz/seeds.py) and captured from a real etcd (tests/fuzz/capture.py)
+	# captured/rpc holds the protobuf messages of a real etcd: seeds for every decoder
 	captured=
-	[ -d "tests/fuzz/captured/$t" ] && captured=$ROOT/tests/fuzz/captured/$t
+	cap_dir=tests/fuzz/captured/$t
+	case $t in rpc_*) cap_dir=tests/fuzz/captured/rpc ;; esac
+	[ -d "$cap_dir" ] && captured=$ROOT/$cap_dir
 	log=$FUZZ_DIR/$t.log
 	jobs=()
 	# parallel workers write fuzz-N.log into the current directory: run inside FUZZ_DIR

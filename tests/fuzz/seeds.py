@@ -48,8 +48,19 @@ MEMBER = (fv(1, 0x8E9E05C52164694D) + fb(2, "m1") + fb(3, "https://127.0.150.1:2
 MEMBERS = HEADER + fb(2, MEMBER) + fb(2, fv(1, 5) + fb(3, "https://127.0.150.3:2380") + fv(5, 1))
 RANGE = HEADER + fb(2, fb(1, "health") + fv(2, 5) + fv(3, 6) + fv(4, 1) + fb(5, "v")) + fv(4, 1)
 AUTH = HEADER + fb(2, "token.abc.123")
-PB = {"status": STATUS, "alarm": ALARM, "members": MEMBERS, "range": RANGE, "auth": AUTH,
+HOSTILE_MEMBER = (fv(1, 7) + fb(2, b"m\nETCD OK - fake | 'x'=1 \xc0\xaf\xe2\x80\xae") +
+                  fb(4, b"https://h|x:2379\r\n") + fb(4, b"\xff\xfe"))
+PB = {"status": STATUS, "hostile_members": HEADER + fb(2, HOSTILE_MEMBER),
+      "hostile_status": fb(2, b"3.4\nETCD OK - fake") + fb(8, b"a|b\x00c") + fb(8, b"\xf0\x9f\x98"),
+      "token_nul": fb(2, b"abc\x00def"), "token_space": fb(2, b"abc def"), "alarm": ALARM, "members": MEMBERS, "range": RANGE, "auth": AUTH,
       "empty": b"", "header": HEADER}
+
+RPC_TARGETS = ["rpc_status", "rpc_range", "rpc_alarms", "rpc_members", "rpc_authenticate"]
+SANITIZE = [  # fuzz_sanitize: byte 0 is out_cap, the rest the input
+    (255, b"3.4\nETCD OK - fake"), (255, b"a|b"), (255, b"\xff\xfe"), (4, b"ab\xf0\x9f\x98\x80"),
+    (255, b"\xf0\x9f\x98\x80 ok"), (255, b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"),
+    (255, b"\xc2\x85\xe2\x80\xa8\xe2\x80\xae\xe2\x81\xa6"), (3, b"\xe2\x9c\x93"),
+]
 
 RESP = [(":status", "200"), ("content-type", "application/grpc")]
 SERVER_START = h2.frame(h2.SETTINGS, 0, 0, struct.pack(">HI", 3, 100)) + h2.frame(h2.SETTINGS, h2.ACK, 0)
@@ -146,7 +157,10 @@ def main():
     unit = os.path.join(HERE, "..", "unit")
     write(out, "h2_client", H2.items())
     write(out, "grpc_frame", GRPC.items())
-    write(out, "pb_responses", PB.items())
+    # every decoder gets every message: a Status fed to the MemberList decoder is a good seed
+    for target in RPC_TARGETS:
+        write(out, target, PB.items())
+    write(out, "sanitize", [(str(i), bytes([cap]) + t) for i, (cap, t) in enumerate(SANITIZE)])
     write(out, "thresholds", [(str(i), t.encode()) for i, t in enumerate(THRESH)])
     write(out, "endpoint", [(str(i), t.encode()) for i, t in enumerate(ENDPOINTS)])
     logs = c_literals(os.path.join(unit, "test_classify.c"))
