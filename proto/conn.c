@@ -412,7 +412,8 @@ static int tls_setup(struct conn *c)
 		if (X509_VERIFY_PARAM_set1_ip_asc(param, c->ep.host) != 1)
 			return -EINVAL;
 	} else {
-		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		/* Go's rule (certinfo.h): never the subject CN, whole-label wildcards only */
+		X509_VERIFY_PARAM_set_hostflags(param, CERTINFO_HOST_FLAGS);
 		if (X509_VERIFY_PARAM_set1_host(param, c->ep.host, 0) != 1 ||
 		    SSL_set_tlsext_host_name(c->ssl, c->ep.host) != 1)
 			return -EINVAL;
