@@ -96,13 +96,6 @@ static EVP_PKEY *load_key(const char *path)
 	return k;
 }
 
-static bool host_matches(X509 *x, const char *host)
-{
-	if (X509_check_ip_asc(x, host, 0) == 1)
-		return true;
-	return X509_check_host(x, host, 0, 0, NULL) == 1;
-}
-
 /* Verifies the chain against the CA file; dates are checked on their own, so ignored here. */
 static void check_chain(struct cert_report *r, X509 *x, STACK_OF(X509) * chain, const char *ca,
 			const char *file, const struct cert_facts *cf)
@@ -178,11 +171,16 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 								   : DIAG_SEV_WARNING,
 				    j->cert, NULL, "%s expires in %ld days (%s)", j->cert, days, d2);
 	}
-	for (size_t i = 0; i < j->n_hosts; i++)
-		if (!host_matches(x, j->hosts[i]))
-			add_finding(r, DIAG_CERT_SAN_MISMATCH, DIAG_SEV_CRITICAL, j->cert,
-				    j->hosts[i], "%s is valid for %s, not %s", j->cert,
-				    cf.sans[0] ? cf.sans : "(no SANs)", j->hosts[i]);
+	/* Go's rule, as the clients and peers of this member apply it: no CN fallback, an IP only
+	 * by an IP SAN (certinfo_covers). */
+	for (size_t i = 0; i < j->n_hosts; i++) {
+		if (certinfo_covers(x, j->hosts[i]))
+			continue;
+		char why[300];
+		certinfo_explain_name(x, j->hosts[i], why, sizeof(why));
+		add_finding(r, DIAG_CERT_SAN_MISMATCH, DIAG_SEV_CRITICAL, j->cert, j->hosts[i],
+			    "%s: %s", j->cert, why);
+	}
 	if ((j->need_server && !cf.eku_server) || (j->need_client && !cf.eku_client))
 		add_finding(r, DIAG_CERT_BAD_KEY_USAGE, DIAG_SEV_CRITICAL, j->cert, NULL,
 			    "%s (%s) has extended key usage %s%s%s, needs %s", j->cert, j->roles,

@@ -104,7 +104,7 @@ static int target_start(struct run *r, struct target *t, SSL_SESSION *resume)
 		return -ENOMEM;
 	conn_set_resume(t->conn, resume);
 	if (t->f->ep.tls && !r->cfg->ctx) {
-		conn_fail(t->conn, "https endpoint but no TLS context");
+		conn_fail(t->conn, CONN_ERR_INTERNAL, "https endpoint but no TLS context");
 		target_fail_conn(r, t);
 		return 0;
 	}
@@ -168,7 +168,7 @@ static int start_call(struct run *r, struct target *t, enum call_kind k, const u
 	if (e < 0 && e != -ENOMEM) {
 		/* The connection refused a new stream (after GOAWAY, say): the endpoint fails,
 		 * the run goes on. conn_fail keeps the first reason. */
-		conn_fail(t->conn, "cannot start the %s call", call_names[k]);
+		conn_fail(t->conn, CONN_ERR_INTERNAL, "cannot start the %s call", call_names[k]);
 		return 0;
 	}
 	return e;

@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void name_oneline(const X509_NAME *name, char *out, size_t outlen)
 {
@@ -36,19 +37,19 @@ static void append(char *out, size_t outlen, const char *s)
 		snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", s);
 }
 
-static void sans_list(X509 *cert, char *out, size_t outlen)
+/* The SANs of the kinds asked for, IPs first as Go lists them ("certificate is valid for
+ * 127.0.0.1, ..."), the certificate's order within each kind. */
+static void sans_list(X509 *cert, bool want_ip, bool want_dns, char *out, size_t outlen)
 {
 	GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	out[0] = '\0';
 	if (!names)
 		return;
-	/* Go lists IP SANs and DNS SANs; keep the certificate's order within each kind, IPs first
-	 * as Go does ("certificate is valid for 127.0.0.1, ..."). */
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
 			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
 			char buf[256];
-			if (pass == 0 && gn->type == GEN_IPADD) {
+			if (pass == 0 && want_ip && gn->type == GEN_IPADD) {
 				const unsigned char *ip = gn->d.iPAddress->data;
 				int len = gn->d.iPAddress->length;
 				if (len == 4)
@@ -59,7 +60,7 @@ static void sans_list(X509 *cert, char *out, size_t outlen)
 				else
 					continue;
 				append(out, outlen, buf);
-			} else if (pass == 1 && gn->type == GEN_DNS) {
+			} else if (pass == 1 && want_dns && gn->type == GEN_DNS) {
 				const unsigned char *s = ASN1_STRING_get0_data(gn->d.dNSName);
 				int len = ASN1_STRING_length(gn->d.dNSName);
 				snprintf(buf, sizeof(buf), "%.*s", len, (const char *)s);
@@ -71,6 +72,93 @@ static void sans_list(X509 *cert, char *out, size_t outlen)
 		}
 	}
 	GENERAL_NAMES_free(names);
+}
+
+bool certinfo_host_is_ip(const char *host)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+bool certinfo_covers(X509 *cert, const char *host)
+{
+	/* X509_check_ip_asc looks at iPAddress SANs only: a DNS SAN "127.0.0.1" does not count,
+	 * as in Go. */
+	if (certinfo_host_is_ip(host))
+		return X509_check_ip_asc(cert, host, 0) == 1;
+	return X509_check_host(cert, host, 0, CERTINFO_HOST_FLAGS, NULL) == 1;
+}
+
+/* The subject's last CN (Go's Subject.CommonName keeps the last one), printable ASCII. */
+static void subject_cn(X509 *cert, char *out, size_t outlen)
+{
+	const X509_NAME *n = X509_get_subject_name(cert);
+	int i = -1, last = -1;
+	out[0] = '\0';
+	while ((i = X509_NAME_get_index_by_NID(n, NID_commonName, i)) >= 0)
+		last = i;
+	if (last < 0)
+		return;
+	const ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, last));
+	snprintf(out, outlen, "%.*s", ASN1_STRING_length(v),
+		 (const char *)ASN1_STRING_get0_data(v));
+	for (char *c = out; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+}
+
+/* Go's matchHostnames: same number of labels, equal ignoring ASCII case, a leftmost "*"
+ * matching any one label. Only used to word the legacy-CN case, as Go does. */
+static bool go_match_hostnames(const char *pattern, const char *host)
+{
+	if (!pattern[0] || !host[0])
+		return false;
+	for (bool first = true;; first = false) {
+		size_t pl = strcspn(pattern, "."), hl = strcspn(host, ".");
+		bool star = first && pl == 1 && pattern[0] == '*';
+		if (!star && (pl != hl || strncasecmp(pattern, host, pl) != 0))
+			return false;
+		pattern += pl;
+		host += hl;
+		if (!*pattern || !*host)
+			return !*pattern && !*host;
+		pattern++;
+		host++;
+	}
+}
+
+void certinfo_explain_name(X509 *cert, const char *host, char *out, size_t outlen)
+{
+	char ips[256], dns[256], cn[128], subject[256];
+	bool has_san = X509_get_ext_by_NID(cert, NID_subject_alt_name, -1) >= 0;
+
+	sans_list(cert, true, false, ips, sizeof(ips));
+	sans_list(cert, false, true, dns, sizeof(dns));
+	subject_cn(cert, cn, sizeof(cn));
+	name_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+	if (!has_san && go_match_hostnames(cn, host)) {
+		snprintf(out, outlen, "certificate relies on legacy Common Name field, use SANs "
+				      "instead (CN=%s, no subject alternative names)", cn);
+		return;
+	}
+	bool ip = certinfo_host_is_ip(host);
+	const char *valid = ip ? ips : dns, *other = ip ? dns : ips;
+	if (valid[0]) {
+		snprintf(out, outlen, "certificate is valid for %s, not %s", valid, host);
+		return;
+	}
+	char presented[300];
+	if (other[0])
+		snprintf(presented, sizeof(presented), "%s SANs: %s", ip ? "DNS" : "IP", other);
+	else
+		snprintf(presented, sizeof(presented), "no subject alternative names; subject %s",
+			 subject[0] ? subject : "empty");
+	if (ip)
+		snprintf(out, outlen, "cannot validate certificate for %s because it doesn't "
+				      "contain any IP SANs (%s)", host, presented);
+	else
+		snprintf(out, outlen, "certificate is not valid for any names, but wanted to match "
+				      "%s (%s)", host, presented);
 }
 
 static int asn1_to_time(const ASN1_TIME *t, time_t *ret)
@@ -88,7 +176,7 @@ int certinfo_read(X509 *cert, struct cert_facts *ret)
 
 	name_oneline(X509_get_subject_name(cert), f.subject, sizeof(f.subject));
 	name_oneline(X509_get_issuer_name(cert), f.issuer, sizeof(f.issuer));
-	sans_list(cert, f.sans, sizeof(f.sans));
+	sans_list(cert, true, true, f.sans, sizeof(f.sans));
 	if (asn1_to_time(X509_get0_notBefore(cert), &f.not_before) < 0 ||
 	    asn1_to_time(X509_get0_notAfter(cert), &f.not_after) < 0)
 		return -EINVAL;
@@ -118,11 +206,8 @@ void certinfo_explain_verify(long verify_err, X509 *cert, const char *host, char
 	switch (verify_err) {
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		if (have && f.sans[0])
-			snprintf(out, outlen, "certificate is valid for %s, not %s", f.sans, host);
-		else if (have)
-			snprintf(out, outlen, "certificate has no subject alternative names (%s), "
-					      "not valid for %s", f.subject, host);
+		if (cert)
+			certinfo_explain_name(cert, host, out, outlen);
 		else
 			snprintf(out, outlen, "certificate is not valid for %s", host);
 		return;

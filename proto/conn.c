@@ -40,7 +40,30 @@ uint64_t conn_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void conn_fail(struct conn *c, const char *fmt, ...)
+static const char *const error_names[] = {
+	[CONN_ERR_NONE] = "none",
+	[CONN_ERR_REFUSED] = "refused",
+	[CONN_ERR_UNREACHABLE] = "unreachable",
+	[CONN_ERR_IO] = "io",
+	[CONN_ERR_CLOSED] = "closed",
+	[CONN_ERR_TLS_VERIFY] = "tls-verify",
+	[CONN_ERR_CLIENT_CERT_REJECTED] = "client-cert-rejected",
+	[CONN_ERR_CLIENT_CERT_REQUIRED] = "client-cert-required",
+	[CONN_ERR_NOT_TLS] = "not-tls",
+	[CONN_ERR_NO_H2] = "no-h2",
+	[CONN_ERR_TLS] = "tls",
+	[CONN_ERR_HTTP2] = "http2",
+	[CONN_ERR_INTERNAL] = "internal",
+};
+
+const char *conn_error_str(enum conn_error e)
+{
+	return (unsigned)e < sizeof(error_names) / sizeof(error_names[0]) && error_names[e]
+		       ? error_names[e]
+		       : "?";
+}
+
+void conn_fail(struct conn *c, enum conn_error kind, const char *fmt, ...)
 {
 	if (c->stage == CONN_STAGE_CLOSED)
 		return; /* the first reason is the one that counts */
@@ -48,54 +71,68 @@ void conn_fail(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	c->err_kind = kind;
 	c->failed_stage = c->stage;
 	c->stage = CONN_STAGE_CLOSED;
 }
 
-/* What an OpenSSL error reason means for an etcd operator. One row per reason; "ours" when
- * it is the server turning down the client certificate we presented. */
+/* What an OpenSSL error reason means for an etcd operator, and what kind of failure it is.
+ * One row per reason. */
 static const struct {
 	int reason;
-	bool ours;
+	enum conn_error kind;
 	const char *text;
 } tls_reasons[] = {
-	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, false,
+	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, CONN_ERR_CLIENT_CERT_REQUIRED,
 	 "server requires a client certificate: pass --cert and --key"},
-	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, true,
+	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED,
 	 "server rejected our client certificate (bad certificate): is --cert signed by the "
 	 "cluster's CA?"},
-	{SSL_R_TLSV1_ALERT_UNKNOWN_CA, true,
+	{SSL_R_TLSV1_ALERT_UNKNOWN_CA, CONN_ERR_CLIENT_CERT_REJECTED,
 	 "server rejected our client certificate (unknown CA): --cert is not signed by the "
 	 "cluster's CA"},
-	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, true,
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, CONN_ERR_CLIENT_CERT_REJECTED,
 	 "server rejected our client certificate: expired"},
-	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, true,
+	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED,
 	 "server rejected our client certificate (unsupported certificate: key usage?)"},
-	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, false,
+	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, CONN_ERR_TLS,
 	 "server refused the handshake (it may require a client certificate: --cert/--key)"},
-	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, false,
+	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, CONN_ERR_NO_H2,
 	 "server does not offer HTTP/2 (ALPN h2): not an etcd v3 client port"},
-	{SSL_R_WRONG_VERSION_NUMBER, false, "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_PACKET_LENGTH_TOO_LONG, false,
+	{SSL_R_WRONG_VERSION_NUMBER, CONN_ERR_NOT_TLS,
 	 "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_UNEXPECTED_EOF_WHILE_READING, false, "server closed the connection during TLS"},
-	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, false, "no common TLS version (TLS 1.2+ required)"},
-	{SSL_R_NO_SHARED_CIPHER, false, "no common TLS cipher"},
+	{SSL_R_PACKET_LENGTH_TOO_LONG, CONN_ERR_NOT_TLS,
+	 "server does not speak TLS here (an http:// endpoint?)"},
+	{SSL_R_UNEXPECTED_EOF_WHILE_READING, CONN_ERR_CLOSED, "server closed the connection during TLS"},
+	{SSL_R_CERTIFICATE_VERIFY_FAILED, CONN_ERR_TLS_VERIFY,
+	 "server certificate verification failed"},
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED, CONN_ERR_CLIENT_CERT_REJECTED,
+	 "server rejected our client certificate: revoked"},
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN, CONN_ERR_CLIENT_CERT_REJECTED,
+	 "server rejected our client certificate (certificate unknown)"},
+	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, CONN_ERR_TLS, "no common TLS version (TLS 1.2+ required)"},
+	{SSL_R_NO_SHARED_CIPHER, CONN_ERR_TLS, "no common TLS cipher"},
 };
 
-/* Words e for the operator; returns true when it says the server refused our certificate. */
-static bool tls_error_text(unsigned long e, char *out, size_t outlen)
+/* Words OpenSSL error e, seen at stage, for the operator; returns its kind. Only the
+ * handshake can tell "not TLS at all": later, the same record errors are garbage inside an
+ * established TLS stream. */
+static enum conn_error tls_error_text(unsigned long e, enum conn_stage stage, char *out,
+				      size_t outlen)
 {
 	int reason = ERR_GET_REASON(e);
 	for (size_t i = 0; i < sizeof(tls_reasons) / sizeof(tls_reasons[0]); i++) {
-		if (tls_reasons[i].reason == reason) {
-			snprintf(out, outlen, "%s", tls_reasons[i].text);
-			return tls_reasons[i].ours;
-		}
+		if (tls_reasons[i].reason != reason)
+			continue;
+		if (tls_reasons[i].kind == CONN_ERR_NOT_TLS && stage != CONN_STAGE_TLS)
+			break;
+		snprintf(out, outlen, "%s", tls_reasons[i].text);
+		return tls_reasons[i].kind;
 	}
 	const char *s = ERR_reason_error_string(e);
-	snprintf(out, outlen, "TLS error: %s", s ? s : "unknown");
-	return false;
+	snprintf(out, outlen, "TLS error%s: %s", stage == CONN_STAGE_TLS ? "" : " after the handshake",
+		 s ? s : "unknown");
+	return CONN_ERR_TLS;
 }
 
 /* The one place where an OpenSSL or socket result becomes "progress", "wait" or "fail". */
@@ -105,7 +142,8 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 {
 	int e = SSL_get_error(c->ssl, ret);
 	unsigned long oe;
-	char buf[256];
+	char buf[320];
+	enum conn_error kind;
 
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
@@ -120,13 +158,16 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 		oe = ERR_get_error();
 		ERR_clear_error();
 		if (oe == 0 && errno != 0 && ret < 0) {
-			conn_fail(c, "%s: %s", what, strerror(errno));
+			conn_fail(c, CONN_ERR_IO, "%s: %s", what, strerror(errno));
 			return IO_FAIL;
 		}
 		return IO_EOF;
 	default:
 		oe = ERR_peek_last_error();
-		if (c->verify_err) {
+		if (ERR_GET_REASON(oe) == SSL_R_CERTIFICATE_VERIFY_FAILED && c->verify_err) {
+			/* only when verification is what stopped us: under
+			 * --insecure-skip-tls-verify it never does, and the real error counts */
+			kind = CONN_ERR_TLS_VERIFY;
 			snprintf(buf, sizeof(buf), "%s", c->verify_msg);
 		} else if (ERR_GET_REASON(oe) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 			ERR_clear_error();
@@ -134,16 +175,22 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 		} else if (ERR_GET_REASON(oe) == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE &&
 			   !SSL_CTX_get0_certificate(c->ctx)) {
 			/* Go's server answers a missing client certificate with "bad certificate". */
+			kind = CONN_ERR_CLIENT_CERT_REQUIRED;
 			snprintf(buf, sizeof(buf), "server requires a client certificate: pass "
 						   "--cert and --key");
 		} else {
-			c->client_cert_rejected = tls_error_text(oe, buf, sizeof(buf));
+			kind = tls_error_text(oe, c->stage, buf, sizeof(buf));
 		}
 		ERR_clear_error();
-		conn_fail(c, "%s", buf);
-		/* TLS 1.3 delivers a rejection of our certificate after the handshake: it is still
-		 * the TLS step that failed. */
-		c->failed_stage = CONN_STAGE_TLS;
+		if (c->stage == CONN_STAGE_CLOSED)
+			return IO_FAIL; /* an earlier reason counts */
+		conn_fail(c, kind, "%s", buf);
+		c->client_cert_rejected = kind == CONN_ERR_CLIENT_CERT_REJECTED;
+		/* TLS 1.3 delivers the server's verdict on our client certificate after our side
+		 * of the handshake is done, while we already speak HTTP/2: it is still the TLS
+		 * step that failed. Anything else failed at the stage it happened in. */
+		if (kind == CONN_ERR_CLIENT_CERT_REJECTED || kind == CONN_ERR_CLIENT_CERT_REQUIRED)
+			c->failed_stage = CONN_STAGE_TLS;
 		return IO_FAIL;
 	}
 }
@@ -167,7 +214,7 @@ static ssize_t io_read(struct conn *c, uint8_t *buf, size_t len, enum io_result 
 	else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		*res = IO_WAIT;
 	else {
-		conn_fail(c, "read: %s", strerror(errno));
+		conn_fail(c, CONN_ERR_IO, "read: %s", strerror(errno));
 		*res = IO_FAIL;
 	}
 	return 0;
@@ -183,7 +230,7 @@ static ssize_t io_write(struct conn *c, const uint8_t *buf, size_t len, enum io_
 			return n;
 		*res = io_ssl_result(c, n, "write");
 		if (*res == IO_EOF) {
-			conn_fail(c, "server closed the connection");
+			conn_fail(c, CONN_ERR_CLOSED, "server closed the connection");
 			*res = IO_FAIL;
 		}
 		return 0;
@@ -194,7 +241,7 @@ static ssize_t io_write(struct conn *c, const uint8_t *buf, size_t len, enum io_
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 		*res = IO_WAIT;
 	} else {
-		conn_fail(c, "write: %s", strerror(errno));
+		conn_fail(c, CONN_ERR_IO, "write: %s", strerror(errno));
 		*res = IO_FAIL;
 	}
 	return 0;
@@ -384,14 +431,20 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct conn *c = ssl ? SSL_get_app_data(ssl) : NULL;
-	if (ok || !c)
+	if (!c)
+		return ok;
+	/* the leaf's facts even when it fails: the line names the SANs presented */
+	X509 *leaf = X509_STORE_CTX_get0_cert(x);
+	if (!c->have_peer_cert && leaf && certinfo_read(leaf, &c->peer) == 0)
+		c->have_peer_cert = true;
+	if (ok)
 		return ok;
 	if (!c->verify_err) {
 		c->verify_err = X509_STORE_CTX_get_error(x);
 		X509 *cert = X509_STORE_CTX_get_current_cert(x);
 		if (!cert)
 			cert = X509_STORE_CTX_get0_cert(x);
-		certinfo_explain_verify(c->verify_err, cert, c->ep.host, c->verify_msg,
+		certinfo_explain_verify(c->verify_err, cert, c->verify_host, c->verify_msg,
 					sizeof(c->verify_msg));
 	}
 	return c->insecure ? 1 : 0;
@@ -408,11 +461,13 @@ static int tls_setup(struct conn *c)
 	SSL_set_read_ahead(c->ssl, 1);
 	SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
 	X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
+	snprintf(c->verify_host, sizeof(c->verify_host), "%s", c->ep.host);
 	if (c->ep.host_is_ip) {
 		if (X509_VERIFY_PARAM_set1_ip_asc(param, c->ep.host) != 1)
 			return -EINVAL;
 	} else {
-		X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		/* Go's rule (certinfo.h): never the subject CN, whole-label wildcards only */
+		X509_VERIFY_PARAM_set_hostflags(param, CERTINFO_HOST_FLAGS);
 		if (X509_VERIFY_PARAM_set1_host(param, c->ep.host, 0) != 1 ||
 		    SSL_set_tlsext_host_name(c->ssl, c->ep.host) != 1)
 			return -EINVAL;
@@ -491,7 +546,7 @@ int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen)
 	c->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		int e = errno;
-		conn_fail(c, "socket: %s", strerror(e));
+		conn_fail(c, CONN_ERR_INTERNAL, "socket: %s", strerror(e));
 		return -e;
 	}
 	int one = 1;
@@ -499,10 +554,11 @@ int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen)
 	if (connect(c->fd, addr, addrlen) < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		if (e == ECONNREFUSED)
-			conn_fail(c, "connection refused: nothing listening on %s:%s", c->ep.host,
-				  c->ep.port);
+			conn_fail(c, CONN_ERR_REFUSED, "connection refused: nothing listening on %s:%s",
+				  c->ep.host, c->ep.port);
 		else
-			conn_fail(c, "connect to %s:%s: %s", c->ep.host, c->ep.port, strerror(e));
+			conn_fail(c, CONN_ERR_UNREACHABLE, "connect to %s:%s: %s", c->ep.host,
+				  c->ep.port, strerror(e));
 		return -e;
 	}
 	return 0;
@@ -534,17 +590,18 @@ static int step_connect(struct conn *c, short revents)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err == ECONNREFUSED) {
-		conn_fail(c, "connection refused: nothing listening on %s:%s", c->ep.host,
-			  c->ep.port);
+		conn_fail(c, CONN_ERR_REFUSED, "connection refused: nothing listening on %s:%s",
+			  c->ep.host, c->ep.port);
 		return -1;
 	}
 	if (err) {
-		conn_fail(c, "connect to %s:%s: %s", c->ep.host, c->ep.port, strerror(err));
+		conn_fail(c, CONN_ERR_UNREACHABLE, "connect to %s:%s: %s", c->ep.host, c->ep.port,
+			  strerror(err));
 		return -1;
 	}
 	if (c->ctx) {
 		if (tls_setup(c) < 0) {
-			conn_fail(c, "cannot set up TLS for %s", c->ep.host);
+			conn_fail(c, CONN_ERR_INTERNAL, "cannot set up TLS for %s", c->ep.host);
 			return -1;
 		}
 		c->stage = CONN_STAGE_TLS;
@@ -552,7 +609,7 @@ static int step_connect(struct conn *c, short revents)
 		return 0;
 	}
 	if (h2_start(c) < 0) {
-		conn_fail(c, "cannot set up HTTP/2 (out of memory)");
+		conn_fail(c, CONN_ERR_INTERNAL, "cannot set up HTTP/2 (out of memory)");
 		return -1;
 	}
 	return 0;
@@ -570,7 +627,8 @@ static int step_tls(struct conn *c)
 		case IO_WAIT:
 			return 0;
 		case IO_EOF:
-			conn_fail(c, "server closed the connection during the TLS handshake");
+			conn_fail(c, CONN_ERR_CLOSED,
+				  "server closed the connection during the TLS handshake");
 			return -1;
 		default:
 			return -1;
@@ -584,7 +642,8 @@ static int step_tls(struct conn *c)
 	unsigned int plen = 0;
 	SSL_get0_alpn_selected(c->ssl, &proto, &plen);
 	if (plen != 2 || memcmp(proto, "h2", 2) != 0) {
-		conn_fail(c, "server did not agree to HTTP/2 (ALPN h2): not an etcd v3 client port");
+		conn_fail(c, CONN_ERR_NO_H2,
+			  "server did not agree to HTTP/2 (ALPN h2): not an etcd v3 client port");
 		return -1;
 	}
 	c->io_want_write = false;
@@ -592,7 +651,7 @@ static int step_tls(struct conn *c)
 	 * polling again. */
 	c->read_pending = true;
 	if (h2_start(c) < 0) {
-		conn_fail(c, "cannot set up HTTP/2 (out of memory)");
+		conn_fail(c, CONN_ERR_INTERNAL, "cannot set up HTTP/2 (out of memory)");
 		return -1;
 	}
 	return 0;
@@ -608,7 +667,7 @@ static int h2_flush(struct conn *c)
 			c->out_off = c->out_len = 0;
 			int r = nghttp2_session_send(c->h2);
 			if (r != 0) {
-				conn_fail(c, "HTTP/2: %s", nghttp2_strerror(r));
+				conn_fail(c, CONN_ERR_HTTP2, "HTTP/2: %s", nghttp2_strerror(r));
 				return -1;
 			}
 			if (c->out_len == 0)
@@ -628,11 +687,11 @@ static int h2_flush(struct conn *c)
 static void describe_eof(struct conn *c)
 {
 	if (c->goaway[0])
-		conn_fail(c, "%s", c->goaway);
+		conn_fail(c, CONN_ERR_HTTP2, "%s", c->goaway);
 	else if (c->stage == CONN_STAGE_HTTP2)
-		conn_fail(c, "server closed the connection before HTTP/2 SETTINGS");
+		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection before HTTP/2 SETTINGS");
 	else
-		conn_fail(c, "server closed the connection");
+		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection");
 }
 
 static int h2_read(struct conn *c)
@@ -652,21 +711,21 @@ static int h2_read(struct conn *c)
 				describe_eof(c);
 				return -1;
 			}
-			conn_fail(c, "server closed the connection");
+			conn_fail(c, CONN_ERR_CLOSED, "server closed the connection");
 			return 0;
 		}
 		/* Before the server's SETTINGS, "HTTP/" can only be an HTTP/1.x answer (in clear
 		 * text, or over TLS from a server that selected h2 and then did not speak it). */
 		if (c->stage == CONN_STAGE_HTTP2 && (c->ssl || !c->got_bytes) && n >= 5 &&
 		    memcmp(buf, "HTTP/", 5) == 0) {
-			conn_fail(c, "server answered HTTP/1.x, not HTTP/2: not an etcd v3 client "
-				     "port (or a proxy without h2c)");
+			conn_fail(c, CONN_ERR_NO_H2, "server answered HTTP/1.x, not HTTP/2: not an "
+						     "etcd v3 client port (or a proxy without h2c)");
 			return -1;
 		}
 		c->got_bytes = true;
 		ssize_t r = nghttp2_session_mem_recv(c->h2, buf, (size_t)n);
 		if (r < 0) {
-			conn_fail(c, "HTTP/2 protocol error from server: %s",
+			conn_fail(c, CONN_ERR_HTTP2, "HTTP/2 protocol error from server: %s",
 				  nghttp2_strerror((int)r));
 			return -1;
 		}
@@ -705,11 +764,12 @@ int conn_process(struct conn *c, short revents)
 	if (!nghttp2_session_want_read(c->h2) && !nghttp2_session_want_write(c->h2) &&
 	    c->out_off == c->out_len) {
 		if (c->goaway[0])
-			conn_fail(c, "%s", c->goaway);
+			conn_fail(c, CONN_ERR_HTTP2, "%s", c->goaway);
 		else if (c->stage == CONN_STAGE_HTTP2)
-			conn_fail(c, "server's answer is not HTTP/2: not an etcd v3 client port");
+			conn_fail(c, CONN_ERR_NO_H2,
+				  "server's answer is not HTTP/2: not an etcd v3 client port");
 		else
-			conn_fail(c, "HTTP/2 session ended (protocol error from server?)");
+			conn_fail(c, CONN_ERR_HTTP2, "HTTP/2 session ended (protocol error from server?)");
 		return c->calls_open ? -1 : 0;
 	}
 	return 0;
@@ -759,7 +819,8 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 		free(call->req);
 		call->req = NULL;
 		/* After a GOAWAY nghttp2 refuses new streams: that is the reason to report. */
-		conn_fail(c, "%s", c->goaway[0] ? c->goaway : nghttp2_strerror(id));
+		conn_fail(c, c->goaway[0] ? CONN_ERR_HTTP2 : CONN_ERR_INTERNAL, "%s",
+			  c->goaway[0] ? c->goaway : nghttp2_strerror(id));
 		return -EIO;
 	}
 	call->stream_id = id;

@@ -26,6 +26,28 @@ enum conn_stage {
 /* "TCP connect", "TLS handshake", "HTTP/2", "ready", "closed". */
 const char *conn_stage_str(enum conn_stage stage);
 
+/* What kind of failure closed a connection: a fact consumers map, instead of reading err. */
+enum conn_error {
+	CONN_ERR_NONE,
+	CONN_ERR_REFUSED,              /* connect: ECONNREFUSED */
+	CONN_ERR_UNREACHABLE,          /* connect: other errors (EHOSTUNREACH, ENETUNREACH, ...) */
+	CONN_ERR_IO,                   /* read/write error once connected */
+	CONN_ERR_CLOSED,               /* the server closed the connection */
+	CONN_ERR_TLS_VERIFY,           /* the server certificate failed verification: verify_err, verify_host, peer */
+	CONN_ERR_CLIENT_CERT_REJECTED, /* an alert about the client certificate we presented */
+	CONN_ERR_CLIENT_CERT_REQUIRED, /* the server wants a client certificate and we gave none */
+	CONN_ERR_NOT_TLS,              /* the server does not speak TLS on this port */
+	CONN_ERR_NO_H2,                /* no ALPN h2, or an HTTP/1.x answer: not an etcd v3 client port */
+	CONN_ERR_TLS,                  /* any other TLS failure */
+	CONN_ERR_HTTP2,                /* HTTP/2 protocol error, GOAWAY, flow control, a cap hit */
+	CONN_ERR_INTERNAL,             /* out of memory, a stream that cannot be created */
+};
+
+/* Stable keys for reports and JSON: "none", "refused", "unreachable", "io", "closed",
+ * "tls-verify", "client-cert-rejected", "client-cert-required", "not-tls", "no-h2", "tls",
+ * "http2", "internal"; "?" out of range. */
+const char *conn_error_str(enum conn_error e);
+
 /* One unary call. The owner keeps it alive while it is submitted; conn_call_reset frees it. */
 struct conn_call {
 	const char *path;
@@ -49,12 +71,15 @@ struct conn {
 	nghttp2_session *h2;
 	enum conn_stage stage;
 	enum conn_stage failed_stage; /* the stage at which err happened */
-	char err[320];                /* why the connection failed, one line */
+	enum conn_error err_kind;     /* what failed, set with err (the first reason wins) */
+	char err[320];                /* why the connection failed, one line for people */
 	bool insecure;
 	bool got_bytes;               /* anything at all came from the server */
-	long verify_err;              /* first certificate verification error, 0 if none */
-	char verify_msg[320];
-	bool have_peer_cert;
+	long verify_err;              /* first certificate verification error, 0 if none; under
+				       * --insecure-skip-tls-verify the handshake goes on */
+	char verify_msg[320];         /* verify_err in words */
+	char verify_host[256];        /* the name or IP the certificate was checked against */
+	bool have_peer_cert;          /* peer is filled, even when verification failed */
 	struct cert_facts peer;       /* the server's leaf certificate */
 	uint8_t *wbuf;                /* CONN_WBUF bytes: frames nghttp2 produced, one write */
 	size_t out_off, out_len;      /* wbuf[out_off..out_len) is not written yet */
@@ -103,7 +128,9 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 /* Frees a call's buffers and zeroes it; if still open on c, the stream is cancelled. */
 void conn_call_reset(struct conn *c, struct conn_call *call);
 
-/* Marks the connection failed at its current stage with a reason (e.g. a timeout). */
-void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Marks the connection failed at its current stage with a kind and a reason (e.g. a timeout).
+ * A connection already closed keeps its first kind and reason. */
+void conn_fail(struct conn *c, enum conn_error kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -2,11 +2,17 @@
 #
 #   python3 hostile_server.py SCENARIO HOST PORT [CERT KEY]
 #
+# Scenarios: silent, tls-hello-stall, tls-half-flight, http1, tls-h2-http1, tls-no-h2,
+# tls-client-cert, and after HTTP/2 setup rst, goaway, flood, flood-nofc, truncated, compressed,
+# no-trailer, status14, headers-flood, continuation-block, continuation-flood, trickle,
+# tls-garbage.
+#
 # With CERT and KEY it speaks TLS (ALPN h2 unless the scenario says otherwise), else clear text
 # (HTTP/2 with prior knowledge, as etcd's http:// listener). HTTP/2 frames are written by hand:
 # HPACK "literal without indexing, new name" needs no tables, and requests are never decoded
 # (every stream gets the same hostile answer once the client ends it). One thread per
 # connection; the process runs until the test stops it by PID.
+import os
 import select
 import socket
 import ssl
@@ -208,6 +214,12 @@ class Conn:
                 if self.readable(0):
                     self.pump()
             raise EOFError
+        elif sc == "tls-garbage":
+            # bytes that are no TLS record, straight onto the TCP stream once TLS and HTTP/2
+            # are up: the client's TLS layer fails mid-stream, not in the handshake
+            os.write(self.sock.fileno(), b"garbage, not a TLS record\r\n" * 4)
+            time.sleep(0.5)
+            raise EOFError
         elif sc == "continuation-flood":
             # a header block that never ends: CONTINUATION frames until the client goes away
             self.send(frame(HEADERS, 0, sid, hpack(RESP_HEADERS)))
@@ -291,6 +303,11 @@ def main():
             ctx.set_alpn_protocols(["http/1.1"])  # no overlap: the handshake ends without ALPN
         else:
             ctx.set_alpn_protocols(["h2"])
+        if scenario == "tls-client-cert":
+            # demands a client certificate (trusting only its own): a client without one gets
+            # the alert after its side of a TLS 1.3 handshake, as from etcd --client-cert-auth
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(sys.argv[4])
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((host, port))

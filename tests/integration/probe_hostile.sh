@@ -5,7 +5,11 @@
 # 0..3, bounded memory (GNU time's max RSS), and the same again under ASan+UBSan without a report.
 #
 # The TLS servers carry a certificate of a throwaway CA whose SAN is their own IP and the probe
-# gets --cacert, so verification passes and the misbehaviour is what is tested.
+# gets --cacert, so verification passes and the misbehaviour is what is tested; the INSECURE rows
+# instead carry a certificate of another CA for another IP and the probe runs with
+# --insecure-skip-tls-verify: the line must give the misbehaviour, not the ignored verification.
+# FORBID gives, per row, an ERE the endpoint line must not match (e.g. "TLS handshake" for a TLS
+# failure after the handshake).
 # PROBE=path overrides build/etcd-probe; HOSTILE_ASAN=0 skips the sanitizer pass; the ASan build
 # compiles proto/ and probe/ with the generated protobuf code next to the probe ($GEN).
 set -u
@@ -50,11 +54,28 @@ SCENARIOS=(
 	"18|http|rst|stream reset \\(REFUSED_STREAM\\)"
 	"19|http|flood|4 MiB cap"
 	"21|https|trickle|timed out"
+	"22|https|tls-garbage|gRPC: TLS error after the handshake"
+	"23|https|tls-no-h2|ALPN h2"
+	"24|https|tls-garbage|gRPC: TLS error after the handshake"
+	"25|https|tls-client-cert|TLS handshake: server requires a client certificate"
+)
+declare -A INSECURE=([23]=1 [24]=1 [25]=1)
+declare -A FORBID=(
+	[22]="TLS handshake"
+	[23]="unknown authority|valid for"
+	[24]="TLS handshake|unknown authority|valid for"
+	[25]="unknown authority|valid for"
 )
 
 for row in "${SCENARIOS[@]}"; do
 	IFS='|' read -r ip scheme sc _ <<<"$row"
-	if [ "$scheme" = https ]; then
+	if [ -n "${INSECURE[$ip]:-}" ]; then
+		# another CA, another IP: verification fails twice over
+		cluster_cert "srv$ip" "$N.250" 365 otherca ||
+			{ echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379 \
+			"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+	elif [ "$scheme" = https ]; then
 		cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
 		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379 \
 			"$D/srv$ip.pem" "$D/srv$ip-key.pem"
@@ -110,6 +131,10 @@ for row in "${SCENARIOS[@]}"; do
 	name="hostile $sc ($scheme)"
 	args=(--endpoints="$url" -t "$T")
 	[ "$scheme" = https ] && args+=("${CA[@]}")
+	if [ -n "${INSECURE[$ip]:-}" ]; then
+		args+=(--insecure-skip-tls-verify)
+		name="hostile $sc ($scheme, --insecure-skip-tls-verify, certificate that fails verification)"
+	fi
 
 	hostile_run "$PROBE" "${args[@]}"
 	line2=$(sed -n 2p "$PROBE_OUT_FILE")
@@ -118,6 +143,8 @@ for row in "${SCENARIOS[@]}"; do
 	[ "$PROBE_MS" -le "$MAX_MS" ] || why+=("took $PROBE_MS ms, want at most $MAX_MS ms")
 	[[ $line2 == "CRITICAL: $url "?* ]] || why+=("endpoint line is not 'CRITICAL: $url <reason>'")
 	grep -qE -- "$pat" <<<"$line2" || why+=("endpoint line lacks /$pat/")
+	forbid=${FORBID[$ip]:-}
+	[ -z "$forbid" ] || ! grep -qE -- "$forbid" <<<"$line2" || why+=("endpoint line matches /$forbid/")
 	[[ $(head -n 1 "$PROBE_OUT_FILE") == "ETCD CRITICAL - "* ]] || why+=("first line is not 'ETCD CRITICAL - ...'")
 	[ "$PROBE_RSS_KB" -le "$MAX_RSS_KB" ] || why+=("max RSS $PROBE_RSS_KB KiB, want at most $MAX_RSS_KB KiB")
 	RESULTS+=("| $sc ($scheme) | $PROBE_RC | $PROBE_MS | $((PROBE_RSS_KB / 1024)) | ${line2#CRITICAL: "$url" } |")
