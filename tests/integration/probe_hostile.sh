@@ -72,9 +72,9 @@ if [ "${HOSTILE_ASAN:-1}" = 1 ] && [ -f "$GEN/etcd.pb-c.c" ]; then
 	# shellcheck disable=SC2046
 	if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -w \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I"$GEN" \
-		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c) -o "$D/etcd-probe-asan" \
+		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c jansson) -o "$D/etcd-probe-asan" \
 		proto/*.c probe/*.c "$GEN/etcd.pb-c.c" \
-		$(pkg-config --libs libnghttp2 openssl libprotobuf-c) -lm 2>"$D/asan-build.log"; then
+		$(pkg-config --libs libnghttp2 openssl libprotobuf-c jansson) -lm 2>"$D/asan-build.log"; then
 		ASAN_PROBE=$D/etcd-probe-asan
 	else
 		echo "# ASan build failed:"; sed -n '1,10s/^/#   /p' "$D/asan-build.log"
