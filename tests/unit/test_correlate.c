@@ -288,8 +288,8 @@ static void test_report_json_and_exit(void **state)
 }
 
 /* A journal line with bytes that are not UTF-8 and a tail of "é" long enough that the kept
- * sample (AGG_SAMPLE_LEN - 1 bytes) ends where an "é" is cut in two: etcd-diag's JSON must parse
- * and show the bad bytes as U+FFFD. */
+ * sample (AGG_SAMPLE_LEN - 1 bytes) ends where an "é" is cut in two: etcd-diag's JSON must parse,
+ * show the bad bytes as U+FFFD, and end the sample on a whole "é". */
 static void test_report_json_hostile_journal_line(void **state)
 {
 	struct fixture *x = *state;
@@ -327,6 +327,9 @@ static void test_report_json_hostile_journal_line(void **state)
 	const char *ev = json_string_value(json_array_get(json_object_get(f0, "evidence"), 0));
 	assert_non_null(ev);
 	assert_non_null(strstr(ev, "already in use \xef\xbf\xbd\xef\xbf\xbd \"q\\ \x01 "));
+	size_t n = strlen(ev);
+	assert_true(n > 2);
+	assert_memory_equal(ev + n - 2, "\xc3\xa9", 2); /* cut between two "é", not inside one */
 	assert_true(json_is_integer(json_object_get(d, "entries")));
 	assert_true(json_is_integer(json_object_get(f0, "count")));
 	json_decref(d);
