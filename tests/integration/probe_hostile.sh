@@ -50,6 +50,7 @@ SCENARIOS=(
 	"18|http|rst|stream reset \\(REFUSED_STREAM\\)"
 	"19|http|flood|4 MiB cap"
 	"21|https|trickle|timed out"
+	"22|https|badutf8|Unavailable"
 )
 
 for row in "${SCENARIOS[@]}"; do
@@ -134,6 +135,16 @@ for row in "${SCENARIOS[@]}"; do
 			scenario_fail "$name under ASan+UBSan" "${why[@]}"; fi
 	fi
 done
+# --format=json where the server's grpc-message is not UTF-8 (%FF%FE): one document that parses
+# as strict UTF-8 JSON (probe_expect_json reads it as UTF-8), the reason kept.
+hostile_run "$PROBE" --endpoints="https://$N.22:2379" -t "$T" "${CA[@]}" --format=json
+probe_expect_json "hostile badutf8 (https): --format=json is valid UTF-8 JSON" '
+e = d["endpoints"][0]
+assert d["status"] == "CRITICAL" and d["exit_code"] == 2, (d["status"], d["exit_code"])
+assert e["status"] == "CRITICAL" and "Unavailable" in e["error"], e
+assert e["endpoint"] == sys.argv[2], e["endpoint"]
+' "https://$N.22:2379"
+
 [ -n "$ASAN_PROBE" ] || scenario_skip "hostile scenarios under ASan+UBSan" "no ASan build (HOSTILE_ASAN=0 or no $GEN)"
 
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
