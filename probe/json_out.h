@@ -7,7 +7,6 @@
 #define PROBE_JSON_OUT_H
 
 #include <jansson.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
