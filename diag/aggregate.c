@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag/text.h"
+#include "probe/utf8.h"
+
 #define SLOT_COUNT (AGG_MAX * 2) /* load factor <= 0.5 */
 
 struct diag_aggs *aggs_new(void)
@@ -91,7 +94,7 @@ static void add_sample(struct diag_agg *g, const char *msg, size_t len)
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	if (len >= AGG_SAMPLE_LEN)
-		len = AGG_SAMPLE_LEN - 1;
+		len = utf8_cut_len(msg, AGG_SAMPLE_LEN - 1); /* between code points */
 	/* keep the first and the latest line */
 	size_t i = g->n_samples < AGG_SAMPLES ? g->n_samples++ : AGG_SAMPLES - 1;
 	memcpy(g->samples[i], msg, len);
@@ -126,7 +129,7 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 	struct diag_agg *g = &a->v[a->n];
 	memset(g, 0, sizeof(*g));
 	g->code = r->code;
-	snprintf(g->host, sizeof(g->host), "%s", host ? host : "");
+	text_scopy(g->host, sizeof(g->host), host ? host : "");
 	g->f = r->f;
 	g->count = 1;
 	g->first_usec = g->last_usec = usec;

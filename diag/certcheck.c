@@ -13,6 +13,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "diag/text.h"
+
 /* One certificate to check and what it must satisfy (merged when client and peer share a
  * file: the etcd guides use one certificate for both). */
 struct cert_job {
@@ -36,11 +38,11 @@ static void add_finding(struct cert_report *r, enum diag_code code, enum diag_se
 	memset(f, 0, sizeof(*f));
 	f->code = code;
 	f->severity = sev;
-	snprintf(f->file, sizeof(f->file), "%s", file ? file : "");
-	snprintf(f->wanted, sizeof(f->wanted), "%s", wanted ? wanted : "");
+	text_scopy(f->file, sizeof(f->file), file ? file : "");
+	text_scopy(f->wanted, sizeof(f->wanted), wanted ? wanted : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	text_vprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
 }
 

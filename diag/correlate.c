@@ -317,7 +317,7 @@ static void add_evidence(struct diag_finding *f, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->evidence[f->n_evidence++], EVIDENCE_LEN, fmt, ap);
+	text_vprintf(f->evidence[f->n_evidence++], EVIDENCE_LEN, fmt, ap);
 	va_end(ap);
 }
 
@@ -369,8 +369,8 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 			continue;
 		f->count += g->count;
 		if (code == DIAG_QUORUM_LOST && !f->f.detail[0])
-			snprintf(f->f.detail, sizeof(f->f.detail), "%.63s stepped down: quorum not active",
-				 g->host);
+			text_printf(f->f.detail, sizeof(f->f.detail), "%s stepped down: quorum not active",
+				    g->host);
 		merge_fields(&f->f, &g->f);
 		char t1[16], t2[16];
 		fmt_time(g->first_usec, t1);
@@ -473,9 +473,9 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 			continue;
 		merge_fields(&f->f, &cr.f);
 		if (!f->f.detail[0])
-			snprintf(f->f.detail, sizeof(f->f.detail), "%s", e->error);
+			text_scopy(f->f.detail, sizeof(f->f.detail), e->error);
 		if (!f->f.url[0])
-			snprintf(f->f.url, sizeof(f->f.url), "%s", e->url);
+			text_scopy(f->f.url, sizeof(f->f.url), e->url);
 		add_evidence(f, "live%s: %s: %s", e->peer ? " (peer handshake)" : "", e->url,
 			     e->error);
 	}
@@ -595,10 +595,10 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 					continue;
 				const char *v = vars[i].val && vars[i].val[0] ? vars[i].val
 									       : vars[i].fallback;
-				int n = snprintf(out + o, cap - o, "%s", v);
-				o += n > 0 ? (size_t)n : 0;
-				if (o >= cap)
-					o = cap - 1;
+				size_t n = text_printf(out + o, cap - o, "%s", v);
+				o += n;
+				if (n < strlen(v))
+					goto full; /* cut (between code points): nothing more fits */
 				p = e;
 				done = true;
 				break;
@@ -608,6 +608,7 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		}
 		out[o++] = *p;
 	}
+full:
 	out[o] = '\0';
 	/* "(...)" left empty by a missing field reads badly: drop " ()" */
 	char *emp = strstr(out, " ()");
@@ -665,7 +666,7 @@ static void quorum_from_down(struct diag_findings *r, const struct directory *d,
 		down++;
 		count += r->v[i].count;
 		size_t o = strlen(names);
-		snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", r->v[i].member);
+		text_printf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", r->v[i].member);
 	}
 	if (size < 2 || down * 2 < size)
 		return;
@@ -678,7 +679,7 @@ static void quorum_from_down(struct diag_findings *r, const struct directory *d,
 		if (!q)
 			return;
 	}
-	snprintf(q->f.detail, sizeof(q->f.detail), "%zu of %zu members down: %s", down, size, names);
+	text_printf(q->f.detail, sizeof(q->f.detail), "%zu of %zu members down: %s", down, size, names);
 	add_evidence(q, "%zu of %zu members are down (%s): no majority to elect a leader", down,
 		     size, names);
 	q->count += count + 1; /* ranks above each member-down it explains */

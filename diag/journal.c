@@ -10,6 +10,7 @@
 #include <systemd/sd-journal.h>
 
 #include "diag/classify.h"
+#include "diag/text.h"
 
 /* One filter per call (systemd style): unit OR identifier. */
 static int add_match_field(sd_journal *j, const char *field, const char *value)
@@ -110,7 +111,7 @@ int journal_scan(const struct journal_opts *o, struct diag_aggs *aggs, char *err
 			res.priority = parse_priority(prio, plen);
 		const char *host = field_get(j, "_HOSTNAME", &hlen);
 		char hbuf[64];
-		snprintf(hbuf, sizeof(hbuf), "%.*s", host ? (int)hlen : 0, host ? host : "");
+		text_copy(hbuf, sizeof(hbuf), host ? host : "", host ? hlen : 0);
 		aggs_add(aggs, &res, hbuf, usec, msg, mlen);
 	}
 	r = 0;

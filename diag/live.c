@@ -28,7 +28,7 @@ static void keep_endpoint(const struct check_facts *cf, const struct endpoint_fa
 			  : !e->health_done		? "no answer to the health read"
 							: "";
 	if (e->failed && e->failed_step)
-		snprintf(out->error, sizeof(out->error), "%s: %s", e->failed_step, why);
+		text_printf(out->error, sizeof(out->error), "%s: %s", e->failed_step, why);
 	else
 		text_scopy(out->error, sizeof(out->error), why);
 	for (size_t a = 0; cf->have_alarms && a < cf->n_alarms; a++) {

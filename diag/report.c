@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/json_out.h"
+
 int diag_report_exit_code(const struct diag_findings *f, const struct report_meta *m)
 {
 	if (m && m->unknown)
@@ -115,69 +117,41 @@ void diag_report_text(FILE *out, const struct diag_findings *f, const struct rep
 		fprintf(out, "\n(%zu more findings not shown)\n", f->dropped);
 }
 
-static void json_str(FILE *out, const char *s)
+/* One finding: code, severity, the member at fault, its summary, evidence lines and remedy. */
+static json_t *json_finding(const struct diag_finding *x, int *err)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
+	json_t *j = json_object();
+	json_out_set(j, "code", json_out_str(diag_code_str(x->code)), err);
+	json_out_set(j, "severity", json_out_str(diag_severity_str(x->severity)), err);
+	json_out_set(j, "member", json_out_str(x->member), err);
+	json_out_set(j, "summary", json_out_str(x->summary), err);
+	json_out_set(j, "count", json_out_uint(x->count), err);
+	json_t *ev = json_array();
+	for (size_t e = 0; e < x->n_evidence; e++)
+		json_out_push(ev, json_out_str(x->evidence[e]), err);
+	json_out_set(j, "evidence", ev, err);
+	json_out_set(j, "remedy", json_out_str(x->remedy), err);
+	return j;
 }
 
-void diag_report_json(FILE *out, const struct diag_findings *f, const struct report_meta *m)
+int diag_report_json(FILE *out, const struct diag_findings *f, const struct report_meta *m)
 {
 	int code = diag_report_exit_code(f, m);
 	char sum[1024];
+	int err = 0;
 
 	summary_line(f, m, sum, sizeof(sum));
-	fprintf(out, "{\"status\":");
-	json_str(out, diag_report_status_str(code));
-	fprintf(out, ",\"exit_code\":%d,\"summary\":", code);
-	json_str(out, sum);
-	fprintf(out, ",\"entries\":%llu,\"certificates\":%zu,\"endpoints\":%zu,\"notes\":",
-		(unsigned long long)m->entries, m->certs_checked, m->endpoints_checked);
-	json_str(out, m->why);
-	fprintf(out, ",\"findings\":[");
-	for (size_t i = 0; i < f->n; i++) {
-		const struct diag_finding *x = &f->v[i];
-		fprintf(out, "%s{\"code\":", i ? "," : "");
-		json_str(out, diag_code_str(x->code));
-		fprintf(out, ",\"severity\":");
-		json_str(out, diag_severity_str(x->severity));
-		fprintf(out, ",\"member\":");
-		json_str(out, x->member);
-		fprintf(out, ",\"summary\":");
-		json_str(out, x->summary);
-		fprintf(out, ",\"count\":%llu,\"evidence\":[", (unsigned long long)x->count);
-		for (size_t e = 0; e < x->n_evidence; e++) {
-			if (e)
-				fputc(',', out);
-			json_str(out, x->evidence[e]);
-		}
-		fprintf(out, "],\"remedy\":");
-		json_str(out, x->remedy);
-		fputc('}', out);
-	}
-	fprintf(out, "]}\n");
+	json_t *doc = json_object();
+	json_out_set(doc, "status", json_out_str(diag_report_status_str(code)), &err);
+	json_out_set(doc, "exit_code", json_integer(code), &err);
+	json_out_set(doc, "summary", json_out_str(sum), &err);
+	json_out_set(doc, "entries", json_out_uint(m->entries), &err);
+	json_out_set(doc, "certificates", json_out_uint(m->certs_checked), &err);
+	json_out_set(doc, "endpoints", json_out_uint(m->endpoints_checked), &err);
+	json_out_set(doc, "notes", json_out_str(m->why), &err);
+	json_t *findings = json_array();
+	for (size_t i = 0; i < f->n; i++)
+		json_out_push(findings, json_finding(&f->v[i], &err), &err);
+	json_out_set(doc, "findings", findings, &err);
+	return json_out_write(out, doc, err);
 }

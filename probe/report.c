@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "probe/json_out.h"
 #include "proto/certinfo.h"
 
 void report_size(int64_t bytes, char *out, size_t outlen)
@@ -122,109 +123,83 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 	}
 }
 
-void report_json_string(FILE *out, const char *s)
+/* The cluster object: ID, size, leader, quorum and every alarm with the member that raised it. */
+static json_t *json_cluster(const struct check_facts *f, const struct verdict *v, int *err)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
+	char buf[16];
+	json_t *c = json_object();
+	json_out_set(c, "id", json_out_id(v->cluster_id), err);
+	json_out_set(c, "size", json_out_uint(v->voting_members), err);
+	json_out_set(c, "healthy", json_out_uint(v->healthy_members), err);
+	json_out_set(c, "leader", json_out_id(v->leader_id), err);
+	const struct member_fact *lm = facts_member_by_id(f, v->leader_id);
+	json_out_set(c, "leader_name", json_out_str_or_null(lm ? lm->name : NULL), err);
+	json_out_set(c, "quorum", json_out_uint(v->quorum), err);
+	json_out_set(c, "quorum_ok", json_boolean(v->quorum_ok), err);
+	json_t *alarms = json_array();
+	for (size_t i = 0; i < f->n_alarms; i++) {
+		json_t *a = json_object();
+		json_out_set(a, "member_id", json_out_id(f->alarms[i].member_id), err);
+		json_out_set(a, "alarm", json_out_str(alarm_type_str(f->alarms[i].type, buf)), err);
+		json_out_push(alarms, a, err);
 	}
-	fputc('"', out);
+	json_out_set(c, "alarms", alarms, err);
+	return c;
 }
 
-static void json_id(FILE *out, uint64_t id)
-{
-	if (id)
-		fprintf(out, "\"%016" PRIx64 "\"", id);
-	else
-		fputs("null", out);
-}
-
-void report_json(FILE *out, const struct check_facts *f, const struct verdict *v)
+/* One endpoint: what it answered; the Status fields are null when Status was not read. */
+static json_t *json_endpoint(const struct check_facts *f, const struct endpoint_facts *e,
+			     const struct endpoint_verdict *ev, int *err)
 {
 	char buf[16], date[32];
+	json_t *j = json_object();
+	json_out_set(j, "endpoint", json_out_str(e->ep.url), err);
+	json_out_set(j, "status", json_out_str(state_str(ev->state)), err);
+	json_out_set(j, "healthy", json_boolean(e->healthy), err);
+	json_out_set(j, "error", json_out_str_or_null(ev->reason), err);
+	json_out_set(j, "member_id", json_out_id(e->has_status ? e->member_id : 0), err);
+	json_out_set(j, "name", json_out_str_or_null(e->name), err);
+	bool st = e->has_status;
+	json_out_set(j, "is_leader", st ? json_boolean(e->leader == e->member_id) : json_null(),
+		     err);
+	json_out_set(j, "is_learner", st ? json_boolean(e->is_learner) : json_null(), err);
+	json_out_set(j, "version", st ? json_out_str(e->version) : json_null(), err);
+	json_out_set(j, "db_size", st ? json_integer(e->db_size) : json_null(), err);
+	json_out_set(j, "db_size_in_use", st ? json_integer(e->db_size_in_use) : json_null(), err);
+	json_out_set(j, "raft_term", st ? json_out_uint(e->raft_term) : json_null(), err);
+	json_out_set(j, "raft_index", st ? json_out_uint(e->raft_index) : json_null(), err);
+	json_out_set(j, "raft_applied_index", st ? json_out_uint(e->raft_applied_index)
+						 : json_null(), err);
+	json_t *alarms = json_array();
+	for (size_t a = 0; a < f->n_alarms; a++)
+		if (st && f->alarms[a].member_id == e->member_id)
+			json_out_push(alarms, json_out_str(alarm_type_str(f->alarms[a].type, buf)),
+				      err);
+	json_out_set(j, "alarms", alarms, err);
+	json_out_set(j, "latency_seconds", e->healthy ? json_out_real6(e->latency_s) : json_null(),
+		     err);
+	json_t *not_after = json_null();
+	if (e->has_cert) {
+		struct tm tm;
+		gmtime_r(&e->cert_not_after, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		not_after = json_out_str(date);
+	}
+	json_out_set(j, "cert_not_after", not_after, err);
+	return j;
+}
 
-	fprintf(out, "{\"status\":\"%s\",\"exit_code\":%d,\"summary\":", state_str(v->state),
-		(int)v->state);
-	report_json_string(out, v->summary);
-	fputs(",\"cluster\":{\"id\":", out);
-	json_id(out, v->cluster_id);
-	fprintf(out, ",\"size\":%zu,\"healthy\":%zu,\"leader\":", v->voting_members,
-		v->healthy_members);
-	json_id(out, v->leader_id);
-	const struct member_fact *lm = facts_member_by_id(f, v->leader_id);
-	fputs(",\"leader_name\":", out);
-	if (lm && lm->name[0])
-		report_json_string(out, lm->name);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"quorum\":%zu,\"quorum_ok\":%s,\"alarms\":[", v->quorum,
-		v->quorum_ok ? "true" : "false");
-	for (size_t i = 0; i < f->n_alarms; i++) {
-		fprintf(out, "%s{\"member_id\":", i ? "," : "");
-		json_id(out, f->alarms[i].member_id);
-		fprintf(out, ",\"alarm\":\"%s\"}", alarm_type_str(f->alarms[i].type, buf));
-	}
-	fputs("]},\"endpoints\":[", out);
-	for (size_t i = 0; i < f->n_eps; i++) {
-		const struct endpoint_facts *e = &f->eps[i];
-		fprintf(out, "%s{\"endpoint\":", i ? "," : "");
-		report_json_string(out, e->ep.url);
-		fprintf(out, ",\"status\":\"%s\",\"healthy\":%s,\"error\":",
-			state_str(v->eps[i].state), e->healthy ? "true" : "false");
-		if (v->eps[i].reason[0])
-			report_json_string(out, v->eps[i].reason);
-		else
-			fputs("null", out);
-		fputs(",\"member_id\":", out);
-		json_id(out, e->has_status ? e->member_id : 0);
-		fputs(",\"name\":", out);
-		if (e->name[0])
-			report_json_string(out, e->name);
-		else
-			fputs("null", out);
-		if (e->has_status) {
-			fprintf(out, ",\"is_leader\":%s,\"is_learner\":%s,\"version\":",
-				e->leader == e->member_id ? "true" : "false",
-				e->is_learner ? "true" : "false");
-			report_json_string(out, e->version);
-			fprintf(out, ",\"db_size\":%" PRId64 ",\"db_size_in_use\":%" PRId64
-				     ",\"raft_term\":%" PRIu64 ",\"raft_index\":%" PRIu64
-				     ",\"raft_applied_index\":%" PRIu64,
-				e->db_size, e->db_size_in_use, e->raft_term, e->raft_index,
-				e->raft_applied_index);
-		} else {
-			fputs(",\"is_leader\":null,\"is_learner\":null,\"version\":null,\"db_size\":"
-			      "null,\"db_size_in_use\":null,\"raft_term\":null,\"raft_index\":null,"
-			      "\"raft_applied_index\":null", out);
-		}
-		fputs(",\"alarms\":[", out);
-		size_t na = 0;
-		for (size_t a = 0; a < f->n_alarms; a++)
-			if (e->has_status && f->alarms[a].member_id == e->member_id)
-				fprintf(out, "%s\"%s\"", na++ ? "," : "",
-					alarm_type_str(f->alarms[a].type, buf));
-		fputs("],\"latency_seconds\":", out);
-		if (e->healthy)
-			fprintf(out, "%.6f", e->latency_s);
-		else
-			fputs("null", out);
-		fputs(",\"cert_not_after\":", out);
-		if (e->has_cert) {
-			struct tm tm;
-			gmtime_r(&e->cert_not_after, &tm);
-			strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-			fprintf(out, "\"%s\"", date);
-		} else {
-			fputs("null", out);
-		}
-		fputc('}', out);
-	}
-	fputs("]}\n", out);
+int report_json(FILE *out, const struct check_facts *f, const struct verdict *v)
+{
+	int err = 0;
+	json_t *doc = json_object();
+	json_out_set(doc, "status", json_out_str(state_str(v->state)), &err);
+	json_out_set(doc, "exit_code", json_integer((int)v->state), &err);
+	json_out_set(doc, "summary", json_out_str(v->summary), &err);
+	json_out_set(doc, "cluster", json_cluster(f, v, &err), &err);
+	json_t *eps = json_array();
+	for (size_t i = 0; i < f->n_eps; i++)
+		json_out_push(eps, json_endpoint(f, &f->eps[i], &v->eps[i], &err), &err);
+	json_out_set(doc, "endpoints", eps, &err);
+	return json_out_write(out, doc, err);
 }

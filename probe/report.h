@@ -11,10 +11,10 @@
 
 void report_nagios(FILE *out, const struct check_facts *f, const struct verdict *v,
 		   const struct thresholds *t);
-void report_json(FILE *out, const struct check_facts *f, const struct verdict *v);
-
-/* Writes s as a JSON string literal (quotes included), escaping as RFC 8259 requires. */
-void report_json_string(FILE *out, const char *s);
+/* One JSON document on one line (probe/json_out: every string valid UTF-8, server bytes that are
+ * not become U+FFFD). Returns 0, -ENOMEM (nothing written) or -EIO (the stream failed): main()
+ * exits 3 on either. */
+int report_json(FILE *out, const struct check_facts *f, const struct verdict *v);
 
 /* Human size: "20.0 KiB", "1.5 GiB". */
 void report_size(int64_t bytes, char *out, size_t outlen);

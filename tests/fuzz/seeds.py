@@ -124,6 +124,10 @@ ENDPOINTS = ["https://127.0.150.1:2379", "http://127.0.150.1:23791", "127.0.150.
              "https://127.0.150.1:2379,https://127.0.150.2:2379,,127.0.150.3:2379",
              "unix:///tmp/etcd.sock", "https://127.0.150.1:99999", "https://user@127.0.150.1:2379/x"]
 
+UTF8 = [b"plain ascii", b"\xff\xfe", "ok \u2713".encode(), b"cut \xe2\x9c", "\u00e9t\u00e9".encode(),
+        b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", "\U0001F600".encode(),
+        b"\xf0\x9f\x98", b"\x80\xbf", b"a\x01\x7f\"\\", b"a\x00\xff"]
+
 
 def c_literals(path):
     # The C string literals of a unit test file (adjacent literals joined), decoded.
@@ -163,6 +167,7 @@ def main():
     write(out, "sanitize", [(str(i), bytes([cap]) + t) for i, (cap, t) in enumerate(SANITIZE)])
     write(out, "thresholds", [(str(i), t.encode()) for i, t in enumerate(THRESH)])
     write(out, "endpoint", [(str(i), t.encode()) for i, t in enumerate(ENDPOINTS)])
+    write(out, "utf8", [(str(i), t) for i, t in enumerate(UTF8)])
     logs = c_literals(os.path.join(unit, "test_classify.c"))
     write(out, "classify", [(str(i), b"\x06" + t) for i, t in enumerate(logs)])
     cfgs = c_literals(os.path.join(unit, "test_config.c"))

@@ -189,6 +189,11 @@ class Conn:
             msg = "etcdserver: request timed out, 100%25 sure %E2%9C%93"
             self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid,
                             hpack(RESP_HEADERS + [("grpc-status", "14"), ("grpc-message", msg)])))
+        elif sc == "badutf8":
+            # trailers-only Unavailable whose percent-encoded grpc-message decodes to bytes that
+            # are not UTF-8 (0xFF 0xFE): they must not make --format=json unparsable
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid,
+                            hpack(RESP_HEADERS + [("grpc-status", "14"), ("grpc-message", "%FF%FE")])))
         elif sc == "headers-flood":
             # 1200 header fields in one HEADERS frame (about 16 KiB)
             block = hpack(RESP_HEADERS + [("x-f%d" % i, "y") for i in range(1200)])

@@ -58,6 +58,7 @@ SCENARIOS=(
 	"23|https|tls-no-h2|ALPN h2"
 	"24|https|tls-garbage|gRPC: TLS error after the handshake"
 	"25|https|tls-client-cert|TLS handshake: server requires a client certificate"
+	"26|https|badutf8|Unavailable"
 )
 declare -A INSECURE=([23]=1 [24]=1 [25]=1)
 declare -A FORBID=(
@@ -93,9 +94,9 @@ if [ "${HOSTILE_ASAN:-1}" = 1 ] && [ -f "$GEN/etcd.pb-c.c" ]; then
 	# shellcheck disable=SC2046
 	if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -w \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I"$GEN" \
-		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c) -o "$D/etcd-probe-asan" \
+		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c jansson) -o "$D/etcd-probe-asan" \
 		proto/*.c probe/*.c "$GEN/etcd.pb-c.c" \
-		$(pkg-config --libs libnghttp2 openssl libprotobuf-c) -lm 2>"$D/asan-build.log"; then
+		$(pkg-config --libs libnghttp2 openssl libprotobuf-c jansson) -lm 2>"$D/asan-build.log"; then
 		ASAN_PROBE=$D/etcd-probe-asan
 	else
 		echo "# ASan build failed:"; sed -n '1,10s/^/#   /p' "$D/asan-build.log"
@@ -161,6 +162,16 @@ for row in "${SCENARIOS[@]}"; do
 			scenario_fail "$name under ASan+UBSan" "${why[@]}"; fi
 	fi
 done
+# --format=json where the server's grpc-message is not UTF-8 (%FF%FE): one document that parses
+# as strict UTF-8 JSON (probe_expect_json reads it as UTF-8), the reason kept.
+hostile_run "$PROBE" --endpoints="https://$N.26:2379" -t "$T" "${CA[@]}" --format=json
+probe_expect_json "hostile badutf8 (https): --format=json is valid UTF-8 JSON" '
+e = d["endpoints"][0]
+assert d["status"] == "CRITICAL" and d["exit_code"] == 2, (d["status"], d["exit_code"])
+assert e["status"] == "CRITICAL" and "Unavailable" in e["error"], e
+assert e["endpoint"] == sys.argv[2], e["endpoint"]
+' "https://$N.26:2379"
+
 [ -n "$ASAN_PROBE" ] || scenario_skip "hostile scenarios under ASan+UBSan" "no ASan build (HOSTILE_ASAN=0 or no $GEN)"
 
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.

@@ -101,14 +101,15 @@ probe_expect() {
 }
 
 # probe_expect_json NAME PYTHON_CODE [ARG...]: parses the last probe_run's stdout as one JSON
-# document with python3 and runs PYTHON_CODE with it bound to `d`, `hex16` a regex for 16 hex digits
-# and the ARGs in sys.argv[2:] (failed asserts show). ok when both succeed.
+# document (read as UTF-8 strictly, as RFC 8259 requires, whatever the locale) with python3 and
+# runs PYTHON_CODE with it bound to `d`, `hex16` a regex for 16 hex digits and the ARGs in
+# sys.argv[2:] (failed asserts show). ok when both succeed.
 probe_expect_json() {
 	local name=$1 code=$2 err
 	shift 2
 	if err=$(python3 -c '
 import json, re, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1], encoding="utf-8"))  # strict: invalid UTF-8 fails
 hex16 = re.compile(r"^[0-9a-f]{16}$")
 '"$code"'
 ' "$PROBE_OUT_FILE" "$@" 2>&1); then

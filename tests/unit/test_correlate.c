@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "diag/correlate.h"
 #include "diag/report.h"
@@ -286,6 +287,55 @@ static void test_report_json_and_exit(void **state)
 	assert_string_equal(diag_report_status_str(1), "WARNING");
 }
 
+/* A journal line with bytes that are not UTF-8 and a tail of "é" long enough that the kept
+ * sample (AGG_SAMPLE_LEN - 1 bytes) ends where an "é" is cut in two: etcd-diag's JSON must parse,
+ * show the bad bytes as U+FFFD, and end the sample on a whole "é". */
+static void test_report_json_hostile_journal_line(void **state)
+{
+	struct fixture *x = *state;
+	char line[1024];
+	int o = snprintf(line, sizeof(line), "C | etcdmain: listen tcp 127.0.100.1:2379: bind: "
+					     "address already in use \xff\xfe \"q\\ \x01 ");
+	if ((AGG_SAMPLE_LEN - 1 - (size_t)o) % 2 == 0)
+		line[o++] = 'x';
+	while ((size_t)o + 2 < sizeof(line)) {
+		line[o++] = '\xc3';
+		line[o++] = '\xa9';
+	}
+	line[o] = '\0';
+	feed(x->a, "m1", 100, line, 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	struct report_meta m;
+	memset(&m, 0, sizeof(m));
+	m.entries = 1;
+	snprintf(m.why, sizeof(m.why), "note \xe2\x9c");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	diag_report_json(out, x->f, &m);
+	fclose(out);
+	json_error_t jerr;
+	json_t *d = json_loads(buf, 0, &jerr);
+	if (!d)
+		fail_msg("diag_report_json is not valid JSON (%s at %d)", jerr.text, jerr.position);
+	assert_string_equal(json_string_value(json_object_get(d, "notes")), "note \xef\xbf\xbd");
+	json_t *f0 = json_array_get(json_object_get(d, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f0, "code")), "port-in-use");
+	const char *ev = json_string_value(json_array_get(json_object_get(f0, "evidence"), 0));
+	assert_non_null(ev);
+	assert_non_null(strstr(ev, "already in use \xef\xbf\xbd\xef\xbf\xbd \"q\\ \x01 "));
+	size_t n = strlen(ev);
+	assert_true(n > 2);
+	assert_memory_equal(ev + n - 2, "\xc3\xa9", 2); /* cut between two "é", not inside one */
+	assert_true(json_is_integer(json_object_get(d, "entries")));
+	assert_true(json_is_integer(json_object_get(f0, "count")));
+	json_decref(d);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +348,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

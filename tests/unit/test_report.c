@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "probe/report.h"
 
 #define NOW 1800000000
@@ -103,7 +105,7 @@ static void test_json(void **state)
 	assert_non_null(strstr(s, "\"member_id\":\"8e9e05c52164694d\",\"name\":\"etcd01\","
 				  "\"is_leader\":true"));
 	assert_non_null(strstr(s, "\"name\":\"etcd|02\\\"x\""));
-	assert_non_null(strstr(s, "\"latency_seconds\":0.001500"));
+	assert_non_null(strstr(s, "\"latency_seconds\":0.0015,"));
 	assert_non_null(strstr(s, "\"cert_not_after\":\"2027-"));
 	assert_non_null(strstr(s, "\"db_size\":null"));
 	/* balanced structure outside strings */
@@ -130,16 +132,49 @@ static void test_json(void **state)
 	check_facts_free(&f);
 }
 
-static void test_json_string_escapes(void **state)
+/* Server-chosen bytes in every string field: invalid UTF-8 (grpc-message %FF%FE), a UTF-8
+ * sequence cut by a bounded copy, control bytes, quotes and backslashes. The document must parse
+ * and carry the text repaired (U+FFFD) and escaped, not dropped. */
+static void test_json_hostile_strings(void **state)
 {
 	(void)state;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	report_json_string(out, "a\"b\\c\n\x01");
-	fclose(out);
-	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\u0001\"");
-	free(buf);
+	struct check_facts f;
+	make_facts(&f);
+	snprintf(f.eps[0].name, sizeof(f.eps[0].name), "bad\xff\xfe");
+	snprintf(f.eps[0].version, sizeof(f.eps[0].version), "3.4\nETCD OK - \"x\\\x01");
+	snprintf(f.eps[1].error, sizeof(f.eps[1].error), "Unavailable: \xff\xfe cut \xe2\x9c");
+	snprintf(f.members[0].name, sizeof(f.members[0].name), "bad\xff\xfe");
+	char *s = render(&f, true);
+	json_error_t jerr;
+	json_t *d = json_loads(s, 0, &jerr);
+	if (!d)
+		fail_msg("report_json is not valid JSON (%s at %d): %s", jerr.text, jerr.position, s);
+	json_t *e0 = json_array_get(json_object_get(d, "endpoints"), 0);
+	json_t *e1 = json_array_get(json_object_get(d, "endpoints"), 1);
+	assert_string_equal(json_string_value(json_object_get(e0, "name")),
+			    "bad\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(json_string_value(json_object_get(e0, "version")),
+			    "3.4\nETCD OK - \"x\\\x01");
+	const char *err = json_string_value(json_object_get(e1, "error"));
+	assert_non_null(err);
+	assert_non_null(strstr(err, "Unavailable: \xef\xbf\xbd\xef\xbf\xbd cut \xef\xbf\xbd"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(d, "cluster"),
+							      "leader_name")),
+			    "bad\xef\xbf\xbd\xef\xbf\xbd");
+	/* the types the consumers rely on */
+	assert_true(json_is_integer(json_object_get(d, "exit_code")));
+	assert_true(json_is_real(json_object_get(e0, "latency_seconds")));
+	assert_true(json_is_integer(json_object_get(e0, "db_size")));
+	assert_true(json_is_null(json_object_get(e1, "db_size")));
+	assert_true(json_is_boolean(json_object_get(e0, "is_leader")));
+	json_decref(d);
+	free(s);
+	check_facts_free(&f);
+}
+
+static void test_size(void **state)
+{
+	(void)state;
 	char sz[32];
 	report_size(1536, sz, sizeof(sz));
 	assert_string_equal(sz, "1.5 KiB");
@@ -152,7 +187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nagios),
 		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_json_string_escapes),
+		cmocka_unit_test(test_json_hostile_strings),
+		cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
