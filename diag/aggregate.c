@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "diag/text.h"
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 
 #define SLOT_COUNT (AGG_MAX * 2) /* load factor <= 0.5 */
 

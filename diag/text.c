@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 
 void text_copy(char *out, size_t cap, const char *s, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 
 json_t *json_out_str(const char *s)
 {

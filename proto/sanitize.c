@@ -1,49 +1,13 @@
 /* sanitize: server-supplied strings made valid UTF-8 without control characters or '|'. */
 #include "proto/sanitize.h"
 
+#include "proto/utf8.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-/* Valid second-byte range per lead byte (RFC 3629 section 4), which rules out overlong forms,
- * surrogates and code points above U+10FFFF; later continuation bytes are always 80..BF. */
-struct utf8_lead {
-	uint8_t first, last; /* lead byte range */
-	uint8_t len;         /* sequence length */
-	uint8_t lo, hi;      /* second byte range */
-};
-
-static const struct utf8_lead utf8_leads[] = {
-	{0xC2, 0xDF, 2, 0x80, 0xBF},
-	{0xE0, 0xE0, 3, 0xA0, 0xBF},
-	{0xE1, 0xEC, 3, 0x80, 0xBF},
-	{0xED, 0xED, 3, 0x80, 0x9F}, /* not D800..DFFF */
-	{0xEE, 0xEF, 3, 0x80, 0xBF},
-	{0xF0, 0xF0, 4, 0x90, 0xBF},
-	{0xF1, 0xF3, 4, 0x80, 0xBF},
-	{0xF4, 0xF4, 4, 0x80, 0x8F}, /* not beyond U+10FFFF */
-};
-
-/* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 when the byte at p starts none. */
-static size_t utf8_seq_len(const uint8_t *p, size_t avail)
-{
-	if (p[0] < 0x80)
-		return 1;
-	for (size_t i = 0; i < sizeof(utf8_leads) / sizeof(utf8_leads[0]); i++) {
-		const struct utf8_lead *l = &utf8_leads[i];
-		if (p[0] < l->first || p[0] > l->last)
-			continue;
-		if (avail < l->len || p[1] < l->lo || p[1] > l->hi)
-			return 0;
-		for (size_t k = 2; k < l->len; k++)
-			if (p[k] < 0x80 || p[k] > 0xBF)
-				return 0;
-		return l->len;
-	}
-	return 0;
-}
 
 static uint32_t utf8_code_point(const uint8_t *p, size_t len)
 {
@@ -80,12 +44,13 @@ size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap)
 	if (out_cap == 0)
 		return 0;
 	for (size_t i = 0; i < in_len;) {
-		size_t n = utf8_seq_len(p + i, in_len - i);
+		int ok;
+		size_t n = utf8_scan(in + i, in_len - i, &ok);
 		const char *rep; /* what goes out for the n input bytes at p + i */
 		size_t rep_len;
 		char one;
-		if (n == 0) {
-			rep = REPLACEMENT, rep_len = 3, n = 1;
+		if (!ok) {
+			rep = REPLACEMENT, rep_len = 3; /* one per maximal ill-formed subpart */
 		} else if (n == 1) {
 			one = (char)p[i];
 			if (p[i] < 0x20 || p[i] == 0x7F)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "probe/json_out.h"
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 #include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 
 #define FFFD "\xef\xbf\xbd"
 

@@ -1,5 +1,5 @@
 /* utf8: validation with U+FFFD repair, and cuts on code-point boundaries. */
-#include "probe/utf8.h"
+#include "proto/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,8 +33,6 @@ static const struct utf8_lead *lead_of(unsigned char c)
 	return NULL;
 }
 
-/* The sequence at s[0..n) (n >= 1): returns how many bytes it spans; *ok says whether they form
- * one well-formed code point or are one maximal ill-formed subpart (always at least 1 byte). */
 static size_t scan(const unsigned char *s, size_t n, int *ok)
 {
 	*ok = 1;
@@ -54,6 +52,11 @@ static size_t scan(const unsigned char *s, size_t n, int *ok)
 	}
 	*ok = k == l->len;
 	return k;
+}
+
+size_t utf8_scan(const char *s, size_t n, int *ok)
+{
+	return scan((const unsigned char *)s, n, ok);
 }
 
 int utf8_valid(const char *s, size_t n)

@@ -1,7 +1,7 @@
 /* utf8: the two UTF-8 facts every text path needs: make a byte string valid (RFC 3629) before it
  * goes into a format that requires it (JSON), and cut a string only between code points. */
-#ifndef PROBE_UTF8_H
-#define PROBE_UTF8_H
+#ifndef PROTO_UTF8_H
+#define PROTO_UTF8_H
 
 #include <stddef.h>
 
@@ -12,6 +12,11 @@
  * is kept. The length without the NUL goes to *ret_len when ret_len is not NULL. NULL when out of
  * memory; the caller frees. */
 char *utf8_repair(const char *s, size_t n, size_t *ret_len);
+
+/* The sequence at s[0..n) (n >= 1): returns how many bytes it spans; *ok says whether they form
+ * one well-formed code point or are one maximal ill-formed subpart (always at least 1 byte).
+ * The one UTF-8 decoder step every text path here (repair, validation, sanitize_text) uses. */
+size_t utf8_scan(const char *s, size_t n, int *ok);
 
 /* True when s[0..n) is valid UTF-8 (the test utf8_repair would change nothing for). */
 int utf8_valid(const char *s, size_t n);
