@@ -10,12 +10,12 @@ DESTDIR ?=
 B := build
 
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
-	protobuf-c-compiler libsystemd-dev libjansson-dev
+	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev
 PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
-	systemd iproute2 procps clang valgrind python3 cppcheck
+	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck
 NEED := sh tests/lib/need-packages.sh
 
-LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson
+LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares
 PC_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 

@@ -1,20 +1,30 @@
-/* check: one poll() loop over every endpoint's state machine (connect, TLS, HTTP/2, calls),
- * one deadline, and one place where a call's answer becomes facts. */
+/* check: the engine. One poll() loop over every endpoint, each in ONE explicit state
+ * (RESOLVING, WAITING_FOR_TICKET, CONNECTING, AUTH or WAITING_FOR_AUTH, CALLS, DONE) with one
+ * exit, target_done(); name resolution (c-ares), connections and calls share one deadline.
+ * Authentication is the run's: one endpoint carries it at a time. Each answer becomes facts in
+ * one take_*() function, through the pure decoders of proto/etcd_rpc.c. */
 #include "probe/check.h"
 
+#include <ares.h>
+#include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
-#include <netdb.h>
 #include <poll.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "etcd.pb-c.h"
 #include "proto/conn.h"
 #include "proto/etcd_rpc.h"
 #include "proto/grpc_frame.h"
+#include "proto/sanitize.h"
+
+/* Addresses of one name tried in turn (a dual-stack "localhost": ::1, then 127.0.0.1). */
+#define TARGET_MAX_ADDRS 8
+/* Authenticate is sent at most this often when a member answers it with Unavailable. */
+#define AUTH_MAX_TRIES 3
+/* c-ares sockets polled at once (one per nameserver and protocol in practice). */
+#define RESOLVER_MAX_SOCKS ARES_GETSOCK_MAXNUM
 
 enum call_kind { CALL_AUTH, CALL_STATUS, CALL_HEALTH, CALL_ALARM, CALL_MEMBERS, CALL_COUNT };
 
@@ -23,32 +33,60 @@ static const char *const call_names[CALL_COUNT] = {
 	[CALL_ALARM] = "Alarm", [CALL_MEMBERS] = "MemberList",
 };
 
-struct target {
-	struct endpoint_facts *f;
-	struct conn *conn;
-	struct conn_call calls[CALL_COUNT];
-	bool taken[CALL_COUNT]; /* the call's answer (or failure) became facts */
-	bool resolved;
-	bool finished;
-	/* A repeated URL waits for the first connection to it (its pilot) to get a session
-	 * ticket, then resumes it: no full handshake, no certificate signature each time. */
-	bool waiting;
-	bool repeat; /* a URL given again: its pilot asks the cluster-wide questions */
-	size_t pilot;
-	SSL_SESSION *ticket;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
+static const enum etcd_rpc call_rpcs[CALL_COUNT] = {
+	[CALL_AUTH] = ETCD_RPC_AUTHENTICATE, [CALL_STATUS] = ETCD_RPC_STATUS,
+	[CALL_HEALTH] = ETCD_RPC_RANGE, [CALL_ALARM] = ETCD_RPC_ALARM,
+	[CALL_MEMBERS] = ETCD_RPC_MEMBER_LIST,
 };
 
-enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE };
+enum target_state {
+	TARGET_RESOLVING,          /* c-ares is looking the host name up */
+	TARGET_WAITING_FOR_TICKET, /* a repeated URL waits for its pilot's TLS session */
+	TARGET_CONNECTING,         /* TCP, TLS and HTTP/2 until the connection is ready */
+	TARGET_AUTH,               /* carries the run's Authenticate call */
+	TARGET_WAITING_FOR_AUTH,   /* ready; another endpoint is authenticating */
+	TARGET_CALLS,              /* Status, the health read, Alarm and MemberList in flight */
+	TARGET_DONE,
+};
+
+enum call_state { CALL_UNSENT, CALL_PENDING, CALL_TAKEN, CALL_SKIPPED };
+
+struct run;
+
+struct target {
+	struct run *run;
+	struct endpoint_facts *f;
+	enum target_state state;
+	struct conn *conn;
+	struct conn_call calls[CALL_COUNT];
+	enum call_state call[CALL_COUNT];
+	/* A repeated URL waits for the first connection to it (its pilot) to get a session
+	 * ticket, then resumes it: no full handshake, no certificate signature each time. The
+	 * pilot asks the cluster-wide questions (Alarm, MemberList) for both. */
+	bool repeat;
+	size_t pilot;
+	SSL_SESSION *ticket; /* our own reference to the first ticket our connection got */
+	struct sockaddr_storage addrs[TARGET_MAX_ADDRS];
+	socklen_t addrlens[TARGET_MAX_ADDRS];
+	size_t n_addrs, addr_next;
+	uint64_t connect_deadline_ns; /* the current address's share of the time */
+};
+
+enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE, AUTH_FAILED };
 
 struct run {
 	const struct check_config *cfg;
 	struct check_facts *facts;
 	struct target *targets; /* FACTS_MAX_ENDPOINTS, parallel to facts->eps */
 	uint64_t deadline_ns;
-	enum auth_state auth;
-	char *token;
+	bool seed_tls;          /* some endpoint given was https:// */
+	struct {
+		enum auth_state state;
+		struct target *carrier; /* the endpoint whose Authenticate is in flight */
+		char *token;
+	} auth;
+	ares_channel resolver;  /* made when the first host name needs it */
+	bool resolver_ready;
 };
 
 static uint64_t remaining_ms(const struct run *r)
@@ -57,171 +95,335 @@ static uint64_t remaining_ms(const struct run *r)
 	return now >= r->deadline_ns ? 0 : (r->deadline_ns - now) / 1000000;
 }
 
-/* ---- resolving (before the loop, and for discovered members) ---- */
+/* ---- the one exit ---- */
 
-static void target_resolve(struct target *t)
+static void target_close(struct target *t)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-	struct addrinfo *res = NULL;
-	int e = getaddrinfo(t->f->ep.host, t->f->ep.port, &hints, &res);
-	if (e == EAI_NONAME) {
-		hints.ai_flags = AI_ADDRCONFIG;
-		e = getaddrinfo(t->f->ep.host, t->f->ep.port, &hints, &res);
-	}
-	if (e != 0 || !res) {
-		t->f->failed = true;
-		t->f->failed_step = "name resolution";
-		snprintf(t->f->error, sizeof(t->f->error), "cannot resolve host %s: %s",
-			 t->f->ep.host, gai_strerror(e));
-		t->finished = true;
+	for (int k = 0; k < CALL_COUNT; k++)
+		conn_call_reset(t->conn, &t->calls[k]);
+	conn_free(t->conn);
+	t->conn = NULL;
+}
+
+/* Ends the endpoint: failure EP_FAIL_NONE when it answered, else why not, in a line for people
+ * (sanitized here: it may quote what the server sent). */
+static void target_done(struct target *t, enum endpoint_failure failure, const char *step,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void target_done(struct target *t, enum endpoint_failure failure, const char *step,
+			const char *fmt, ...)
+{
+	struct endpoint_facts *f = t->f;
+	struct run *r = t->run;
+
+	if (t->state == TARGET_DONE)
 		return;
+	if (r->auth.carrier == t) {
+		/* Its Authenticate will not be answered: let another endpoint try. */
+		r->auth.carrier = NULL;
+		r->auth.state = AUTH_NEEDED;
+		if (r->facts->auth_tries >= AUTH_MAX_TRIES) {
+			r->auth.state = AUTH_FAILED;
+			r->facts->auth_failed = true;
+			snprintf(r->facts->auth_error, sizeof(r->facts->auth_error),
+				 "authentication for user '%s' got no answer (%u tries)",
+				 r->cfg->user, r->facts->auth_tries);
+		}
 	}
-	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
-	t->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	t->resolved = true;
+	t->state = TARGET_DONE;
+	if (failure != EP_FAIL_NONE) {
+		char buf[FACTS_ERR_LEN];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		f->failed = true;
+		f->failure = failure;
+		f->timed_out = failure == EP_FAIL_TIMEOUT;
+		f->failed_step = step;
+		sanitize_text(buf, strlen(buf), f->error, sizeof(f->error));
+	}
+	target_close(t);
 }
 
-static void target_fail_conn(const struct run *r, struct target *t)
+/* What the connection's failure kind means for the endpoint. */
+static const enum endpoint_failure conn_failures[] = {
+	[CONN_ERR_NONE] = EP_FAIL_INTERNAL,
+	[CONN_ERR_REFUSED] = EP_FAIL_REFUSED,
+	[CONN_ERR_UNREACHABLE] = EP_FAIL_UNREACHABLE,
+	[CONN_ERR_IO] = EP_FAIL_IO,
+	[CONN_ERR_CLOSED] = EP_FAIL_CLOSED,
+	[CONN_ERR_TLS_VERIFY] = EP_FAIL_TLS_VERIFY,
+	[CONN_ERR_CLIENT_CERT_REJECTED] = EP_FAIL_CLIENT_CERT_REJECTED,
+	[CONN_ERR_CLIENT_CERT_REQUIRED] = EP_FAIL_CLIENT_CERT_REQUIRED,
+	[CONN_ERR_NOT_TLS] = EP_FAIL_NOT_TLS,
+	[CONN_ERR_NO_H2] = EP_FAIL_NOT_HTTP2,
+	[CONN_ERR_TLS] = EP_FAIL_TLS,
+	[CONN_ERR_HTTP2] = EP_FAIL_HTTP2,
+	[CONN_ERR_INTERNAL] = EP_FAIL_INTERNAL,
+};
+
+static void target_fail_conn(struct target *t)
 {
-	struct conn *c = t->conn;
-	const char *why = r->cfg->client_cert_problem;
-	t->f->failed = true;
-	t->f->failed_step = conn_stage_str(c->failed_stage);
-	if (c->client_cert_rejected && why && why[0])
+	struct endpoint_facts *f = t->f;
+	const struct conn *c = t->conn;
+	const char *why = t->run->cfg->client_cert_problem;
+	enum endpoint_failure kind = (unsigned)c->err_kind < sizeof(conn_failures) /
+								 sizeof(conn_failures[0])
+					     ? conn_failures[c->err_kind] : EP_FAIL_INTERNAL;
+
+	if (kind == EP_FAIL_TLS_VERIFY) {
+		f->verify_err = c->verify_err;
+		snprintf(f->verify_host, sizeof(f->verify_host), "%s", c->verify_host);
+		if (c->have_peer_cert)
+			sanitize_text(c->peer.sans, strlen(c->peer.sans), f->cert_sans,
+				      sizeof(f->cert_sans));
+	}
+	const char *step = conn_stage_str(c->failed_stage);
+	if (kind == EP_FAIL_CLIENT_CERT_REJECTED && why && why[0])
 		/* the alert only says "bad certificate": what we see in the file says why */
-		snprintf(t->f->error, sizeof(t->f->error),
-			 "server rejected our client certificate: %s", why);
+		target_done(t, kind, step, "server rejected our client certificate: %s", why);
+	else if (t->n_addrs > 1 && c->failed_stage == CONN_STAGE_CONNECT)
+		target_done(t, kind, step, "%s (every one of the %zu addresses of %s)", c->err,
+			    t->n_addrs, f->ep.host);
 	else
-		snprintf(t->f->error, sizeof(t->f->error), "%s", c->err);
-	t->finished = true;
+		target_done(t, kind, step, "%s", c->err);
 }
 
-static int target_start(struct run *r, struct target *t, SSL_SESSION *resume)
+/* ---- resolving and connecting ---- */
+
+static int target_connect_next(struct target *t)
 {
+	struct run *r = t->run;
+	SSL_SESSION *resume = t->repeat ? r->targets[t->pilot].ticket : NULL;
+
+	target_close(t);
 	t->conn = conn_new(&t->f->ep, r->cfg->ctx, r->cfg->insecure);
 	if (!t->conn)
 		return -ENOMEM;
 	conn_set_resume(t->conn, resume);
-	if (t->f->ep.tls && !r->cfg->ctx) {
-		conn_fail(t->conn, CONN_ERR_INTERNAL, "https endpoint but no TLS context");
-		target_fail_conn(r, t);
+	t->state = TARGET_CONNECTING;
+	/* Like Go's dialer: each address left gets an equal share of the time left, so one that
+	 * never answers does not use up the deadline of the next. */
+	size_t left = t->n_addrs - t->addr_next;
+	uint64_t now = conn_now_ns();
+	uint64_t rest = r->deadline_ns > now ? r->deadline_ns - now : 0;
+	t->connect_deadline_ns = left > 1 ? now + rest / left : r->deadline_ns;
+	size_t i = t->addr_next++;
+	conn_connect(t->conn, (struct sockaddr *)&t->addrs[i], t->addrlens[i]);
+	return 0;
+}
+
+/* The addresses are known: connect now, or wait for the pilot's ticket. */
+static int target_resolved(struct target *t)
+{
+	if (t->repeat) {
+		t->state = TARGET_WAITING_FOR_TICKET;
 		return 0;
 	}
-	if (conn_connect(t->conn, (struct sockaddr *)&t->addr, t->addrlen) < 0)
-		target_fail_conn(r, t);
+	return target_connect_next(t);
+}
+
+static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+	struct target *t = arg;
+	(void)timeouts;
+	if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED || t->state != TARGET_RESOLVING) {
+		ares_freeaddrinfo(res);
+		return;
+	}
+	for (struct ares_addrinfo_node *n = res ? res->nodes : NULL;
+	     n && t->n_addrs < TARGET_MAX_ADDRS; n = n->ai_next) {
+		if (n->ai_addrlen > sizeof(t->addrs[0]))
+			continue;
+		memcpy(&t->addrs[t->n_addrs], n->ai_addr, n->ai_addrlen);
+		t->addrlens[t->n_addrs++] = n->ai_addrlen;
+	}
+	ares_freeaddrinfo(res);
+	if (status != ARES_SUCCESS || t->n_addrs == 0) {
+		target_done(t, EP_FAIL_RESOLVE, "name resolution", "cannot resolve host %s: %s",
+			    t->f->ep.host, status == ARES_SUCCESS ? "no address" : ares_strerror(status));
+		return;
+	}
+	/* target_advance connects (conn still NULL): nothing starts inside c-ares' callback */
+	t->state = t->repeat ? TARGET_WAITING_FOR_TICKET : TARGET_CONNECTING;
+}
+
+static int resolver_start(struct run *r)
+{
+	if (r->resolver_ready)
+		return 0;
+	struct ares_options opts = {0};
+	int mask = 0;
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		return -ENOMEM;
+	if (ares_init_options(&r->resolver, &opts, mask) != ARES_SUCCESS) {
+		ares_library_cleanup();
+		return -ENOMEM;
+	}
+	r->resolver_ready = true;
+	return 0;
+}
+
+static int target_resolve(struct target *t)
+{
+	struct run *r = t->run;
+	struct endpoint_facts *f = t->f;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&t->addrs[0];
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&t->addrs[0];
+	unsigned long port = strtoul(f->ep.port, NULL, 10); /* endpoint_parse checked it */
+
+	if (inet_pton(AF_INET, f->ep.host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		t->addrlens[0] = sizeof(*in4);
+		t->n_addrs = 1;
+		return target_resolved(t);
+	}
+	if (inet_pton(AF_INET6, f->ep.host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		t->addrlens[0] = sizeof(*in6);
+		t->n_addrs = 1;
+		return target_resolved(t);
+	}
+	int e = resolver_start(r);
+	if (e < 0) {
+		target_done(t, EP_FAIL_RESOLVE, "name resolution",
+			    "cannot resolve host %s: the resolver could not start", f->ep.host);
+		return 0;
+	}
+	struct ares_addrinfo_hints hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					    .ai_flags = ARES_AI_NUMERICSERV};
+	t->state = TARGET_RESOLVING;
+	ares_getaddrinfo(r->resolver, f->ep.host, f->ep.port, &hints, on_addrinfo, t);
 	return 0;
 }
 
 /* Adds a target. A URL given twice is probed twice, each its own connection (as etcdctl
  * does); the second waits for the first's TLS session to resume it. */
-static int add_endpoint(struct run *r, const struct endpoint *ep)
+static int add_endpoint(struct run *r, const struct endpoint *ep, bool discovered)
 {
 	struct check_facts *f = r->facts;
 	if (f->n_eps == FACTS_MAX_ENDPOINTS)
 		return 0;
 	struct endpoint_facts *ef = &f->eps[f->n_eps];
 	struct target *t = &r->targets[f->n_eps];
-	for (size_t i = 0; ep->tls && i < f->n_eps; i++) {
-		if (strcmp(f->eps[i].ep.url, ep->url) == 0) {
-			t->waiting = t->repeat = true;
-			t->pilot = i;
-			break;
-		}
-	}
 	f->n_eps++;
 	memset(ef, 0, sizeof(*ef));
 	ef->ep = *ep;
 	t->f = ef;
-	target_resolve(t);
-	if (t->resolved && !t->waiting)
-		return target_start(r, t, NULL);
-	return 0;
-}
-
-/* A waiting target starts once its pilot has a ticket, or is done (a server that issues no
- * tickets: then a full handshake). */
-static int target_release(struct run *r, struct target *t)
-{
-	const struct target *p = &r->targets[t->pilot];
-	if (!p->ticket && !p->finished)
+	t->run = r;
+	for (size_t i = 0; ep->tls && i + 1 < f->n_eps; i++) {
+		if (strcmp(f->eps[i].ep.url, ep->url) == 0) {
+			t->repeat = true;
+			t->pilot = i;
+			break;
+		}
+	}
+	if (discovered && !ep->tls && r->seed_tls && r->auth.state != AUTH_NONE) {
+		target_done(t, EP_FAIL_DOWNGRADE, "not probed",
+			    "the member list gives %s, an http:// URL: the auth token is not sent "
+			    "in clear text to a member found through https:// (give it in "
+			    "--endpoints to probe it anyway)", ep->url);
 		return 0;
-	t->waiting = false;
-	return target_start(r, t, p->ticket);
+	}
+	return target_resolve(t);
 }
 
 /* ---- starting calls ---- */
 
-static int start_call(struct run *r, struct target *t, enum call_kind k, const uint8_t *msg,
-		      size_t len)
+static int start_call(struct target *t, enum call_kind k, const uint8_t *msg, size_t len)
 {
-	static const enum etcd_rpc rpcs[CALL_COUNT] = {
-		[CALL_AUTH] = ETCD_RPC_AUTHENTICATE, [CALL_STATUS] = ETCD_RPC_STATUS,
-		[CALL_HEALTH] = ETCD_RPC_RANGE, [CALL_ALARM] = ETCD_RPC_ALARM,
-		[CALL_MEMBERS] = ETCD_RPC_MEMBER_LIST,
-	};
+	struct run *r = t->run;
 	uint64_t ms = remaining_ms(r);
 	/* Leave a little of the budget for the answer to travel back. */
 	ms = ms > 100 ? ms - 50 : (ms ? ms : 1);
-	const char *token = (k != CALL_AUTH && r->auth == AUTH_DONE) ? r->token : NULL;
-	int e = conn_call_start(t->conn, &t->calls[k], etcd_rpc_path(rpcs[k]), msg, len, token, ms);
-	if (e < 0 && e != -ENOMEM) {
+	const char *token = (k != CALL_AUTH && r->auth.state == AUTH_DONE) ? r->auth.token : NULL;
+	conn_call_reset(t->conn, &t->calls[k]);
+	int e = conn_call_start(t->conn, &t->calls[k], etcd_rpc_path(call_rpcs[k]), msg, len,
+				token, ms);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0) {
 		/* The connection refused a new stream (after GOAWAY, say): the endpoint fails,
 		 * the run goes on. conn_fail keeps the first reason. */
 		conn_fail(t->conn, CONN_ERR_INTERNAL, "cannot start the %s call", call_names[k]);
 		return 0;
 	}
-	return e;
+	t->call[k] = CALL_PENDING;
+	return 0;
 }
 
-static int start_health(struct run *r, struct target *t, bool serializable)
+static int start_health(struct target *t, bool serializable)
 {
 	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
 	size_t n = etcd_rpc_encode_health_read(serializable, buf);
-	return start_call(r, t, CALL_HEALTH, buf, n);
-}
-
-static int start_auth(struct run *r, struct target *t)
-{
-	uint8_t *buf;
-	size_t len;
-	if (etcd_rpc_encode_authenticate(r->cfg->user, r->cfg->password, &buf, &len) < 0)
-		return -ENOMEM;
-	int e = start_call(r, t, CALL_AUTH, buf, len);
-	OPENSSL_cleanse(buf, len);
-	free(buf);
-	return e;
+	return start_call(t, CALL_HEALTH, buf, n);
 }
 
 /* MemberList, linearizable (3.5+): the member list as the quorum has it, not this member's
  * possibly stale copy. Without a leader such a read only waits (for -t, measured on 3.5.16), so
  * take_status asks again serializably. 3.4 ignores the field. */
-static int start_members(struct run *r, struct target *t, bool linearizable)
+static int start_members(struct target *t, bool linearizable)
 {
 	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
 	size_t n = etcd_rpc_encode_member_list(linearizable, buf);
-	return start_call(r, t, CALL_MEMBERS, buf, n);
+	return start_call(t, CALL_MEMBERS, buf, n);
 }
 
-static int start_checks(struct run *r, struct target *t)
+static int start_auth(struct target *t)
+{
+	struct run *r = t->run;
+	uint8_t *buf;
+	size_t len;
+	if (etcd_rpc_encode_authenticate(r->cfg->user, r->cfg->password, &buf, &len) < 0)
+		return -ENOMEM;
+	int e = start_call(t, CALL_AUTH, buf, len);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	if (e < 0)
+		return e;
+	r->facts->auth_tries++;
+	r->auth.state = AUTH_IN_FLIGHT;
+	r->auth.carrier = t;
+	t->state = TARGET_AUTH;
+	return 0;
+}
+
+static int start_checks(struct target *t)
 {
 	int e;
-	if (r->cfg->handshake_only) {
-		t->finished = true;
+	if (t->run->cfg->handshake_only) {
+		target_done(t, EP_FAIL_NONE, NULL, "%s", "");
 		return 0;
 	}
-	if ((e = start_call(r, t, CALL_STATUS, NULL, 0)) < 0)
+	t->state = TARGET_CALLS;
+	if ((e = start_call(t, CALL_STATUS, NULL, 0)) < 0)
 		return e;
 	if (t->repeat) {
 		/* The same server already answers these for its first connection; Alarm GET is a
 		 * raft proposal in etcd 3.4: do not multiply them. */
-		t->taken[CALL_ALARM] = t->taken[CALL_MEMBERS] = true;
+		t->call[CALL_ALARM] = t->call[CALL_MEMBERS] = CALL_SKIPPED;
 		return 0;
 	}
-	if ((e = start_call(r, t, CALL_ALARM, NULL, 0)) < 0 ||
-	    (e = start_members(r, t, true)) < 0)
+	if ((e = start_call(t, CALL_ALARM, NULL, 0)) < 0 || (e = start_members(t, true)) < 0)
 		return e;
 	return 0;
+}
+
+/* The connection is ready: authenticate first if the run still must, else the checks. */
+static int target_begin(struct target *t)
+{
+	struct run *r = t->run;
+	switch (r->auth.state) {
+	case AUTH_NEEDED:
+		return start_auth(t);
+	case AUTH_IN_FLIGHT:
+		t->state = TARGET_WAITING_FOR_AUTH;
+		return 0;
+	default:
+		return start_checks(t);
+	}
 }
 
 /* ---- answers become facts ---- */
@@ -237,208 +439,226 @@ static bool needs_creds(int code, const char *msg)
 	       (code == GRPC_FAILED_PRECONDITION && strstr(msg, "user name not found"));
 }
 
-static int take_status(struct run *r, struct target *t, const uint8_t *msg, size_t len)
+static int take_status(struct target *t, const uint8_t *msg, size_t len)
 {
 	struct endpoint_facts *f = t->f;
-	Etcdserverpb__StatusResponse *s = etcdserverpb__status_response__unpack(NULL, len, msg);
-	if (!s) {
+	struct etcd_status s;
+	int e = etcd_rpc_decode_status(msg, len, &s);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0) {
 		snprintf(f->status_error, sizeof(f->status_error),
 			 "Status: malformed response (not etcd?)");
 		return 0;
 	}
 	f->has_status = true;
-	if (s->header) {
-		f->cluster_id = s->header->cluster_id;
-		f->member_id = s->header->member_id;
-	}
-	f->leader = s->leader;
-	f->raft_term = s->raftterm;
-	f->raft_index = s->raftindex;
-	f->raft_applied_index = s->raftappliedindex;
-	f->db_size = s->dbsize;
-	f->db_size_in_use = s->dbsizeinuse;
-	f->db_size_quota = s->dbsizequota;
-	f->is_learner = s->islearner;
-	snprintf(f->version, sizeof(f->version), "%s", s->version ? s->version : "");
-	for (size_t i = 0; i < s->n_errors; i++) {
-		size_t used = strlen(f->status_errors);
-		snprintf(f->status_errors + used, sizeof(f->status_errors) - used, "%s%s",
-			 used ? "; " : "", s->errors[i]);
-	}
-	etcdserverpb__status_response__free_unpacked(s, NULL);
-	if (f->leader == 0 && !t->calls[CALL_HEALTH].submitted) {
-		/* Status is answered locally: no leader means a quorum read cannot succeed now,
-		 * so say so at once instead of waiting for the read to time out. */
-		f->health_done = true;
-		snprintf(f->health_error, sizeof(f->health_error),
-			 "no leader: this member cannot reach a quorum of its peers");
-		/* Alarm GET goes through raft (etcd 3.4): without a leader it would only wait. */
+	f->cluster_id = s.header.cluster_id;
+	f->member_id = s.header.member_id;
+	f->leader = s.leader;
+	f->raft_term = s.raft_term;
+	f->raft_index = s.raft_index;
+	f->raft_applied_index = s.raft_applied_index;
+	f->db_size = s.db_size;
+	f->db_size_in_use = s.db_size_in_use;
+	f->db_size_quota = s.db_size_quota;
+	f->is_learner = s.is_learner;
+	snprintf(f->version, sizeof(f->version), "%s", s.version);
+	snprintf(f->status_errors, sizeof(f->status_errors), "%s", s.errors);
+	if (f->leader != 0)
+		return 0;
+	/* Status is answered locally: no leader means a quorum read cannot succeed now, so say
+	 * so at once instead of waiting for the read to time out. */
+	f->no_leader = true;
+	f->health_done = true;
+	t->call[CALL_HEALTH] = CALL_SKIPPED;
+	snprintf(f->health_error, sizeof(f->health_error),
+		 "no leader: this member cannot reach a quorum of its peers");
+	/* Alarm GET goes through raft (etcd 3.4): without a leader it would only wait. */
+	if (t->call[CALL_ALARM] == CALL_PENDING) {
 		conn_call_reset(t->conn, &t->calls[CALL_ALARM]);
-		t->taken[CALL_ALARM] = true;
-		/* The linearizable MemberList would wait as well: ask for the local view. */
-		if (t->calls[CALL_MEMBERS].submitted && !t->calls[CALL_MEMBERS].done &&
-		    !t->taken[CALL_MEMBERS]) {
-			conn_call_reset(t->conn, &t->calls[CALL_MEMBERS]);
-			return start_members(r, t, false);
-		}
+		t->call[CALL_ALARM] = CALL_SKIPPED;
+	}
+	/* The linearizable MemberList would wait as well: ask for the local view. */
+	if (t->call[CALL_MEMBERS] == CALL_PENDING && !t->calls[CALL_MEMBERS].done)
+		return start_members(t, false);
+	return 0;
+}
+
+static int take_alarms(struct target *t, const uint8_t *msg, size_t len)
+{
+	struct check_facts *cf = t->run->facts;
+	struct etcd_alarms a;
+	int e = etcd_rpc_decode_alarms(msg, len, &a);
+	if (e < 0)
+		return e == -ENOMEM ? e : 0;
+	t->f->alarms_answered = true;
+	cf->have_alarms = true;
+	for (size_t i = 0; i < a.n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < cf->n_alarms; j++)
+			seen |= cf->alarms[j].member_id == a.v[i].member_id &&
+				cf->alarms[j].type == a.v[i].type;
+		if (!seen && cf->n_alarms < FACTS_MAX_ALARMS)
+			cf->alarms[cf->n_alarms++] = (struct alarm_fact){a.v[i].member_id, a.v[i].type};
 	}
 	return 0;
 }
 
-static void take_alarms(struct run *r, struct endpoint_facts *f, const uint8_t *msg, size_t len)
+/* --cluster: every member's client URL not probed yet becomes a target. */
+static int discover(struct run *r, const struct etcd_members *m)
 {
 	struct check_facts *cf = r->facts;
-	Etcdserverpb__AlarmResponse *a = etcdserverpb__alarm_response__unpack(NULL, len, msg);
-	if (!a)
-		return;
-	f->alarms_answered = true;
-	cf->have_alarms = true;
-	for (size_t i = 0; i < a->n_alarms; i++) {
-		struct alarm_fact af = {a->alarms[i]->memberid, a->alarms[i]->alarm};
-		bool seen = false;
-		for (size_t j = 0; j < cf->n_alarms; j++)
-			seen |= cf->alarms[j].member_id == af.member_id && cf->alarms[j].type == af.type;
-		if (!seen && cf->n_alarms < FACTS_MAX_ALARMS)
-			cf->alarms[cf->n_alarms++] = af;
-	}
-	etcdserverpb__alarm_response__free_unpacked(a, NULL);
-}
-
-static int take_members(struct run *r, struct endpoint_facts *f, const uint8_t *msg, size_t len)
-{
-	struct check_facts *cf = r->facts;
-	Etcdserverpb__MemberListResponse *m =
-		etcdserverpb__member_list_response__unpack(NULL, len, msg);
-	if (!m)
-		return 0;
-	f->members_answered = true;
-	if (!cf->have_members) {
-		cf->have_members = true;
-		for (size_t i = 0; i < m->n_members && cf->n_members < FACTS_MAX_MEMBERS; i++) {
-			struct member_fact *mf = &cf->members[cf->n_members++];
-			mf->id = m->members[i]->id;
-			snprintf(mf->name, sizeof(mf->name), "%s",
-				 m->members[i]->name ? m->members[i]->name : "");
-			mf->is_learner = m->members[i]->islearner;
-			if (m->members[i]->n_clienturls)
-				snprintf(mf->client_url, sizeof(mf->client_url), "%s",
-					 m->members[i]->clienturls[0]);
-		}
-	}
 	int e = 0;
-	if (r->cfg->discover) {
-		for (size_t i = 0; i < m->n_members && e == 0; i++) {
-			bool known = false;
-			struct endpoint eps[8];
-			size_t n = 0;
-			for (size_t u = 0; u < m->members[i]->n_clienturls && n < 8; u++) {
-				char err[128];
-				if (endpoint_parse(m->members[i]->clienturls[u], true, &eps[n], err,
-						   sizeof(err)) == 0)
-					n++;
-			}
-			for (size_t u = 0; u < n; u++)
-				for (size_t j = 0; j < cf->n_eps; j++)
-					known |= strcmp(cf->eps[j].ep.url, eps[u].url) == 0;
-			if (!known && n)
-				e = add_endpoint(r, &eps[0]);
+	for (size_t i = 0; i < m->n && e == 0; i++) {
+		struct endpoint eps[ETCD_RPC_URLS_MAX];
+		size_t n = 0;
+		bool known = false;
+		for (size_t u = 0; u < m->v[i].n_client_urls; u++) {
+			char err[128];
+			if (endpoint_parse(m->v[i].client_urls[u], true, &eps[n], err, sizeof(err)) == 0)
+				n++;
 		}
+		for (size_t u = 0; u < n; u++)
+			for (size_t j = 0; j < cf->n_eps; j++)
+				known |= strcmp(cf->eps[j].ep.url, eps[u].url) == 0;
+		if (!known && n)
+			e = add_endpoint(r, &eps[0], true);
 	}
-	etcdserverpb__member_list_response__free_unpacked(m, NULL);
 	return e;
 }
 
-static void take_auth(struct run *r, int code, const char *err, const uint8_t *msg, size_t len)
+static int take_members(struct target *t, const uint8_t *msg, size_t len)
 {
+	struct run *r = t->run;
 	struct check_facts *cf = r->facts;
+	struct etcd_members *m = malloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	int e = etcd_rpc_decode_members(msg, len, m);
+	if (e < 0) {
+		free(m);
+		return e == -ENOMEM ? e : 0;
+	}
+	t->f->members_answered = true;
+	if (!cf->have_members) {
+		cf->have_members = true;
+		for (size_t i = 0; i < m->n && cf->n_members < FACTS_MAX_MEMBERS; i++) {
+			struct member_fact *mf = &cf->members[cf->n_members++];
+			mf->id = m->v[i].id;
+			snprintf(mf->name, sizeof(mf->name), "%s", m->v[i].name);
+			mf->is_learner = m->v[i].is_learner;
+			if (m->v[i].n_client_urls)
+				snprintf(mf->client_url, sizeof(mf->client_url), "%s",
+					 m->v[i].client_urls[0]);
+		}
+	}
+	if (r->cfg->discover)
+		e = discover(r, m);
+	free(m);
+	return e;
+}
+
+/* Authenticate's answer: a token, "auth is off", a refusal, or trouble worth another try. */
+static int take_auth(struct target *t, int code, const char *err, const uint8_t *msg, size_t len)
+{
+	struct run *r = t->run;
+	struct check_facts *cf = r->facts;
+	r->auth.carrier = NULL;
 	if (code == GRPC_OK) {
-		Etcdserverpb__AuthenticateResponse *a =
-			etcdserverpb__authenticate_response__unpack(NULL, len, msg);
-		if (a && a->token && a->token[0]) {
-			r->token = strdup(a->token);
-			r->auth = r->token ? AUTH_DONE : AUTH_NONE;
-		} else {
-			r->auth = AUTH_NONE;
+		char *token = NULL;
+		int e = etcd_rpc_decode_authenticate(msg, len, &token);
+		if (e == -ENOMEM)
+			return e;
+		r->auth.state = e == 0 ? AUTH_DONE : AUTH_FAILED;
+		r->auth.token = token;
+		if (e < 0) {
+			cf->auth_failed = true;
+			snprintf(cf->auth_error, sizeof(cf->auth_error), "authentication for user "
+				 "'%s': malformed answer (no usable token)", r->cfg->user);
 		}
-		if (a) {
-			OPENSSL_cleanse(a->token, a->token ? strlen(a->token) : 0);
-			etcdserverpb__authenticate_response__free_unpacked(a, NULL);
-		}
-		return;
+		return 0;
 	}
 	if (code == GRPC_FAILED_PRECONDITION) {
-		/* "authentication is not enabled": go on without a token, as etcdctl would not */
-		r->auth = AUTH_NONE;
-		return;
+		/* "authentication is not enabled": go on without a token */
+		r->auth.state = AUTH_NONE;
+		return 0;
 	}
-	if (code > 0 && code != GRPC_UNAVAILABLE && code != GRPC_DEADLINE_EXCEEDED) {
-		cf->auth_failed = true;
-		snprintf(cf->auth_error, sizeof(cf->auth_error), "authentication failed for user "
-								  "'%s': %s", r->cfg->user, err);
-		r->auth = AUTH_NONE;
-		return;
+	bool retry = code < 0 || code == GRPC_UNAVAILABLE || code == GRPC_DEADLINE_EXCEEDED;
+	if (retry && cf->auth_tries < AUTH_MAX_TRIES) {
+		r->auth.state = AUTH_NEEDED; /* this endpoint asks again, or another one does */
+		return 0;
 	}
-	r->auth = AUTH_NEEDED; /* transport trouble: let another endpoint try */
+	r->auth.state = AUTH_FAILED;
+	cf->auth_failed = true;
+	snprintf(cf->auth_error, sizeof(cf->auth_error), "authentication failed for user '%s': "
+		 "%s%s", r->cfg->user, err, retry ? " (after 3 tries)" : "");
+	return 0;
+}
+
+static int take_answer(struct target *t, enum call_kind k, int code, const char *err,
+		       const uint8_t *msg, size_t len)
+{
+	struct endpoint_facts *f = t->f;
+	const struct conn_call *c = &t->calls[k];
+	int e = 0;
+	switch (k) {
+	case CALL_AUTH:
+		return take_auth(t, code, err, msg, len);
+	case CALL_STATUS:
+		if (code == GRPC_OK)
+			e = take_status(t, msg, len);
+		else if (needs_creds(code, err))
+			f->status_needs_creds = true;
+		else
+			snprintf(f->status_error, sizeof(f->status_error), "Status: %s", err);
+		if (e == 0 && t->call[CALL_HEALTH] == CALL_UNSENT)
+			e = start_health(t, f->is_learner);
+		return e;
+	case CALL_HEALTH:
+		f->health_done = true;
+		f->latency_s = (double)(c->end_ns - c->start_ns) / 1e9;
+		if (code == GRPC_OK || needs_creds(code, err)) {
+			/* PermissionDenied still proves the quorum read happened (etcdctl). */
+			f->healthy = true;
+		} else {
+			f->health_grpc_code = code;
+			snprintf(f->health_error, sizeof(f->health_error), "health read: %s", err);
+		}
+		return 0;
+	case CALL_ALARM:
+		if (code == GRPC_OK)
+			return take_alarms(t, msg, len);
+		f->alarms_need_creds = needs_creds(code, err);
+		return 0;
+	case CALL_MEMBERS:
+		if (code == GRPC_OK)
+			return take_members(t, msg, len);
+		f->members_need_creds = needs_creds(code, err);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 /* Handles every call of t that completed since the last pass. */
-static int target_collect(struct run *r, struct target *t)
+static int target_collect(struct target *t)
 {
-	struct endpoint_facts *f = t->f;
-	int e = 0;
-
-	for (int k = 0; k < CALL_COUNT; k++) {
+	for (int k = 0; k < CALL_COUNT && t->state != TARGET_DONE; k++) {
 		struct conn_call *c = &t->calls[k];
-		if (!c->submitted || !c->done || t->taken[k])
+		if (t->call[k] != CALL_PENDING || !c->done)
 			continue;
 		const uint8_t *msg;
 		size_t len;
-		char err[FACTS_ERR_LEN];
-		int code = grpc_response_check(&c->resp, &msg, &len, err, sizeof(err));
+		char raw[FACTS_ERR_LEN], err[FACTS_ERR_LEN];
+		int code = grpc_response_check(&c->resp, &msg, &len, raw, sizeof(raw));
 		if (code < 0 && t->conn->goaway[0])
-			snprintf(err, sizeof(err), "%s", t->conn->goaway);
-		switch ((enum call_kind)k) {
-		case CALL_AUTH:
-			take_auth(r, code, err, msg, len);
-			break;
-		case CALL_STATUS:
-			if (code == GRPC_OK)
-				e = take_status(r, t, msg, len);
-			else if (needs_creds(code, err))
-				f->status_needs_creds = true;
-			else
-				snprintf(f->status_error, sizeof(f->status_error), "Status: %s", err);
-			if (e == 0 && !f->health_done && !t->calls[CALL_HEALTH].submitted)
-				e = start_health(r, t, f->is_learner);
-			break;
-		case CALL_HEALTH:
-			f->health_done = true;
-			f->latency_s = (double)(c->end_ns - c->start_ns) / 1e9;
-			if (code == GRPC_OK || needs_creds(code, err)) {
-				/* PermissionDenied still proves the quorum read happened (etcdctl). */
-				f->healthy = true;
-			} else {
-				snprintf(f->health_error, sizeof(f->health_error), "health read: %s",
-					 err);
-			}
-			break;
-		case CALL_ALARM:
-			if (code == GRPC_OK)
-				take_alarms(r, f, msg, len);
-			else if (needs_creds(code, err))
-				f->alarms_need_creds = true;
-			break;
-		case CALL_MEMBERS:
-			if (code == GRPC_OK)
-				e = take_members(r, f, msg, len);
-			else if (needs_creds(code, err))
-				f->members_need_creds = true;
-			break;
-		default:
-			break;
-		}
-		conn_call_reset(t->conn, c);
-		t->taken[k] = true;
+			snprintf(raw, sizeof(raw), "%s", t->conn->goaway);
+		sanitize_text(raw, strlen(raw), err, sizeof(err));
+		t->call[k] = CALL_TAKEN;
+		int e = take_answer(t, (enum call_kind)k, code, err, msg, len);
+		/* take_answer may have started this call again (MemberList, Authenticate) */
+		if (t->call[k] == CALL_TAKEN)
+			conn_call_reset(t->conn, c);
 		if (e < 0)
 			return e;
 	}
@@ -447,205 +667,280 @@ static int target_collect(struct run *r, struct target *t)
 
 static bool target_all_answered(const struct target *t)
 {
-	return t->f->health_done && t->taken[CALL_STATUS] && t->taken[CALL_ALARM] &&
-	       t->taken[CALL_MEMBERS];
+	for (int k = CALL_STATUS; k < CALL_COUNT; k++)
+		if (t->call[k] == CALL_UNSENT || t->call[k] == CALL_PENDING)
+			return false;
+	return true;
 }
 
-/* Moves one endpoint forward after I/O: start what can start, collect what finished. */
-static int target_advance(struct run *r, struct target *t)
+/* Notes what the connection learned on the way: a resumed session, a ticket, the certificate. */
+static void target_note_conn(struct target *t)
 {
-	struct conn *c;
-	int e;
-
-	if (t->finished)
-		return 0;
-	if (t->waiting)
-		return target_release(r, t);
-	c = t->conn;
+	struct conn *c = t->conn;
 	if (c->stage >= CONN_STAGE_HTTP2 && c->resumed) {
-		r->facts->tls_resumed++;
+		t->run->facts->tls_resumed++;
 		c->resumed = false; /* counted */
 	}
 	if (c->ticket && !t->ticket) {
 		SSL_SESSION_up_ref(c->ticket);
 		t->ticket = c->ticket;
 	}
-	if (c->stage == CONN_STAGE_CLOSED) {
-		/* Answers that arrived before the close still count. */
-		if ((e = target_collect(r, t)) < 0)
-			return e;
-		if (r->auth == AUTH_IN_FLIGHT && t->calls[CALL_AUTH].submitted && !t->taken[CALL_AUTH])
-			r->auth = AUTH_NEEDED;
-		if (!target_all_answered(t))
-			target_fail_conn(r, t);
-		t->finished = true;
-		return 0;
-	}
-	if (c->stage != CONN_STAGE_READY)
-		return 0;
+}
+
+static int target_ready(struct target *t)
+{
+	struct conn *c = t->conn;
+	struct run *r = t->run;
 	if (c->ep.tls && c->verify_err && r->cfg->insecure)
-		snprintf(t->f->tls_warning, sizeof(t->f->tls_warning), "%s", c->verify_msg);
+		sanitize_text(c->verify_msg, strlen(c->verify_msg), t->f->tls_warning,
+			      sizeof(t->f->tls_warning));
 	if (c->have_peer_cert) {
 		t->f->has_cert = true;
 		t->f->cert_not_after = c->peer.not_after;
 	}
-	if ((e = target_collect(r, t)) < 0)
+	return target_begin(t);
+}
+
+/* Moves one endpoint forward after I/O, by its state. */
+static int target_advance(struct target *t)
+{
+	struct run *r = t->run;
+	int e;
+
+	if (t->conn)
+		target_note_conn(t);
+	switch (t->state) {
+	case TARGET_RESOLVING:
+	case TARGET_DONE:
+		return 0;
+	case TARGET_WAITING_FOR_TICKET: {
+		const struct target *p = &r->targets[t->pilot];
+		/* a server that issues no tickets: a full handshake once the pilot is done */
+		if (!p->ticket && p->state != TARGET_DONE)
+			return 0;
+		return target_connect_next(t);
+	}
+	case TARGET_CONNECTING:
+		if (!t->conn)
+			return target_connect_next(t); /* just resolved */
+		if (t->conn->stage == CONN_STAGE_CLOSED) {
+			if (t->conn->failed_stage == CONN_STAGE_CONNECT && t->addr_next < t->n_addrs)
+				return target_connect_next(t);
+			target_fail_conn(t);
+			return 0;
+		}
+		if (t->conn->stage == CONN_STAGE_CONNECT && t->addr_next < t->n_addrs &&
+		    conn_now_ns() >= t->connect_deadline_ns)
+			return target_connect_next(t); /* this address used its share */
+		return t->conn->stage == CONN_STAGE_READY ? target_ready(t) : 0;
+	case TARGET_AUTH:
+	case TARGET_WAITING_FOR_AUTH:
+	case TARGET_CALLS:
+		break;
+	}
+
+	/* Answers that arrived before a close still count. */
+	if ((e = target_collect(t)) < 0)
 		return e;
-	if (r->auth == AUTH_NEEDED) {
-		if ((e = start_auth(r, t)) < 0)
-			return e;
-		r->auth = AUTH_IN_FLIGHT;
+	if (t->state == TARGET_DONE)
+		return 0;
+	bool closed = t->conn->stage == CONN_STAGE_CLOSED;
+	switch (t->state) {
+	case TARGET_AUTH:
+		if (closed)
+			target_fail_conn(t);
+		else if (r->auth.state == AUTH_NEEDED)
+			return start_auth(t); /* a retriable answer: ask again */
+		else if (r->auth.state != AUTH_IN_FLIGHT)
+			return start_checks(t);
+		return 0;
+	case TARGET_WAITING_FOR_AUTH:
+		if (closed)
+			target_fail_conn(t);
+		else if (r->auth.state != AUTH_IN_FLIGHT)
+			return target_begin(t);
+		return 0;
+	case TARGET_CALLS:
+		if (target_all_answered(t))
+			target_done(t, EP_FAIL_NONE, NULL, "%s", "");
+		else if (closed)
+			target_fail_conn(t);
+		return 0;
+	default:
 		return 0;
 	}
-	if (r->auth == AUTH_IN_FLIGHT)
-		return 0;
-	if (!t->calls[CALL_STATUS].submitted && !t->taken[CALL_STATUS])
-		return start_checks(r, t);
-	if (target_all_answered(t)) {
-		t->finished = true;
-		conn_free(t->conn);
-		t->conn = NULL;
-	}
-	return 0;
 }
 
 /* At the deadline: say, for each unfinished endpoint, where it was stuck. */
-static void target_timeout(struct run *r, struct target *t)
+static void target_timeout(struct target *t)
 {
+	struct run *r = t->run;
 	struct endpoint_facts *f = t->f;
-	struct conn *c = t->conn;
+	const struct conn *c = t->conn;
 	double secs = r->cfg->timeout_s;
 
-	if (!c) {
-		if (t->waiting) {
-			f->failed = true;
-			f->timed_out = true;
-			f->failed_step = "TCP connect";
-			snprintf(f->error, sizeof(f->error), "timed out after %.1f s before the "
-				 "first connection to the same URL got anywhere", secs);
-		}
+	switch (t->state) {
+	case TARGET_DONE:
 		return;
-	}
-	if (c->stage != CONN_STAGE_READY) {
-		f->failed = true;
-		f->timed_out = true;
-		f->failed_step = conn_stage_str(c->stage);
-		if (c->stage == CONN_STAGE_CONNECT)
-			snprintf(f->error, sizeof(f->error), "timed out after %.1f s: no answer to "
-							     "TCP connect", secs);
+	case TARGET_RESOLVING:
+		target_done(t, EP_FAIL_TIMEOUT, "name resolution", "timed out after %.1f s resolving "
+			    "%s: no answer from the name servers (/etc/resolv.conf)", secs, f->ep.host);
+		return;
+	case TARGET_WAITING_FOR_TICKET:
+		target_done(t, EP_FAIL_TIMEOUT, "TCP connect", "timed out after %.1f s before the "
+			    "first connection to the same URL got anywhere", secs);
+		return;
+	case TARGET_CONNECTING:
+		if (!c)
+			target_done(t, EP_FAIL_TIMEOUT, "TCP connect", "timed out after %.1f s, just "
+				    "after resolving %s", secs, f->ep.host);
+		else if (c->stage == CONN_STAGE_CONNECT)
+			target_done(t, EP_FAIL_TIMEOUT, "TCP connect", "timed out after %.1f s: no "
+				    "answer to TCP connect", secs);
 		else if (c->stage == CONN_STAGE_TLS && !c->got_bytes)
-			snprintf(f->error, sizeof(f->error),
-				 "timed out after %.1f s: TCP accepted but no TLS answer (an etcd "
-				 "member serves clients only once its cluster has a leader)",
-				 secs);
+			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s: TCP "
+				    "accepted but no TLS answer (an etcd member serves clients only "
+				    "once its cluster has a leader)", secs);
 		else if (c->stage == CONN_STAGE_TLS)
-			snprintf(f->error, sizeof(f->error), "timed out after %.1f s in the TLS "
-							     "handshake", secs);
+			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s in "
+				    "the TLS handshake", secs);
 		else if (!c->got_bytes)
-			snprintf(f->error, sizeof(f->error),
-				 "timed out after %.1f s: TCP accepted but no HTTP/2 answer (an etcd "
-				 "member serves clients only once its cluster has a leader)", secs);
+			target_done(t, EP_FAIL_TIMEOUT, "HTTP/2 setup", "timed out after %.1f s: TCP "
+				    "accepted but no HTTP/2 answer (an etcd member serves clients only "
+				    "once its cluster has a leader)", secs);
 		else
-			snprintf(f->error, sizeof(f->error), "timed out after %.1f s: no HTTP/2 "
-							     "SETTINGS from server (not etcd?)", secs);
+			target_done(t, EP_FAIL_TIMEOUT, "HTTP/2 setup", "timed out after %.1f s: no "
+				    "HTTP/2 SETTINGS from server (not etcd?)", secs);
+		return;
+	case TARGET_AUTH:
+		r->facts->auth_failed = true;
+		snprintf(r->facts->auth_error, sizeof(r->facts->auth_error),
+			 "authentication for user '%s' timed out", r->cfg->user);
+		target_done(t, EP_FAIL_TIMEOUT, "gRPC", "timed out after %.1f s waiting for the "
+			    "answer to Authenticate", secs);
+		return;
+	case TARGET_WAITING_FOR_AUTH:
+		target_done(t, EP_FAIL_TIMEOUT, "gRPC", "timed out after %.1f s waiting for "
+			    "authentication (through another endpoint)", secs);
+		return;
+	case TARGET_CALLS:
+		break;
+	}
+	if (!f->has_status && t->call[CALL_STATUS] == CALL_PENDING && !f->health_done) {
+		/* nothing answered: the health read is sent after Status, so blame Status */
+		target_done(t, EP_FAIL_TIMEOUT, "gRPC", "timed out after %.1f s waiting for %s",
+			    secs, call_names[CALL_STATUS]);
 		return;
 	}
-	for (int k = 0; k < CALL_COUNT; k++) {
-		struct conn_call *call = &t->calls[k];
-		if (k == CALL_HEALTH && !f->health_done) {
-			f->health_done = true;
-			snprintf(f->health_error, sizeof(f->health_error),
-				 "health read timed out after %.1f s (no quorum, overloaded, or a "
-				 "stalled server)",
-				 secs);
-		} else if (k == CALL_STATUS && !t->taken[k] && !f->has_status) {
-			snprintf(f->status_error, sizeof(f->status_error), "Status timed out");
-		} else if (k == CALL_AUTH && r->auth == AUTH_IN_FLIGHT && call->submitted &&
-			   !t->taken[k]) {
-			r->facts->auth_failed = true;
-			snprintf(r->facts->auth_error, sizeof(r->facts->auth_error),
-				 "authentication for user '%s' timed out", r->cfg->user);
-		}
+	if (t->call[CALL_STATUS] == CALL_PENDING)
+		snprintf(f->status_error, sizeof(f->status_error), "Status timed out");
+	if (!f->health_done) {
+		f->health_done = true;
+		snprintf(f->health_error, sizeof(f->health_error),
+			 "health read timed out after %.1f s (no quorum, overloaded, or a stalled "
+			 "server)", secs);
 	}
-	if (!f->has_status && !f->health_done) {
-		f->failed = true;
-		f->timed_out = true;
-		f->failed_step = "gRPC";
-		snprintf(f->error, sizeof(f->error), "timed out after %.1f s waiting for %s", secs,
-			 call_names[CALL_STATUS]);
-	}
+	target_done(t, EP_FAIL_NONE, NULL, "%s", "");
 }
 
-int check_run(const struct check_config *cfg, struct check_facts *ret)
+/* ---- the loop ---- */
+
+/* Adds the resolver's sockets to the poll set; returns how many. */
+static size_t resolver_pollfds(struct run *r, struct pollfd *pfds)
 {
-	struct check_facts *f = ret;
-	struct run r = {.cfg = cfg, .facts = f};
-	struct pollfd *pfds = NULL;
-	size_t *pidx = NULL;
-	int e = 0;
-
-	memset(f, 0, sizeof(*f));
-	signal(SIGPIPE, SIG_IGN);
-	uint64_t start = cfg->start_ns ? cfg->start_ns : conn_now_ns();
-	r.deadline_ns = start + (uint64_t)(cfg->timeout_s * 1e9);
-	f->now = time(NULL);
-	f->timeout_s = cfg->timeout_s;
-	f->insecure = cfg->insecure;
-	f->eps = calloc(FACTS_MAX_ENDPOINTS, sizeof(*f->eps));
-	r.targets = calloc(FACTS_MAX_ENDPOINTS, sizeof(*r.targets));
-	pfds = calloc(FACTS_MAX_ENDPOINTS, sizeof(*pfds));
-	pidx = calloc(FACTS_MAX_ENDPOINTS, sizeof(*pidx));
-	if (!f->eps || !r.targets || !pfds || !pidx) {
-		e = -ENOMEM;
-		goto out;
+	ares_socket_t socks[RESOLVER_MAX_SOCKS];
+	if (!r->resolver_ready)
+		return 0;
+	int bits = ares_getsock(r->resolver, socks, RESOLVER_MAX_SOCKS);
+	size_t n = 0;
+	for (int i = 0; i < RESOLVER_MAX_SOCKS; i++) {
+		short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
+				   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+		if (ev)
+			pfds[n++] = (struct pollfd){.fd = socks[i], .events = ev};
 	}
-	r.auth = (cfg->user && cfg->user[0] && !cfg->handshake_only) ? AUTH_NEEDED : AUTH_NONE;
-	if (cfg->ctx)
-		conn_ctx_enable_resumption(cfg->ctx);
-	for (size_t i = 0; i < cfg->n_eps && e == 0; i++)
-		e = add_endpoint(&r, &cfg->eps[i]);
+	return n;
+}
 
-	while (e == 0) {
+static void resolver_process(struct run *r, const struct pollfd *pfds, size_t n)
+{
+	if (!r->resolver_ready)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pfds[i].revents)
+			ares_process_fd(r->resolver,
+					pfds[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfds[i].fd
+										       : ARES_SOCKET_BAD,
+					pfds[i].revents & POLLOUT ? pfds[i].fd : ARES_SOCKET_BAD);
+	ares_process_fd(r->resolver, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* its timeouts */
+}
+
+/* How long poll() may sleep: until the deadline, a connect share, or a resolver timeout. */
+static int loop_wait_ms(struct run *r, bool busy)
+{
+	uint64_t now = conn_now_ns();
+	uint64_t until = r->deadline_ns;
+	if (busy)
+		return 0;
+	for (size_t i = 0; i < r->facts->n_eps; i++) {
+		const struct target *t = &r->targets[i];
+		if (t->state == TARGET_CONNECTING && t->addr_next < t->n_addrs &&
+		    t->connect_deadline_ns < until)
+			until = t->connect_deadline_ns;
+	}
+	if (until <= now)
+		return 0;
+	uint64_t ms = (until - now + 999999) / 1000000;
+	if (r->resolver_ready) {
+		struct timeval max = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}, tv;
+		struct timeval *tvp = ares_timeout(r->resolver, &max, &tv);
+		uint64_t rms = (uint64_t)tvp->tv_sec * 1000 + (uint64_t)(tvp->tv_usec + 999) / 1000;
+		if (rms < ms)
+			ms = rms;
+	}
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+static int run_loop(struct run *r, struct pollfd *pfds, size_t *pidx)
+{
+	struct check_facts *f = r->facts;
+	for (;;) {
 		size_t n = 0;
 		bool busy = false, all_done = true;
-		for (size_t i = 0; i < f->n_eps && e == 0; i++) {
-			struct target *t = &r.targets[i];
-			if (!t->finished)
-				e = target_advance(&r, t);
-			if (t->waiting)
-				all_done = false;
-			if (t->finished || !t->conn)
+		for (size_t i = 0; i < f->n_eps; i++) {
+			struct target *t = &r->targets[i];
+			int e = target_advance(t);
+			if (e < 0)
+				return e;
+			if (t->state == TARGET_DONE)
 				continue;
 			all_done = false;
-			pfds[n] = (struct pollfd){.fd = t->conn->fd,
-						  .events = conn_poll_events(t->conn)};
+			if (!t->conn)
+				continue;
+			pfds[n] = (struct pollfd){.fd = t->conn->fd, .events = conn_poll_events(t->conn)};
 			pidx[n++] = i;
 			busy |= t->conn->read_pending;
 		}
-		if (e < 0 || all_done)
-			break;
-		uint64_t now = conn_now_ns();
-		if (now >= r.deadline_ns)
-			break;
-		uint64_t wait_ns = r.deadline_ns - now;
-		int wait_ms = busy ? 0 : (int)((wait_ns + 999999) / 1000000);
-		int pr = poll(pfds, n, wait_ms);
-		if (pr < 0 && errno != EINTR) {
-			e = -errno;
-			break;
-		}
-		for (size_t j = 0; j < n && pr >= 0; j++) {
-			struct target *t = &r.targets[pidx[j]];
+		if (all_done || conn_now_ns() >= r->deadline_ns)
+			return 0;
+		size_t n_res = resolver_pollfds(r, pfds + n);
+		int pr = poll(pfds, n + n_res, loop_wait_ms(r, busy));
+		if (pr < 0 && errno != EINTR)
+			return -errno;
+		if (pr < 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			struct target *t = &r->targets[pidx[j]];
 			if (pfds[j].revents || t->conn->read_pending || t->conn->stage >= CONN_STAGE_HTTP2)
 				conn_process(t->conn, pfds[j].revents);
 		}
+		resolver_process(r, pfds + n, n_res);
 	}
-	for (size_t i = 0; i < f->n_eps; i++) {
-		struct target *t = &r.targets[i];
-		if (!t->finished)
-			target_timeout(&r, t);
-	}
-	/* Names come from the member list: by member ID, else by client URL. */
+}
+
+/* Names come from the member list: by member ID, else by client URL. */
+static void name_endpoints(struct check_facts *f)
+{
 	for (size_t i = 0; i < f->n_eps; i++) {
 		struct endpoint_facts *ef = &f->eps[i];
 		const struct member_fact *m = ef->has_status ? facts_member_by_id(f, ef->member_id) : NULL;
@@ -659,17 +954,60 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 		if (m)
 			snprintf(ef->name, sizeof(ef->name), "%s", m->name);
 	}
+}
+
+int check_run(const struct check_config *cfg, struct check_facts *ret)
+{
+	struct check_facts *f = ret;
+	struct run r = {.cfg = cfg, .facts = f};
+	/* every endpoint's socket, then the resolver's */
+	size_t cap = FACTS_MAX_ENDPOINTS + RESOLVER_MAX_SOCKS;
+	struct pollfd *pfds = NULL;
+	size_t *pidx = NULL;
+	int e = 0;
+
+	memset(f, 0, sizeof(*f));
+	uint64_t start = cfg->start_ns ? cfg->start_ns : conn_now_ns();
+	r.deadline_ns = start + (uint64_t)(cfg->timeout_s * 1e9);
+	f->now = time(NULL);
+	f->timeout_s = cfg->timeout_s;
+	f->insecure = cfg->insecure;
+	f->eps = calloc(FACTS_MAX_ENDPOINTS, sizeof(*f->eps));
+	r.targets = calloc(FACTS_MAX_ENDPOINTS, sizeof(*r.targets));
+	pfds = calloc(cap, sizeof(*pfds));
+	pidx = calloc(cap, sizeof(*pidx));
+	if (!f->eps || !r.targets || !pfds || !pidx) {
+		e = -ENOMEM;
+		goto out;
+	}
+	r.auth.state = (cfg->user && cfg->user[0] && !cfg->handshake_only) ? AUTH_NEEDED : AUTH_NONE;
+	for (size_t i = 0; i < cfg->n_eps; i++)
+		r.seed_tls |= cfg->eps[i].tls;
+	if (cfg->ctx)
+		conn_ctx_enable_resumption(cfg->ctx);
+	for (size_t i = 0; i < cfg->n_eps && e == 0; i++)
+		e = add_endpoint(&r, &cfg->eps[i], false);
+	if (e == 0)
+		e = run_loop(&r, pfds, pidx);
+	if (e < 0)
+		goto out;
+	for (size_t i = 0; i < f->n_eps; i++)
+		target_timeout(&r.targets[i]);
+	name_endpoints(f);
 	f->elapsed_s = (double)(conn_now_ns() - start) / 1e9;
 out:
+	/* the resolver first: its cancelled queries call back into the targets */
+	if (r.resolver_ready) {
+		ares_destroy(r.resolver);
+		ares_library_cleanup();
+	}
 	for (size_t i = 0; r.targets && i < f->n_eps; i++) {
-		for (int k = 0; k < CALL_COUNT; k++)
-			conn_call_reset(r.targets[i].conn, &r.targets[i].calls[k]);
-		conn_free(r.targets[i].conn);
+		target_close(&r.targets[i]);
 		SSL_SESSION_free(r.targets[i].ticket);
 	}
-	if (r.token) {
-		OPENSSL_cleanse(r.token, strlen(r.token));
-		free(r.token);
+	if (r.auth.token) {
+		OPENSSL_cleanse(r.auth.token, strlen(r.auth.token));
+		free(r.auth.token);
 	}
 	free(r.targets);
 	free(pfds);

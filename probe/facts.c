@@ -22,6 +22,29 @@ const char *alarm_type_str(int type, char buf[16])
 	return buf;
 }
 
+const char *endpoint_failure_str(enum endpoint_failure f)
+{
+	static const char *const keys[EP_FAIL__COUNT] = {
+		[EP_FAIL_NONE] = "none",
+		[EP_FAIL_RESOLVE] = "resolve",
+		[EP_FAIL_REFUSED] = "refused",
+		[EP_FAIL_UNREACHABLE] = "unreachable",
+		[EP_FAIL_TIMEOUT] = "timeout",
+		[EP_FAIL_TLS_VERIFY] = "tls-verify",
+		[EP_FAIL_CLIENT_CERT_REJECTED] = "client-cert-rejected",
+		[EP_FAIL_CLIENT_CERT_REQUIRED] = "client-cert-required",
+		[EP_FAIL_NOT_TLS] = "not-tls",
+		[EP_FAIL_NOT_HTTP2] = "not-http2",
+		[EP_FAIL_TLS] = "tls",
+		[EP_FAIL_HTTP2] = "http2",
+		[EP_FAIL_CLOSED] = "closed",
+		[EP_FAIL_IO] = "io",
+		[EP_FAIL_DOWNGRADE] = "downgrade",
+		[EP_FAIL_INTERNAL] = "internal",
+	};
+	return (unsigned)f < EP_FAIL__COUNT && keys[f] ? keys[f] : "internal";
+}
+
 const struct member_fact *facts_member_by_id(const struct check_facts *f, uint64_t id)
 {
 	for (size_t i = 0; i < f->n_members; i++)

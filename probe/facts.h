@@ -22,15 +22,44 @@ struct alarm_fact {
 	int type; /* enum alarm_type; other values are shown as numbers */
 };
 
+/* Why an endpoint could not be reached or spoken to: what the verdict, the reports and etcd-diag
+ * act on. The English line (endpoint_facts.error) is for people only. */
+enum endpoint_failure {
+	EP_FAIL_NONE,
+	EP_FAIL_RESOLVE,              /* the host name did not resolve */
+	EP_FAIL_REFUSED,              /* TCP connect refused */
+	EP_FAIL_UNREACHABLE,          /* other TCP connect errors */
+	EP_FAIL_TIMEOUT,              /* the deadline passed; failed_step says where */
+	EP_FAIL_TLS_VERIFY,           /* the server certificate failed: verify_err, verify_host */
+	EP_FAIL_CLIENT_CERT_REJECTED, /* the server turned our client certificate down */
+	EP_FAIL_CLIENT_CERT_REQUIRED, /* the server wants a client certificate, none was given */
+	EP_FAIL_NOT_TLS,              /* no TLS on this port */
+	EP_FAIL_NOT_HTTP2,            /* no ALPN h2 or an HTTP/1.x answer: not an etcd v3 port */
+	EP_FAIL_TLS,                  /* any other TLS failure */
+	EP_FAIL_HTTP2,                /* HTTP/2 protocol error, GOAWAY, a cap hit */
+	EP_FAIL_CLOSED,               /* the server closed the connection */
+	EP_FAIL_IO,                   /* a read or write error */
+	EP_FAIL_DOWNGRADE,            /* not probed: the token would go over http:// */
+	EP_FAIL_INTERNAL,             /* out of memory, a stream that cannot be opened */
+	EP_FAIL__COUNT
+};
+
+/* A stable key for each failure ("refused", "tls-verify", ...): JSON and etcd-diag use it. */
+const char *endpoint_failure_str(enum endpoint_failure f);
+
 struct endpoint_facts {
 	struct endpoint ep;
 	char name[64];            /* member name, from the member list */
 
-	/* Transport: set when the endpoint could not be reached or spoken to. */
-	bool failed;
-	const char *failed_step;  /* "TCP connect", "TLS handshake", "HTTP/2 setup", "gRPC" */
-	char error[FACTS_ERR_LEN];
-	bool timed_out;
+	/* Transport: set once, by the engine's one exit, when the endpoint failed. */
+	bool failed;              /* failure != EP_FAIL_NONE */
+	enum endpoint_failure failure;
+	const char *failed_step;  /* "name resolution", "TCP connect", "TLS handshake", ... */
+	char error[FACTS_ERR_LEN]; /* the English line, sanitized */
+	bool timed_out;           /* failure == EP_FAIL_TIMEOUT */
+	long verify_err;          /* X509_V_ERR_* when the server certificate failed, else 0 */
+	char verify_host[128];    /* the name or IP it was checked against */
+	char cert_sans[512];      /* the SANs it presented, sanitized */
 	char tls_warning[FACTS_ERR_LEN]; /* verification failure ignored by --insecure-... */
 
 	/* Server certificate, as presented in the handshake. */
@@ -51,6 +80,8 @@ struct endpoint_facts {
 	/* KV/Range "health", timed */
 	bool health_done;
 	bool healthy;
+	bool no_leader;           /* Status said there is no leader: no quorum read was tried */
+	int health_grpc_code;     /* the failed read's gRPC status; 0 when it succeeded or timed out */
 	double latency_s;
 	char health_error[FACTS_ERR_LEN];
 
@@ -86,6 +117,7 @@ struct check_facts {
 	bool insecure;
 	bool auth_failed;
 	char auth_error[FACTS_ERR_LEN];
+	unsigned auth_tries;      /* Authenticate calls sent */
 
 	size_t tls_resumed; /* handshakes that resumed a session instead of a full handshake */
 	time_t now;        /* wall clock at the start of the check */

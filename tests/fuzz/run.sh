@@ -38,7 +38,7 @@ if ! probe_fuzzer; then
 fi
 
 protoc-c --c_out="$FUZZ_DIR/gen" -Iproto proto/etcd.proto || exit 2
-PKGS="libnghttp2 openssl libprotobuf-c libsystemd jansson"
+PKGS="libnghttp2 openssl libprotobuf-c libsystemd jansson libcares"
 # shellcheck disable=SC2207,SC2054
 CF=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 	-fno-sanitize-recover=undefined -I. -I"$FUZZ_DIR/gen" $(pkg-config --cflags $PKGS))

@@ -1,6 +1,6 @@
 # hostile_server: a loopback server that misbehaves in one chosen way, for tests/integration/probe_hostile.sh.
 #
-#   python3 hostile_server.py SCENARIO HOST PORT [CERT KEY]
+#   python3 hostile_server.py SCENARIO HOST PORT [CERT KEY [SNI]]
 #
 # Scenarios: silent, tls-hello-stall, tls-half-flight, http1, tls-h2-http1, tls-no-h2,
 # tls-client-cert, and after HTTP/2 setup rst, goaway, flood, flood-nofc, truncated, compressed,
@@ -10,7 +10,9 @@
 # With CERT and KEY it speaks TLS (ALPN h2 unless the scenario says otherwise), else clear text
 # (HTTP/2 with prior knowledge, as etcd's http:// listener). HTTP/2 frames are written by hand:
 # HPACK "literal without indexing, new name" needs no tables, and requests are never decoded
-# (every stream gets the same hostile answer once the client ends it). One thread per
+# (every stream gets the same hostile answer once the client ends it), except by the scenarios
+# that play a small etcd (ETCD_LITE), which read the :path. With SNI, a handshake
+# that does not ask for that server name is refused (unrecognized_name). One thread per
 # connection; the process runs until the test stops it by PID.
 import os
 import select
@@ -60,6 +62,52 @@ def grpc_msg(body, compressed=0, claimed=None):
 RESP_HEADERS = [(":status", "200"), ("content-type", "application/grpc")]
 
 
+# Protobuf by hand, for the scenarios that play a small etcd ("auth-retry"): field numbers from
+# etcd's rpc.proto (ETCD_FACTS.md).
+def pb_varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def pb_int(num, v):
+    return pb_varint(num << 3) + pb_varint(v)
+
+
+def pb_bytes(num, v):
+    v = v.encode() if isinstance(v, str) else v
+    return pb_varint(num << 3 | 2) + pb_varint(len(v)) + v
+
+
+def hpack_module():
+    # Debian's python3-hpack (the client's header blocks are compressed); also when python3 on
+    # PATH is not Debian's own.
+    try:
+        import hpack
+    except ImportError:
+        sys.path.append("/usr/lib/python3/dist-packages")
+        import hpack
+    return hpack
+
+
+# The scenarios that play a small etcd: (version, member name) each answers with. "etcd-forged"
+# sends strings that would forge a report: a second status line, and perfdata of its own.
+ETCD_LITE = {
+    "etcd-lite": ("3.5.16", "lite"),
+    "auth-retry": ("3.5.16", "lite"),
+    "etcd-forged": ("3.4\nETCD OK - fake", "evil|'x'=1;;;; \x1b[2J"),
+}
+MEMBER_ID = 0x1111
+RESP_HEADER = pb_bytes(1, pb_int(1, 0xC1) + pb_int(2, MEMBER_ID) + pb_int(3, 7) + pb_int(4, 2))
+TOKEN = "tok.EtcdLite.1"
+# Authenticate calls answered so far by this server process (all connections).
+AUTH_CALLS = [0]
+AUTH_LOCK = threading.Lock()
+
+
 class Conn:
     def __init__(self, sock, scenario):
         self.sock, self.scenario = sock, scenario
@@ -68,6 +116,10 @@ class Conn:
         self.windows = {}
         self.reset = set()
         self.ended = []  # requests the client finished, not yet answered
+        self.headers = {}  # stream id -> request header fields (etcd-like scenarios only)
+        self.hpack = None
+        if scenario in ETCD_LITE:
+            self.hpack = hpack_module().Decoder()
 
     def recv_exact(self, n):
         buf = b""
@@ -116,6 +168,10 @@ class Conn:
             self.send(frame(PING, ACK, 0, payload))
         elif ftype == HEADERS:
             self.windows.setdefault(sid, self.init_window)
+            if self.hpack is not None:
+                pad = payload[0] if flags & 0x8 else 0
+                block = payload[(1 if flags & 0x8 else 0) + (5 if flags & 0x20 else 0):]
+                self.headers[sid] = dict(self.hpack.decode(block[:len(block) - pad]))
             if flags & END_STREAM:
                 return sid
         elif ftype == DATA and flags & END_STREAM:
@@ -159,10 +215,50 @@ class Conn:
             if self.readable(0):
                 self.pump()
 
+    # A trailers-only gRPC error, as etcd sends one.
+    def grpc_error(self, sid, code, msg):
+        self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid,
+                        hpack(RESP_HEADERS + [("grpc-status", str(code)), ("grpc-message", msg)])))
+
+    def grpc_ok(self, sid, body):
+        self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
+        self.send(frame(DATA, 0, sid, grpc_msg(body)))
+        self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, hpack([("grpc-status", "0")])))
+
+    # A one-member etcd. "auth-retry": auth is on, the first Authenticate answers Unavailable
+    # (a leader election in progress) and the next one a token; every other call wants it.
+    def answer_etcd_lite(self, sid):
+        h = self.headers.pop(sid, {})
+        path = h.get(":path", "")
+        if path == "/etcdserverpb.Auth/Authenticate":
+            with AUTH_LOCK:
+                AUTH_CALLS[0] += 1
+                first = AUTH_CALLS[0] == 1
+            if first:
+                self.grpc_error(sid, 14, "etcdserver: leader changed")
+            else:
+                self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, TOKEN))
+        elif self.scenario == "auth-retry" and h.get("token") != TOKEN:
+            self.grpc_error(sid, 3, "etcdserver: user name is empty")
+        elif path == "/etcdserverpb.Maintenance/Status":
+            self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, ETCD_LITE[self.scenario][0]) + pb_int(3, 20480) +
+                         pb_int(4, MEMBER_ID) + pb_int(5, 7) + pb_int(6, 2) + pb_int(7, 7) +
+                         pb_int(9, 16384))
+        elif path == "/etcdserverpb.Cluster/MemberList":
+            member = pb_int(1, MEMBER_ID) + pb_bytes(2, ETCD_LITE[self.scenario][1]) + \
+                pb_bytes(4, self.url)
+            self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, member))
+        elif path in ("/etcdserverpb.KV/Range", "/etcdserverpb.Maintenance/Alarm"):
+            self.grpc_ok(sid, RESP_HEADER)
+        else:
+            self.grpc_error(sid, 12, "unknown method " + path)
+
     def answer(self, sid):
         sc = self.scenario
         ok_trailers = hpack([("grpc-status", "0")])
-        if sc == "rst":
+        if self.hpack is not None:
+            self.answer_etcd_lite(sid)
+        elif sc == "rst":
             self.send(frame(RST_STREAM, 0, sid, struct.pack(">I", 7)))  # REFUSED_STREAM
         elif sc == "goaway":
             self.send(frame(GOAWAY, 0, 0, struct.pack(">II", 0, 11) + b"too_many_pings"))
@@ -288,7 +384,10 @@ def serve(raw, scenario, ctx):
             sock.recv(65536)
             hold(sock)
             return
-        Conn(sock, scenario).serve_h2()
+        c = Conn(sock, scenario)
+        host, port = sock.getsockname()[:2]
+        c.url = "%s://%s:%d" % ("https" if ctx else "http", host, port)
+        c.serve_h2()
     except (EOFError, OSError, ssl.SSLError):
         pass
     finally:
@@ -313,6 +412,10 @@ def main():
             # the alert after its side of a TLS 1.3 handshake, as from etcd --client-cert-auth
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(sys.argv[4])
+        if len(sys.argv) > 6:
+            want = sys.argv[6]
+            ctx.sni_callback = lambda _s, name, _c: None if name == want else \
+                ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((host, port))

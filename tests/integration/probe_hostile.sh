@@ -20,6 +20,8 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/probe-check.sh
 probe_require
 sh tests/lib/need-packages.sh time >/dev/null 2>&1 || true
+sh tests/lib/need-packages.sh python3-hpack >/dev/null 2>&1 ||
+	{ echo "not ok - hostile: python3-hpack cannot be installed"; exit 1; }
 export CLUSTER_NET_FIRST=150 CLUSTER_NET_LAST=199 CLUSTER_KEY_ALG=ec
 cluster_init || { echo "not ok - hostile: harness init"; exit 1; }
 D=$CLUSTER_DIR
@@ -94,9 +96,9 @@ if [ "${HOSTILE_ASAN:-1}" = 1 ] && [ -f "$GEN/etcd.pb-c.c" ]; then
 	# shellcheck disable=SC2046
 	if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -w \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I"$GEN" \
-		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c jansson) -o "$D/etcd-probe-asan" \
+		$(pkg-config --cflags libnghttp2 openssl libprotobuf-c jansson libcares) -o "$D/etcd-probe-asan" \
 		proto/*.c probe/*.c "$GEN/etcd.pb-c.c" \
-		$(pkg-config --libs libnghttp2 openssl libprotobuf-c jansson) -lm 2>"$D/asan-build.log"; then
+		$(pkg-config --libs libnghttp2 openssl libprotobuf-c jansson libcares) -lm 2>"$D/asan-build.log"; then
 		ASAN_PROBE=$D/etcd-probe-asan
 	else
 		echo "# ASan build failed:"; sed -n '1,10s/^/#   /p' "$D/asan-build.log"
@@ -173,6 +175,53 @@ assert e["endpoint"] == sys.argv[2], e["endpoint"]
 ' "https://$N.26:2379"
 
 [ -n "$ASAN_PROBE" ] || scenario_skip "hostile scenarios under ASan+UBSan" "no ASan build (HOSTILE_ASAN=0 or no $GEN)"
+
+# Servers that play a small etcd and misbehave in a way a real one can (ip | scenario | probe
+# arguments): the probe must get through, OK, well within -t.
+ETCD_LITE=(
+	"40|auth-retry|--user probe --password secret"
+)
+for row in "${ETCD_LITE[@]}"; do
+	IFS='|' read -r ip sc extra <<<"$row"
+	cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+	cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379 \
+		"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+	cluster_wait_port "$N.$ip" 2379 10 || echo "# server on $N.$ip did not come up"
+	url="https://$N.$ip:2379"
+	# shellcheck disable=SC2086  # $extra is a list of arguments
+	hostile_run "$PROBE" --endpoints="$url" -t "$T" "${CA[@]}" $extra
+	line2=$(sed -n 2p "$PROBE_OUT_FILE")
+	why=()
+	[ "$PROBE_RC" = 0 ] || why+=("exit $PROBE_RC, want 0 (OK)")
+	[ "$PROBE_MS" -le $((T * 1000 / 2)) ] || why+=("took $PROBE_MS ms, want well within -t $T")
+	[[ $line2 == "OK: $url lite "* ]] || why+=("endpoint line is not 'OK: $url lite ...'")
+	if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like $sc"; else scenario_fail "etcd-like $sc" "${why[@]}"; fi
+done
+
+# Server strings that would forge the report (a version "3.4\nETCD OK - fake", a member name with
+# '|' and perfdata of its own): still one status line, one endpoint line, one '|', OK.
+ip=41
+cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py etcd-forged "$N.$ip" 2379 \
+	"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+cluster_wait_port "$N.$ip" 2379 10 || echo "# server on $N.$ip did not come up"
+hostile_run "$PROBE" --endpoints="https://$N.$ip:2379" -t "$T" "${CA[@]}"
+why=()
+[ "$PROBE_RC" = 0 ] || why+=("exit $PROBE_RC, want 0 (OK)")
+[ "$(wc -l <"$PROBE_OUT_FILE")" = 2 ] || why+=("$(wc -l <"$PROBE_OUT_FILE") lines, want 2")
+[ "$(grep -c '^ETCD ' "$PROBE_OUT_FILE")" = 1 ] || why+=("more than one status line")
+[ "$(head -n 1 "$PROBE_OUT_FILE" | tr -cd '|' | wc -c)" = 1 ] || why+=("more than one '|' on the status line")
+! grep -q $'\x1b' "$PROBE_OUT_FILE" || why+=("an escape byte reached the output")
+grep -q "^OK: https://$N.$ip:2379 evil/'x'=1;;;; ?\[2J .* v3.4?ETCD OK - fake " "$PROBE_OUT_FILE" ||
+	why+=("endpoint line does not show the strings made harmless")
+if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like etcd-forged: server strings cannot forge lines or perfdata"; else
+	scenario_fail "etcd-like etcd-forged: server strings cannot forge lines or perfdata" "${why[@]}"; fi
+hostile_run "$PROBE" --endpoints="https://$N.$ip:2379" -t "$T" "${CA[@]}" --format=json
+probe_expect_json "etcd-like etcd-forged: JSON keeps the strings, made harmless" '
+e = d["endpoints"][0]
+assert e["version"] == "3.4?ETCD OK - fake", e["version"]
+assert e["name"] == "evil/\x27x\x27=1;;;; ?[2J", e["name"]
+'
 
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
 if [ "${HOSTILE_TABLE:-0}" = 1 ]; then
