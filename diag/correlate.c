@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "diag/text.h"
 
 #define DIR_MAX 64
@@ -418,12 +420,48 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 	}
 }
 
-/* The probe's words when a server sends an alert about the client certificate we presented. */
-#define CLIENT_CERT_REJECTED "server rejected our client certificate"
+/* A server certificate that failed verification, by OpenSSL's verdict. */
+static const struct {
+	long verify_err;
+	enum diag_code code;
+} verify_codes[] = {
+	{X509_V_ERR_HOSTNAME_MISMATCH, DIAG_CERT_SAN_MISMATCH},
+	{X509_V_ERR_IP_ADDRESS_MISMATCH, DIAG_CERT_SAN_MISMATCH},
+	{X509_V_ERR_CERT_HAS_EXPIRED, DIAG_CERT_EXPIRED},
+	{X509_V_ERR_CERT_NOT_YET_VALID, DIAG_CERT_NOT_YET_VALID},
+	{X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_CERT_SIGNATURE_FAILURE, DIAG_CERT_UNKNOWN_AUTHORITY},
+	{X509_V_ERR_INVALID_PURPOSE, DIAG_CERT_BAD_KEY_USAGE},
+};
+
+/* The finding a live failure is, from the probe's facts (never its words). */
+static enum diag_code live_code(const struct live_endpoint *e)
+{
+	switch (e->failure) {
+	case EP_FAIL_REFUSED:
+		return DIAG_MEMBER_DOWN;
+	case EP_FAIL_CLIENT_CERT_REJECTED:
+		return DIAG_CLIENT_CERT_REJECTED;
+	case EP_FAIL_CLIENT_CERT_REQUIRED:
+		return DIAG_CLIENT_CERT_MISSING;
+	case EP_FAIL_TLS_VERIFY:
+		for (size_t i = 0; i < sizeof(verify_codes) / sizeof(verify_codes[0]); i++)
+			if (verify_codes[i].verify_err == e->verify_err)
+				return verify_codes[i].code;
+		return DIAG_ENDPOINT_UNHEALTHY;
+	default:
+		return DIAG_ENDPOINT_UNHEALTHY;
+	}
+}
 
 static void from_live(struct diag_findings *r, const struct directory *d,
 		      const struct live_facts *l)
 {
+	const char *client_cert_problem = l->client_cert_problem;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct live_endpoint *e = &l->v[i];
 		char member[64];
@@ -431,47 +469,44 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 			text_scopy(member, sizeof(member), e->name);
 		else
 			dir_by_addr(d, e->host, member, sizeof(member));
-		if (e->alarms[0]) {
-			struct classify_result cr;
-			classify_entry(e->alarms, strlen(e->alarms), -1, &cr);
-			if (cr.code != DIAG_CODE_NONE) {
-				struct diag_finding *f = finding_get(r, cr.code, member);
-				if (f)
-					add_evidence(f, "live: %s reports alarm %s", e->url, e->alarms);
-			}
+		if (e->alarm_nospace || e->alarm_corrupt) {
+			struct diag_finding *f = finding_get(r, e->alarm_nospace ? DIAG_NOSPACE_ALARM
+									 : DIAG_CORRUPT_ALARM, member);
+			if (f)
+				add_evidence(f, "live: %s reports alarm %s", e->url, e->alarms);
+			if (e->alarm_nospace && e->alarm_corrupt &&
+			    (f = finding_get(r, DIAG_CORRUPT_ALARM, member)))
+				add_evidence(f, "live: %s reports alarm %s", e->url, e->alarms);
 		}
 		if (e->healthy)
 			continue;
-		/* Every member turning our certificate down is one cause on our side, not one
-		 * unhealthy endpoint each. The probe says what is wrong with the file after ": ". */
-		const char *rej = strstr(e->error, CLIENT_CERT_REJECTED);
-		if (rej) {
-			struct diag_finding *f = finding_get(r, DIAG_CLIENT_CERT_REJECTED, "this client");
+		enum diag_code code = live_code(e);
+		/* Every member turning our certificate down (or wanting one) is one cause on our
+		 * side, not one unhealthy endpoint each. */
+		if (code == DIAG_CLIENT_CERT_REJECTED || code == DIAG_CLIENT_CERT_MISSING) {
+			struct diag_finding *f = finding_get(r, code, "this client");
 			if (!f)
 				continue;
-			const char *why = rej + strlen(CLIENT_CERT_REJECTED);
 			if (!f->f.detail[0])
 				text_scopy(f->f.detail, sizeof(f->f.detail),
-					   strncmp(why, ": ", 2) == 0 ? why + 2 : e->error);
+					   client_cert_problem && client_cert_problem[0]
+						   ? client_cert_problem : e->error);
 			add_evidence(f, "live%s: %s: %s", e->peer ? " (peer handshake)" : "", e->url,
 				     e->error);
 			continue;
 		}
-		/* the probe words errors as Go does, so the journal catalogue reads them too */
-		struct classify_result cr;
-		classify_entry(e->error, strlen(e->error), -1, &cr);
-		enum diag_code code = cr.code;
-		if (code == DIAG_PEER_UNREACHABLE || code == DIAG_CODE_NONE ||
-		    code >= DIAG_FACT_LOCAL_MEMBER)
-			code = strstr(e->error, "connection refused") ? DIAG_MEMBER_DOWN
-								    : DIAG_ENDPOINT_UNHEALTHY;
 		/* a peer port is only shaken hands with: its certificate and whether it listens */
 		if (e->peer && code == DIAG_ENDPOINT_UNHEALTHY)
 			continue;
 		struct diag_finding *f = finding_get(r, code, member);
 		if (!f)
 			continue;
-		merge_fields(&f->f, &cr.f);
+		if (e->failure == EP_FAIL_TLS_VERIFY) {
+			if (!f->f.wanted[0])
+				text_scopy(f->f.wanted, sizeof(f->f.wanted), e->verify_host);
+			if (!f->f.sans[0])
+				text_scopy(f->f.sans, sizeof(f->f.sans), e->cert_sans);
+		}
 		if (!f->f.detail[0])
 			text_scopy(f->f.detail, sizeof(f->f.detail), e->error);
 		if (!f->f.url[0])

@@ -22,6 +22,10 @@ static void keep_endpoint(const struct check_facts *cf, const struct endpoint_fa
 	text_scopy(out->host, sizeof(out->host), e->ep.host);
 	text_scopy(out->name, sizeof(out->name), e->name);
 	out->healthy = !e->failed && e->health_done && e->healthy;
+	out->failure = e->failure;
+	out->verify_err = e->verify_err;
+	text_scopy(out->verify_host, sizeof(out->verify_host), e->verify_host);
+	text_scopy(out->cert_sans, sizeof(out->cert_sans), e->cert_sans);
 	const char *why = e->failed			? e->error
 			  : e->health_error[0]		? e->health_error
 			  : e->status_error[0]		? e->status_error
@@ -35,6 +39,8 @@ static void keep_endpoint(const struct check_facts *cf, const struct endpoint_fa
 		if (cf->alarms[a].member_id != e->member_id || !e->has_status)
 			continue;
 		char buf[16];
+		out->alarm_nospace |= cf->alarms[a].type == ALARM_NOSPACE;
+		out->alarm_corrupt |= cf->alarms[a].type == ALARM_CORRUPT;
 		size_t used = strlen(out->alarms);
 		snprintf(out->alarms + used, sizeof(out->alarms) - used, "%s%s", used ? " " : "",
 			 alarm_type_str(cf->alarms[a].type, buf));
@@ -73,6 +79,8 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 		snprintf(ret->why, sizeof(ret->why), "%s", err);
 		goto out;
 	}
+	if (!peer)
+		text_scopy(ret->client_cert_problem, sizeof(ret->client_cert_problem), client.problem);
 	struct check_config cfg = {
 		.eps = eps,
 		.n_eps = (size_t)n,

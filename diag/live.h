@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "probe/etcdctl_flags.h"
+#include "probe/facts.h"
 
 #define LIVE_MAX_ENDPOINTS 16
 
@@ -25,14 +26,22 @@ struct live_endpoint {
 	char host[128];
 	char name[64];  /* member name when the member list said it */
 	bool healthy;
-	char error[320]; /* the probe's reason, e.g. "connection refused", "certificate is ..." */
-	char alarms[64]; /* "NOSPACE", "CORRUPT", "" */
+	/* Why it failed, as the probe's facts say it (correlation maps these, never the words) */
+	enum endpoint_failure failure; /* EP_FAIL_NONE: reached (it may still be unhealthy) */
+	long verify_err;                /* EP_FAIL_TLS_VERIFY: X509_V_ERR_* */
+	char verify_host[128];          /* ... the name or IP checked */
+	char cert_sans[160];            /* ... the SANs the certificate has */
+	char error[320]; /* the probe's reason for people (evidence), e.g. "TCP connect: ..." */
+	bool alarm_nospace, alarm_corrupt;
+	char alarms[64]; /* "NOSPACE", "CORRUPT", "" (for people) */
 	bool peer;       /* a peer URL, handshake only: only certificate facts count */
 };
 
 struct live_facts {
 	bool available; /* false: the live part could not run (see why) */
 	char why[256];
+	/* what the members will object to in the client certificate (struct cred_client), "" */
+	char client_cert_problem[320];
 	size_t n;
 	struct live_endpoint v[LIVE_MAX_ENDPOINTS];
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/x509_vfy.h>
 #include <jansson.h>
 
 #include "diag/correlate.h"
@@ -192,10 +193,16 @@ static void test_certs_and_live(void **state)
 	snprintf(l->v[0].host, sizeof(l->v[0].host), "127.0.100.3");
 	snprintf(l->v[0].error, sizeof(l->v[0].error),
 		 "TLS handshake: certificate is valid for 127.0.0.1, 127.0.100.1, not 127.0.100.3");
+	/* correlation reads the facts, not the words */
+	l->v[0].failure = EP_FAIL_TLS_VERIFY;
+	l->v[0].verify_err = X509_V_ERR_IP_ADDRESS_MISMATCH;
+	snprintf(l->v[0].verify_host, sizeof(l->v[0].verify_host), "127.0.100.3");
+	snprintf(l->v[0].cert_sans, sizeof(l->v[0].cert_sans), "127.0.0.1, 127.0.100.1");
 	snprintf(l->v[1].url, sizeof(l->v[1].url), "https://127.0.100.2:2379");
 	snprintf(l->v[1].host, sizeof(l->v[1].host), "127.0.100.2");
 	l->v[1].healthy = true;
 	snprintf(l->v[1].alarms, sizeof(l->v[1].alarms), "NOSPACE");
+	l->v[1].alarm_nospace = true;
 	struct correlate_input in = {NULL, c, l, &cfg};
 	correlate_run(&in, x->f);
 	assert_int_equal(x->f->n, 4);
@@ -231,7 +238,10 @@ static void test_client_cert_rejected_once(void **state)
 	assert_non_null(l);
 	l->available = true;
 	l->n = 3;
+	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem),
+		 "--cert /c.pem expired 2020-01-02");
 	for (int i = 0; i < 2; i++) {
+		l->v[i].failure = EP_FAIL_CLIENT_CERT_REJECTED;
 		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
 		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
 		snprintf(l->v[i].error, sizeof(l->v[i].error),
@@ -242,6 +252,7 @@ static void test_client_cert_rejected_once(void **state)
 	snprintf(l->v[2].host, sizeof(l->v[2].host), "127.0.100.3");
 	snprintf(l->v[2].error, sizeof(l->v[2].error),
 		 "TCP connect: connection refused: nothing listening on 127.0.100.3:2379");
+	l->v[2].failure = EP_FAIL_REFUSED;
 	struct correlate_input in = {NULL, NULL, l, NULL};
 	correlate_run(&in, x->f);
 	assert_int_equal(x->f->n, 2);
