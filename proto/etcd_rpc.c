@@ -158,9 +158,11 @@ int etcd_rpc_decode_members(const uint8_t *msg, size_t len, struct etcd_members 
 		em->id = pm->id;
 		take_text(pm->name, em->name, sizeof(em->name));
 		em->is_learner = pm->islearner;
-		for (size_t u = 0; u < pm->n_clienturls && em->n_client_urls < ETCD_RPC_URLS_MAX; u++)
-			take_text(pm->clienturls[u], em->client_urls[em->n_client_urls++],
-				  sizeof(em->client_urls[0]));
+		size_t n_urls = pm->n_clienturls < ETCD_RPC_URLS_MAX ? pm->n_clienturls
+								      : ETCD_RPC_URLS_MAX;
+		for (size_t u = 0; u < n_urls; u++)
+			take_text(pm->clienturls[u], em->client_urls[u], sizeof(em->client_urls[u]));
+		em->n_client_urls = n_urls;
 	}
 	etcdserverpb__member_list_response__free_unpacked(m, NULL);
 	return 0;
@@ -236,21 +238,21 @@ int etcd_rpc_decode_authenticate(const uint8_t *msg, size_t len, char **ret_toke
 	if (!a)
 		return -EBADMSG;
 	size_t n = a->token ? strlen(a->token) : 0, wire_len = 0;
+	bool walked = wire_field_len(msg, len, 2, &wire_len) == 0;
 	int e = 0;
-	if (wire_field_len(msg, len, 2, &wire_len) < 0 || wire_len != n || n == 0 ||
-	    n > ETCD_RPC_TOKEN_MAX || !token_is_header_safe(a->token, n)) {
+	if (!walked || wire_len != n || n == 0 || n > ETCD_RPC_TOKEN_MAX ||
+	    !token_is_header_safe(a->token, n)) {
 		e = -EBADMSG;
 	} else {
 		*ret_token = malloc(n + 1);
-		if (*ret_token) {
+		if (*ret_token)
 			memcpy(*ret_token, a->token, n + 1);
-		} else {
+		else
 			e = -ENOMEM;
-		}
 	}
-	/* wire_len covers bytes after a NUL too */
+	/* protobuf-c's copy holds wire_len bytes, those after a NUL too */
 	if (a->token)
-		OPENSSL_cleanse(a->token, wire_len > n ? wire_len : n);
+		OPENSSL_cleanse(a->token, walked && wire_len > n ? wire_len : n);
 	etcdserverpb__authenticate_response__free_unpacked(a, NULL);
 	return e;
 }

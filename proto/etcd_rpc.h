@@ -92,8 +92,9 @@ struct etcd_members {
 };
 
 /* Each returns 0 with *ret filled (zeroed first), -EBADMSG when msg is not that message,
- * -ENOMEM. The empty message (len 0) is a valid one: every field at its default. Strings are
- * read up to a NUL inside them (protobuf-c hands them over as C strings). */
+ * -ENOMEM (protobuf-c cannot tell running out of memory from a bad message: inside unpack it
+ * shows as -EBADMSG). The empty message (len 0) is a valid one: every field at its default.
+ * Strings are read up to a NUL inside them (protobuf-c hands them over as C strings). */
 int etcd_rpc_decode_status(const uint8_t *msg, size_t len, struct etcd_status *ret);
 int etcd_rpc_decode_range(const uint8_t *msg, size_t len, struct etcd_header *ret);
 int etcd_rpc_decode_alarms(const uint8_t *msg, size_t len, struct etcd_alarms *ret);

@@ -198,7 +198,8 @@ static void test_decode_alarms(void **state)
 		Etcdserverpb__AlarmMember init = ETCDSERVERPB__ALARM_MEMBER__INIT;
 		am[i] = init;
 		am[i].memberid = 100 + i;
-		am[i].alarm = i % 2 ? ETCDSERVERPB__ALARM_TYPE__CORRUPT : ETCDSERVERPB__ALARM_TYPE__NOSPACE;
+		am[i].alarm = i % 2 ? ETCDSERVERPB__ALARM_TYPE__CORRUPT
+				    : ETCDSERVERPB__ALARM_TYPE__NOSPACE;
 		amp[i] = &am[i];
 	}
 	Etcdserverpb__AlarmResponse a = ETCDSERVERPB__ALARM_RESPONSE__INIT;
@@ -312,7 +313,8 @@ static void test_decode_garbage(void **state)
 		assert_int_equal(etcd_rpc_decode_members(bad[i].b, bad[i].len, &em), -EBADMSG);
 		assert_int_equal(em.n, 0);
 		char *tok = (char *)"x";
-		assert_int_equal(etcd_rpc_decode_authenticate(bad[i].b, bad[i].len, &tok), -EBADMSG);
+		assert_int_equal(etcd_rpc_decode_authenticate(bad[i].b, bad[i].len, &tok),
+				 -EBADMSG);
 		assert_null(tok);
 	}
 }
@@ -400,7 +402,8 @@ static void test_decode_authenticate(void **state)
 	assert_string_equal(tok, "xyz");
 	free(tok);
 	static const uint8_t twice_nul[] = {0x12, 0x03, 'x', 'y', 'z', 0x12, 0x03, 'a', 0x00, 'b'};
-	assert_int_equal(etcd_rpc_decode_authenticate(twice_nul, sizeof(twice_nul), &tok), -EBADMSG);
+	assert_int_equal(etcd_rpc_decode_authenticate(twice_nul, sizeof(twice_nul), &tok),
+			 -EBADMSG);
 	assert_null(tok);
 }
 
