@@ -112,6 +112,7 @@ for k in enc8 encpem; do
 	timeout -k 2 5 script -qefc "$PROBE --endpoints=$EP --cacert $D/ca/ca.pem --cert $D/client.pem --key $D/$k-key.pem" \
 		/dev/null </dev/null >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
 	PROBE_RC=$?
+	# shellcheck disable=SC2034 # read by probe_expect (tests/lib/probe-check.sh)
 	PROBE_MS=$((($(date +%s%N) - t0) / 1000000))
 	probe_expect "--key $k on a terminal (pty): UNKNOWN at once, no passphrase prompt" 3 --max-ms 1500 \
 		"is encrypted" '![Pp]ass ?phrase'
@@ -175,6 +176,32 @@ for t in nan inf 1e999 -1; do
 		scenario_fail "etcd-diag -t $t: exit 3, one line" "exit $rc, output: $(head -c 300 "$D/diag.out")"
 	fi
 done
+# its files: a FIFO as --unit-file refused at once; an encrypted key named by the unit, on a
+# terminal (pty), never a passphrase prompt
+# shellcheck disable=SC2034 # read by scenario_fail (tests/lib/probe-check.sh)
+PROBE_CMD="$DIAG --offline --unit-file $D/fifo"
+t0=$(date +%s%N)
+timeout -k 2 5 "$DIAG" --offline --unit-file "$D/fifo" --journal-dir "$D/nojournal" >"$D/diag.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$rc" = 3 ] && [ "$ms" -le 1000 ] && grep -q "cannot read unit file $D/fifo" "$D/diag.out"; then
+	scenario_ok "etcd-diag --unit-file FIFO: exit 3 at once, named"
+else
+	scenario_fail "etcd-diag --unit-file FIFO: exit 3 at once, named" "exit $rc after $ms ms" "$(head -c 300 "$D/diag.out")"
+fi
+printf '[Service]\nExecStart=/usr/bin/etcd --name m1 --cert-file=%s --key-file=%s\n' \
+	"$D/client.pem" "$D/enc8-key.pem" >"$D/enc.service"
+t0=$(date +%s%N)
+timeout -k 2 10 script -qefc "$DIAG --offline --unit-file $D/enc.service --journal-dir $D/nojournal" /dev/null \
+	</dev/null >"$D/diag.out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [[ $rc =~ ^[0-3]$ ]] && [ "$ms" -le 3000 ] && ! grep -qi "pass phrase" "$D/diag.out"; then
+	scenario_ok "etcd-diag, encrypted key in the unit, on a terminal (pty): no passphrase prompt (exit $rc)"
+else
+	scenario_fail "etcd-diag, encrypted key in the unit, on a terminal (pty): no passphrase prompt" "exit $rc after $ms ms" "$(head -c 300 "$D/diag.out")"
+fi
+
 # a unit file naming a certificate gives a real report (exit 0..2), which must not reach /dev/full
 printf '[Service]\nExecStart=/usr/bin/etcd --name m1 --cert-file=%s --key-file=%s\n' \
 	"$D/client.pem" "$D/client-key.pem" >"$D/etcd.service"
