@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "diag/text.h"
+#include "proto/regfile.h"
 
 /* One certificate to check and what it must satisfy (merged when client and peer share a
  * file: the etcd guides use one certificate for both). */
@@ -72,14 +73,29 @@ static bool check_exists(struct cert_report *r, const char *path, const char *wh
 	return false;
 }
 
+/* OpenSSL's default callback would ask for a passphrase on the terminal: never wait for one
+ * (an encrypted key is unusable by etcd anyway). */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1;
+}
+
+/* The file as a stream, never blocking on a FIFO or device (regfile). */
+static FILE *open_pem(const char *path)
+{
+	char err[64];
+	return regfile_fopen("file", path, err, sizeof(err));
+}
+
 static X509 *load_cert(const char *path, STACK_OF(X509) * chain)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = open_pem(path);
 	if (!f)
 		return NULL;
-	X509 *leaf = PEM_read_X509(f, NULL, NULL, NULL);
+	X509 *leaf = PEM_read_X509(f, NULL, no_passphrase, NULL);
 	X509 *extra;
-	while (leaf && chain && (extra = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
+	while (leaf && chain && (extra = PEM_read_X509(f, NULL, no_passphrase, NULL)) != NULL)
 		if (!sk_X509_push(chain, extra))
 			X509_free(extra);
 	fclose(f);
@@ -89,10 +105,10 @@ static X509 *load_cert(const char *path, STACK_OF(X509) * chain)
 
 static EVP_PKEY *load_key(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = open_pem(path);
 	if (!f)
 		return NULL;
-	EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	ERR_clear_error();
 	return k;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "diag/text.h"
+#include "proto/regfile.h"
 
 enum setting_kind { SET_STR, SET_BOOL };
 
@@ -555,7 +556,9 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap)
 /* Reads a whole (small) file; NULL and errno on failure. */
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	char err[64]; /* errno says it; the caller names the file */
+	/* never blocks on a FIFO or device given as --unit-file/--config-file/--env-file */
+	FILE *f = regfile_fopen("file", path, err, sizeof(err));
 	if (!f)
 		return NULL;
 	size_t cap = 4096, n = 0;
@@ -618,7 +621,8 @@ int config_load(const struct config_sources *src, struct diag_config *ret, char 
 	}
 	const char *unit_path = src ? src->unit_file : NULL;
 	for (size_t i = 0; !unit_path && unit_paths[i]; i++) {
-		FILE *f = fopen(unit_paths[i], "re");
+		char err[64];
+		FILE *f = regfile_fopen("unit file", unit_paths[i], err, sizeof(err));
 		if (f) {
 			fclose(f);
 			unit_path = unit_paths[i];

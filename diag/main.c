@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@ enum {
 	OPT_KEY,
 	OPT_USER,
 	OPT_PASSWORD,
+	OPT_PASSWORD_FILE,
 	OPT_NO_CONFIG,
 	OPT_UNITNAME,
 	OPT_LIST_SIGNATURES,
@@ -73,6 +76,7 @@ static const struct option long_opts[] = {
 	{"key", required_argument, NULL, OPT_KEY},
 	{"user", required_argument, NULL, OPT_USER},
 	{"password", required_argument, NULL, OPT_PASSWORD},
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"list-signatures", no_argument, NULL, OPT_LIST_SIGNATURES},
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"timeout", required_argument, NULL, 't'},
@@ -87,9 +91,11 @@ static void usage(FILE *out)
 	      "                 [--journal-dir D | --journal-file F ...] [--unit NAME]\n"
 	      "                 [--since T] [--until T] [--offline] [--format=text|json]\n"
 	      "                 [--endpoints URLS] [--cacert F] [--cert F] [--key F]\n"
-	      "                 [--user U] [--password P] [-t SECONDS] [--list-signatures]\n"
+	      "                 [--user U] [--password-file F] [-t SECONDS] [--list-signatures]\n"
 	      "                 [--stats]\n"
 	      "                 [-h] [-V]\n"
+	      "--password-file F: the password is F's first line (F not readable by others); or\n"
+	      "ETCDCTL_PASSWORD. --password P works too but every local user can read argv (ps).\n"
 	      "Diagnoses an etcd member from its journal, certificates and live checks.\n"
 	      "T: -1h, -30m, -2d, now, @UNIX, \"YYYY-MM-DD HH:MM[:SS]\" (default: the last hour).\n"
 	      "Exit: 0 OK, 1 warning, 2 critical, 3 could not diagnose.\n",
@@ -123,13 +129,23 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Strict positive seconds. */
+/* -h, -V, --list-signatures: exit 0 only if what they printed reached stdout. */
+static __attribute__((noreturn)) void exit_after_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "etcd-diag: cannot write to stdout: %s\n", strerror(errno));
+		exit(3);
+	}
+	exit(0);
+}
+
+/* Strict positive seconds ("nan" compares false with everything: refused by isfinite). */
 static int parse_seconds(const char *s, double *ret)
 {
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || *end || v <= 0 || v > 3600)
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 3600)
 		return -EINVAL;
 	*ret = v;
 	return 0;
@@ -201,7 +217,10 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 			o->live.conn.user = optarg;
 			break;
 		case OPT_PASSWORD:
-			o->live.conn.password = optarg;
+			o->live.conn.password_arg = optarg;
+			break;
+		case OPT_PASSWORD_FILE:
+			o->live.conn.password_file = optarg;
 			break;
 		case 't':
 			if (parse_seconds(optarg, &o->live.timeout_s) < 0) {
@@ -219,14 +238,14 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 			for (size_t i = 0; (n = classify_signature_needle(i, &code)) != NULL; i++)
 				if (code != DIAG_CODE_NONE && code < DIAG_FACT_LOCAL_MEMBER)
 					printf("%s\t%s\n", diag_code_str(code), n);
-			exit(0);
+			exit_after_output();
 		}
 		case 'h':
 			usage(stdout);
-			exit(0);
+			exit_after_output();
 		case 'V':
 			printf("etcd-diag %s\n", DIAG_VERSION);
-			exit(0);
+			exit_after_output();
 		default:
 			usage(stderr);
 			return -EINVAL;
@@ -262,8 +281,15 @@ int main(int argc, char **argv)
 	int rc = 3;
 	bool journal_ok = false;
 
-	if (parse_opts(argc, argv, &o) < 0)
+	/* A closed stdout is an EPIPE from write, handled below, not a death by signal. */
+	signal(SIGPIPE, SIG_IGN);
+	if (parse_opts(argc, argv, &o) < 0) {
+		/* stopped before etcdctl_flags_finish: the password leaves argv anyway */
+		if (o.live.conn.password_arg)
+			memset(o.live.conn.password_arg, 0, strlen(o.live.conn.password_arg));
+		etcdctl_flags_wipe(&o.live.conn);
 		return 3;
+	}
 	memset(&meta, 0, sizeof(meta));
 	memset(&cfg, 0, sizeof(cfg));
 	certs = calloc(1, sizeof(*certs));
@@ -374,6 +400,13 @@ int main(int argc, char **argv)
 	if (o.stats)
 		print_stats(aggs);
 out:
+	etcdctl_flags_wipe(&o.live.conn);
+	/* the report is the product: if it cannot be written, could not diagnose */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "etcd-diag: cannot write the report to stdout: %s\n",
+			strerror(errno));
+		rc = 3;
+	}
 	aggs_free(aggs);
 	free(findings);
 	free(live);

@@ -1,8 +1,13 @@
 /* etcd-probe: parse the command line, load credentials, run the checks, judge, report, and
  * turn the outcome into an exit code (0-3, nothing else). The one place that prints errors. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "probe/check.h"
 #include "probe/options.h"
@@ -21,28 +26,84 @@ static int unknown(const char *msg)
 	return STATE_UNKNOWN;
 }
 
+/* The backstop's second stage: the line could not even be written (stdout blocked). */
+static void backstop_exit(int sig)
+{
+	(void)sig;
+	_exit(STATE_UNKNOWN);
+}
+
+/* The backstop: -t is a promise to the scheduler; if anything (a blocked write to stdout, a
+ * bug in the loop) outlives it by half a second, say so and exit 3. Async-signal-safe calls
+ * only (signal-safety(7)): sigaction, alarm, write, _exit. */
+static void backstop(int sig)
+{
+	static const char line[] = "ETCD UNKNOWN - internal deadline exceeded\n";
+	struct sigaction sa = {.sa_handler = backstop_exit, .sa_flags = SA_NODEFER};
+	(void)sig;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1); /* if this write blocks too, exit anyway a second later */
+	ssize_t n = write(STDOUT_FILENO, line, sizeof(line) - 1);
+	(void)n;
+	_exit(STATE_UNKNOWN);
+}
+
+static void backstop_arm(double timeout_s)
+{
+	struct sigaction sa = {.sa_handler = backstop};
+	double at = timeout_s + 0.5;
+	struct itimerval it = {
+		.it_value = {.tv_sec = (time_t)at,
+			     .tv_usec = (suseconds_t)((at - floor(at)) * 1e6)},
+	};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int run(int argc, char **argv, struct probe_options *o);
+
 int main(int argc, char **argv)
 {
-	uint64_t start_ns = conn_now_ns();
 	struct probe_options o;
+
+	/* A closed stdout (a scheduler that stopped reading) is an EPIPE from write, handled
+	 * below as a write error, not a silent death by signal. */
+	signal(SIGPIPE, SIG_IGN);
+	int code = run(argc, argv, &o);
+	options_free(&o);
+	/* The status line is the product: if it cannot be written, the run is UNKNOWN. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+		fprintf(stderr, "etcd-probe: cannot write the result to stdout: %s\n",
+			strerror(e));
+		return STATE_UNKNOWN;
+	}
+	return code;
+}
+
+static int run(int argc, char **argv, struct probe_options *o)
+{
+	uint64_t start_ns = conn_now_ns();
 	char err[512];
 	static struct endpoint eps[FACTS_MAX_ENDPOINTS];
 
-	if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+	if (options_parse(argc, argv, o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "Usage: etcd-probe [--endpoints=URL,...] [--cacert F] [--cert F "
 				"--key F] [-t SECONDS] ... (see --help)\n");
 		return unknown(err);
 	}
-	if (o.help) {
+	backstop_arm(o->timeout_s);
+	if (o->help) {
 		options_usage(stdout);
 		return 0;
 	}
-	if (o.version) {
+	if (o->version) {
 		printf("etcd-probe %s\n", VERSION);
 		return 0;
 	}
-	bool tls_flags = o.conn.cacert || o.conn.cert || o.conn.key;
-	int n = endpoint_parse_list(o.conn.endpoints, tls_flags, eps, FACTS_MAX_ENDPOINTS, err,
+	bool tls_flags = o->conn.cacert || o->conn.cert || o->conn.key;
+	int n = endpoint_parse_list(o->conn.endpoints, tls_flags, eps, FACTS_MAX_ENDPOINTS, err,
 				    sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "Usage: etcd-probe --endpoints=https://HOST:2379[,...] (see --help)\n");
@@ -54,8 +115,8 @@ int main(int argc, char **argv)
 
 	SSL_CTX *ctx = NULL;
 	struct cred_client client = {0};
-	struct cred_config cc = {o.conn.cacert, o.conn.cert, o.conn.key, o.insecure};
-	if ((any_tls || o.cluster || tls_flags) &&
+	struct cred_config cc = {o->conn.cacert, o->conn.cert, o->conn.key, o->insecure};
+	if ((any_tls || o->cluster || tls_flags) &&
 	    cred_ctx_new(&cc, &ctx, &client, err, sizeof(err)) < 0)
 		return unknown(err);
 
@@ -63,11 +124,11 @@ int main(int argc, char **argv)
 		.eps = eps,
 		.n_eps = (size_t)n,
 		.ctx = ctx,
-		.insecure = o.insecure,
-		.user = o.conn.user,
-		.password = o.conn.password,
-		.discover = o.cluster,
-		.timeout_s = o.timeout_s,
+		.insecure = o->insecure,
+		.user = o->conn.user,
+		.password = o->conn.password,
+		.discover = o->cluster,
+		.timeout_s = o->timeout_s,
 		.start_ns = start_ns,
 		.client_cert_problem = client.problem,
 	};
@@ -85,18 +146,17 @@ int main(int argc, char **argv)
 		SSL_CTX_free(ctx);
 		return unknown("out of memory");
 	}
-	verdict_compute(&facts, &o.th, v);
-	if (o.format == FORMAT_JSON)
+	verdict_compute(&facts, &o->th, v);
+	if (o->format == FORMAT_JSON)
 		report_json(stdout, &facts, v);
 	else
-		report_nagios(stdout, &facts, v, &o.th);
-	if (o.verbose)
+		report_nagios(stdout, &facts, v, &o->th);
+	if (o->verbose)
 		fprintf(stderr, "etcd-probe: %zu endpoints in %.3f s (%zu TLS sessions resumed)\n",
 			facts.n_eps, facts.elapsed_s, facts.tls_resumed);
 	int code = (int)v->state;
 	free(v);
 	check_facts_free(&facts);
 	SSL_CTX_free(ctx);
-	fflush(stdout);
 	return code >= 0 && code <= 3 ? code : STATE_UNKNOWN;
 }

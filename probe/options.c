@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum {
-	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD,
+	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT,
 };
 
@@ -19,6 +19,7 @@ static const struct option long_opts[] = {
 	{"key", required_argument, NULL, OPT_KEY},
 	{"user", required_argument, NULL, OPT_USER},
 	{"password", required_argument, NULL, OPT_PASSWORD},
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE},
 	{"cluster", no_argument, NULL, OPT_CLUSTER},
 	{"format", required_argument, NULL, OPT_FORMAT},
@@ -34,7 +35,7 @@ static const struct option long_opts[] = {
 void options_usage(FILE *out)
 {
 	fputs("Usage: etcd-probe [--endpoints=URL[,URL...]] [--cacert=FILE] [--cert=FILE --key=FILE]\n"
-	      "                  [--user=NAME[:PASSWORD]] [--password=PASSWORD] [--cluster]\n"
+	      "                  [--user=NAME] [--password-file=FILE] [--cluster]\n"
 	      "                  [--insecure-skip-tls-verify] [-t SECONDS] [-w METRIC=RANGE,...]\n"
 	      "                  [-c METRIC=RANGE,...] [--format=nagios|json] [-v] [-V] [-h]\n"
 	      "\n"
@@ -44,7 +45,11 @@ void options_usage(FILE *out)
 	      "\n"
 	      "  --endpoints      client URLs (default 127.0.0.1:2379; https when TLS flags are given)\n"
 	      "  --cacert/--cert/--key  CA bundle, client certificate and key (PEM)\n"
-	      "  --user/--password      credentials when auth is enabled (authenticates once)\n"
+	      "  --user NAME      etcd user when auth is enabled (authenticates once per run)\n"
+	      "  --password-file  a file whose first line is the password (not readable by\n"
+	      "                   others), or ETCDCTL_PASSWORD; --password PW and --user NAME:PW\n"
+	      "                   also work but put it in argv, which every local user can read\n"
+	      "                   (ps) until the probe overwrites it\n"
 	      "  --cluster        also probe every member found in the member list\n"
 	      "  --insecure-skip-tls-verify  do not fail on server certificate errors (WARNING)\n"
 	      "  -t, --timeout    overall deadline in seconds (default 10)\n"
@@ -74,7 +79,7 @@ static int parse_timeout(const char *s, double *ret)
 	return 0;
 }
 
-int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
+static int parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
 {
 	int c;
 
@@ -90,7 +95,8 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		case OPT_CERT: o->conn.cert = optarg; break;
 		case OPT_KEY: o->conn.key = optarg; break;
 		case OPT_USER: o->conn.user = optarg; break;
-		case OPT_PASSWORD: o->conn.password = optarg; break;
+		case OPT_PASSWORD: o->conn.password_arg = optarg; break;
+		case OPT_PASSWORD_FILE: o->conn.password_file = optarg; break;
 		case OPT_INSECURE: o->insecure = true; break;
 		case OPT_CLUSTER: o->cluster = true; break;
 		case OPT_FORMAT:
@@ -134,9 +140,24 @@ int options_parse(int argc, char **argv, struct probe_options *o, char *err, siz
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	if (etcdctl_flags_finish(&o->conn, err, errlen) < 0)
-		return -EINVAL;
+	int r = etcdctl_flags_finish(&o->conn, err, errlen);
+	if (r < 0)
+		return r;
 	if (!o->conn.endpoints)
 		o->conn.endpoints = "127.0.0.1:2379";
 	return 0;
+}
+
+void options_free(struct probe_options *o)
+{
+	etcdctl_flags_wipe(&o->conn);
+}
+
+int options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
+{
+	int r = parse(argc, argv, o, err, errlen);
+	/* a usage error stops before etcdctl_flags_finish: the password leaves argv anyway */
+	if (r < 0 && o->conn.password_arg)
+		memset(o->conn.password_arg, 0, strlen(o->conn.password_arg));
+	return r;
 }

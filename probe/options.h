@@ -23,9 +23,14 @@ struct probe_options {
 	bool help, version;
 };
 
-/* Parses argv (and the environment for absent flags). Returns 0, or -EINVAL with err set to
- * one line naming the bad flag or value. */
+/* Parses argv (and the environment for absent flags). Returns 0, or -errno (-EINVAL, -ENOENT
+ * for a missing --password-file, ...) with err set to one line naming the bad flag or value.
+ * The password given in argv is overwritten there (see etcdctl_flags_finish), even on error;
+ * options_free is needed either way. */
 int options_parse(int argc, char **argv, struct probe_options *ret, char *err, size_t errlen);
+
+/* Cleanses the password copy; accepts a zeroed struct. */
+void options_free(struct probe_options *o);
 
 /* The --help text. */
 void options_usage(FILE *out);

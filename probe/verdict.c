@@ -9,25 +9,47 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Problems are collected with their state, then the summary lists the worst ones first. */
+/* Problems are collected with their state, then the summary lists the worst ones first. Past
+ * MAX_PROBLEMS a problem's text may be left out (the least severe goes first), its state never:
+ * worst is the max of every problem ever added, and dropped is said as "and N more". */
 #define MAX_PROBLEMS 16
 struct problems {
 	size_t n;
 	enum state st[MAX_PROBLEMS];
 	char text[MAX_PROBLEMS][480];
+	enum state worst;
+	size_t dropped;
 };
+
+/* Order in the summary: CRITICAL, WARNING, then the rest (UNKNOWN-ranked notes). */
+static int summary_rank(enum state s)
+{
+	return s == STATE_CRITICAL ? 2 : s == STATE_WARNING ? 1 : 0;
+}
 
 static void problem(struct problems *p, enum state st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(struct problems *p, enum state st, const char *fmt, ...)
 {
-	if (p->n == MAX_PROBLEMS)
-		return;
+	p->worst = state_max(p->worst, st);
+	size_t slot = p->n;
+	if (p->n == MAX_PROBLEMS) {
+		/* full: the new one replaces the least severe kept, if it is more severe */
+		slot = 0;
+		for (size_t i = 1; i < p->n; i++)
+			if (summary_rank(p->st[i]) < summary_rank(p->st[slot]))
+				slot = i;
+		p->dropped++;
+		if (summary_rank(st) <= summary_rank(p->st[slot]))
+			return;
+	} else {
+		p->n++;
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->text[p->n], sizeof(p->text[0]), fmt, ap);
+	vsnprintf(p->text[slot], sizeof(p->text[0]), fmt, ap);
 	va_end(ap);
-	p->st[p->n++] = st;
+	p->st[slot] = st;
 }
 
 static void add_reason(struct endpoint_verdict *ev, enum state st, const char *fmt, ...)
@@ -118,20 +140,26 @@ static bool is_voting_member(const struct check_facts *f, uint64_t id)
 
 static void summary_join(struct verdict *v, const struct problems *p, const char *ok_text)
 {
-	size_t used = 0;
+	/* room kept at the end for "; and N more" */
+	const size_t reserve = 32, cap = sizeof(v->summary) - reserve;
+	size_t used = 0, omitted = p->dropped;
 	v->summary[0] = '\0';
-	for (int want = STATE_CRITICAL; want >= STATE_OK; want--) {
-		/* order: CRITICAL, WARNING, then UNKNOWN-ranked problems */
+	for (int want = 2; want >= 0; want--) {
 		for (size_t i = 0; i < p->n; i++) {
-			enum state s = p->st[i];
-			int rank = s == STATE_CRITICAL ? 2 : s == STATE_WARNING ? 1 : 0;
-			if (rank != want)
+			if (summary_rank(p->st[i]) != want)
 				continue;
+			size_t len = strlen(p->text[i]) + (used ? 2 : 0);
+			if (used + len >= cap && used) {
+				omitted++;
+				continue;
+			}
+			snprintf(v->summary + used, cap - used, "%s%s", used ? "; " : "",
+				 p->text[i]);
 			used = strlen(v->summary);
-			snprintf(v->summary + used, sizeof(v->summary) - used, "%s%s",
-				 used ? "; " : "", p->text[i]);
 		}
 	}
+	if (omitted)
+		snprintf(v->summary + used, sizeof(v->summary) - used, "; and %zu more", omitted);
 	if (!v->summary[0])
 		snprintf(v->summary, sizeof(v->summary), "%s", ok_text);
 }
@@ -210,6 +238,19 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 				}
 			}
 		}
+		/* A failed endpoint that is no member's client URL (given by IP where the members
+		 * advertise names, or a typo) and had no Status: a member all the same, one not
+		 * otherwise probed; left out, a minority outage would look like an unexplained
+		 * CRITICAL endpoint. Counted as probed and down, as many as members are left. */
+		for (size_t j = 0; j < f->n_eps && probed_voting < v->voting_members; j++) {
+			const struct endpoint_facts *e = &f->eps[j];
+			if (e->healthy || e->has_status || e->is_learner)
+				continue;
+			bool known = false;
+			for (size_t i = 0; i < f->n_members && !known; i++)
+				known = e->name[0] && strcmp(e->name, f->members[i].name) == 0;
+			probed_voting += !known;
+		}
 	} else {
 		v->voting_members = f->n_eps;
 		probed_voting = f->n_eps;
@@ -223,8 +264,6 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 	 * was probed, count them too. */
 	v->quorum_ok = v->healthy_members > 0 && (!all_probed || v->healthy_members >= v->quorum);
 
-	if (f->auth_failed)
-		problem(&p, STATE_UNKNOWN, "%s", f->auth_error);
 	if (reached == 0 && f->n_eps) {
 		const struct endpoint_facts *e = &f->eps[0];
 		problem(&p, STATE_CRITICAL, "%s unreachable%s%s",
@@ -338,9 +377,14 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		problem(&p, STATE_WARNING, "server certificates not verified "
 			"(--insecure-skip-tls-verify)");
 
-	v->state = STATE_OK;
-	for (size_t i = 0; i < p.n; i++)
-		v->state = state_max(v->state, p.st[i]);
+	/* Every problem's state counts, kept in the summary or not. A failed authentication
+	 * means the checks ran without the credentials given: a WARNING they found (Status
+	 * needs credentials, ...) is an artefact of that, so the run is UNKNOWN (README); a
+	 * CRITICAL stays, since etcd's Authenticate goes through raft and times out when quorum
+	 * is lost: the lost quorum is the news, not the authentication. */
+	v->state = p.worst;
+	if (f->auth_failed && v->state != STATE_CRITICAL)
+		v->state = STATE_UNKNOWN;
 
 	char ok[VERDICT_TEXT_LEN];
 	const struct member_fact *lm = facts_member_by_id(f, v->leader_id);
@@ -352,4 +396,11 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			 "all), leader %s, no alarms", v->healthy_members, v->voting_members,
 			 lm && lm->name[0] ? lm->name : "ok");
 	summary_join(v, &p, ok);
+	if (f->auth_failed) {
+		/* the reason for UNKNOWN leads; what was seen without credentials follows */
+		char rest[VERDICT_TEXT_LEN];
+		snprintf(rest, sizeof(rest), "%s", p.n || p.dropped ? v->summary : "");
+		snprintf(v->summary, sizeof(v->summary), "%s%s%s", f->auth_error,
+			 rest[0] ? "; " : "", rest);
+	}
 }

@@ -2,33 +2,54 @@
 #include "proto/cred.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-/* Opens the file ourselves first so that the error names the file and errno, not an OpenSSL
- * error stack. */
-static int file_check(const char *flag, const char *path, char *err, size_t errlen)
+#include "proto/regfile.h"
+
+/* Every PEM file is read through regfile (never blocks on a FIFO or device, names the file on
+ * error) and parsed from memory, so OpenSSL never opens a path itself. */
+#define CRED_FILE_MAX (4u << 20)
+
+/* OpenSSL's default PEM callback asks for a passphrase on the terminal: a monitoring check must
+ * never wait for one. -1 makes any encrypted PEM fail to load instead. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot read %s %s: %s", flag, path, strerror(e));
-		return -e;
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1;
+}
+
+static BIO *file_bio(const char *flag, const char *path, char **ret_buf, size_t *ret_len,
+		     char *err, size_t errlen, int *ret_err)
+{
+	int r = regfile_read(flag, path, CRED_FILE_MAX, ret_buf, ret_len, NULL, err, errlen);
+	if (r < 0) {
+		*ret_err = r;
+		return NULL;
 	}
-	int r = fstat(fd, &st);
-	close(fd);
-	if (r == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cannot read %s %s: not a regular file", flag, path);
-		return -EINVAL;
+	BIO *bio = BIO_new_mem_buf(*ret_buf, (int)*ret_len);
+	if (!bio) {
+		OPENSSL_cleanse(*ret_buf, *ret_len);
+		free(*ret_buf);
+		*ret_buf = NULL;
+		snprintf(err, errlen, "cannot read %s %s: out of memory", flag, path);
+		*ret_err = -ENOMEM;
 	}
-	return 0;
+	return bio;
+}
+
+/* An encrypted key, PKCS#8 ("BEGIN ENCRYPTED PRIVATE KEY") or legacy PEM ("Proc-Type:
+ * 4,ENCRYPTED" in an RSA/EC key): etcd itself cannot use one either (Go's tls.X509KeyPair
+ * takes no passphrase). */
+static bool pem_is_encrypted(const char *pem)
+{
+	return strstr(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
+	       strstr(pem, "Proc-Type: 4,ENCRYPTED");
 }
 
 static void last_ssl_error(char *buf, size_t len)
@@ -78,17 +99,63 @@ static int load_client(SSL_CTX *ctx, const struct cred_config *cfg, struct cred_
 	char why[128];
 	int r;
 
-	if ((r = file_check("--cert", cfg->cert, err, errlen)) < 0 ||
-	    (r = file_check("--key", cfg->key, err, errlen)) < 0)
+	char *pem = NULL;
+	size_t len = 0;
+	BIO *bio = file_bio("--cert", cfg->cert, &pem, &len, err, errlen, &r);
+	if (!bio)
 		return r;
-	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
+	/* as SSL_CTX_use_certificate_chain_file: the leaf first, then its chain */
+	X509 *x = PEM_read_bio_X509_AUX(bio, NULL, no_passphrase, NULL);
+	r = x && SSL_CTX_use_certificate(ctx, x) == 1 ? 0 : -EINVAL;
+	X509_free(x);
+	if (r == 0 && SSL_CTX_clear_chain_certs(ctx) == 1) {
+		X509 *ca;
+		while ((ca = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL)) != NULL)
+			if (SSL_CTX_add0_chain_cert(ctx, ca) != 1) {
+				X509_free(ca);
+				r = -EINVAL;
+				break;
+			}
+		unsigned long e = ERR_peek_last_error();
+		if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+			ERR_clear_error(); /* the end of the chain */
+	}
+	BIO_free(bio);
+	free(pem);
+	if (r < 0) {
 		last_ssl_error(why, sizeof(why));
 		snprintf(err, errlen, "--cert %s is not a PEM certificate (%s)", cfg->cert, why);
 		return -EINVAL;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1) {
+
+	bio = file_bio("--key", cfg->key, &pem, &len, err, errlen, &r);
+	if (!bio)
+		return r;
+	EVP_PKEY *pkey = NULL;
+	bool encrypted = pem_is_encrypted(pem);
+	if (!encrypted)
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	OPENSSL_cleanse(pem, len);
+	free(pem);
+	if (encrypted) {
+		snprintf(err, errlen, "--key %s is encrypted; etcd and etcd-probe need an "
+				      "unencrypted key", cfg->key);
+		return -EINVAL;
+	}
+	if (!pkey) {
 		last_ssl_error(why, sizeof(why));
-		if (strstr(why, "values mismatch") || strstr(why, "mismatch"))
+		snprintf(err, errlen, "--key %s is not a usable PEM private key (%s)", cfg->key,
+			 why);
+		return -EINVAL;
+	}
+	r = SSL_CTX_use_PrivateKey(ctx, pkey);
+	EVP_PKEY_free(pkey);
+	if (r != 1) {
+		unsigned long e = ERR_peek_last_error();
+		int reason = ERR_GET_LIB(e) == ERR_LIB_X509 ? ERR_GET_REASON(e) : 0;
+		last_ssl_error(why, sizeof(why));
+		if (reason == X509_R_KEY_VALUES_MISMATCH || reason == X509_R_KEY_TYPE_MISMATCH)
 			snprintf(err, errlen, "--key %s does not match --cert %s", cfg->key,
 				 cfg->cert);
 		else
@@ -123,9 +190,6 @@ int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cred_clien
 			 cfg->cert ? "--key" : "--cert");
 		return -EINVAL;
 	}
-	if (cfg->cacert && (r = file_check("--cacert", cfg->cacert, err, errlen)) < 0)
-		return r;
-
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx) {
 		snprintf(err, errlen, "cannot create a TLS context (out of memory?)");
@@ -138,18 +202,28 @@ int cred_ctx_new(const struct cred_config *cfg, SSL_CTX **ret, struct cred_clien
 	SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1);
 
 	if (cfg->cacert) {
-		STACK_OF(X509_INFO) *infos = NULL;
-		BIO *bio = BIO_new_file(cfg->cacert, "r");
-		if (bio)
-			infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+		char *pem = NULL;
+		size_t len = 0;
+		BIO *bio = file_bio("--cacert", cfg->cacert, &pem, &len, err, errlen, &r);
+		if (!bio) {
+			SSL_CTX_free(ctx);
+			return r;
+		}
+		STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
+		X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 		int ncerts = 0;
-		for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++)
-			ncerts += sk_X509_INFO_value(infos, i)->x509 != NULL;
+		for (int i = 0; infos && i < sk_X509_INFO_num(infos); i++) {
+			X509_INFO *xi = sk_X509_INFO_value(infos, i);
+			if (xi->x509 && X509_STORE_add_cert(store, xi->x509) == 1)
+				ncerts++;
+			if (xi->crl)
+				X509_STORE_add_crl(store, xi->crl);
+		}
 		sk_X509_INFO_pop_free(infos, X509_INFO_free);
 		BIO_free(bio);
+		free(pem);
 		ERR_clear_error();
-		if (ncerts == 0 || SSL_CTX_load_verify_locations(ctx, cfg->cacert, NULL) != 1) {
-			ERR_clear_error();
+		if (ncerts == 0) {
 			snprintf(err, errlen, "--cacert %s holds no PEM certificate", cfg->cacert);
 			SSL_CTX_free(ctx);
 			return -EINVAL;

@@ -104,12 +104,33 @@ grep -q 'etcd-diag' "$A/units/etcd-diag-report@.service" && grep -q "$PROBE -v" 
 	miss+=("etcd-diag-report@.service does not run etcd-diag with the etcd-probe -v fallback")
 if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service/timer/OnFailure"; else notok "unit contents" "${miss[@]}"; fi
 
-# --- the diag report unit falls back to etcd-probe -v when etcd-diag is not installed
-out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$A/units/etcd-diag-report@.service" 2>&1)
-if [[ $out == *"etcd-diag not installed"* ]] || [ -x "$(dirname "$PROBE")/etcd-diag" ]; then
-	ok "etcd-diag-report@.service's ExecStart runs (etcd-probe -v when etcd-diag is absent)"
+# --- the diag report unit runs etcd-diag, and etcd-probe -v when etcd-diag is not installed.
+# Each case is made to happen: a member installed with --diag-bin naming a file that does not exist
+# must fall back; member A's unit, whose etcd-diag exists when it is built, must run etcd-diag.
+C=$W/c
+if inst "$C" etcd01 "127.0.$X.1" --no-start --diag-bin "$W/not-installed/etcd-diag"; then
+	out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$C/units/etcd-diag-report@.service" 2>&1)
+	if [[ $out == *"etcd-diag not installed ($W/not-installed/etcd-diag): etcd-probe -v instead"* ]] &&
+		grep -qE '^ETCD (OK|WARNING|CRITICAL|UNKNOWN) - ' <<<"$out"; then
+		ok "etcd-diag-report@.service without etcd-diag: says so, then etcd-probe -v's result"
+	else
+		notok "etcd-diag-report@.service without etcd-diag: says so, then etcd-probe -v's result" "$out"
+	fi
 else
-	notok "etcd-diag-report@.service's ExecStart runs" "$out"
+	notok "install with --diag-bin naming a missing file" "$(cat "$C.err")"
+fi
+diag_bin=$(sed -n "s/^ExecStart=.*if \[ -x \([^] ]*\) \].*/\1/p" "$A/units/etcd-diag-report@.service")
+if [ -n "$diag_bin" ] && [ -x "$diag_bin" ]; then
+	out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$A/units/etcd-diag-report@.service" 2>&1)
+	if grep -qE '^ETCD-DIAG (OK|WARNING|CRITICAL|UNKNOWN) - ' <<<"$out" && [[ $out != *"not installed"* ]]; then
+		ok "etcd-diag-report@.service with etcd-diag at $diag_bin: runs etcd-diag"
+	else
+		notok "etcd-diag-report@.service with etcd-diag at $diag_bin: runs etcd-diag" "$(head -c 600 <<<"$out")"
+	fi
+elif [ -n "$diag_bin" ]; then
+	skip "etcd-diag-report@.service with etcd-diag installed" "no etcd-diag at $diag_bin (not built)"
+else
+	notok "etcd-diag-report@.service names the etcd-diag it runs" "$(grep '^ExecStart=' "$A/units/etcd-diag-report@.service")"
 fi
 
 # --- the ExecStart, run as systemd would, is exactly the command the installer rendered

@@ -8,7 +8,9 @@
 # credentials and refuses the `health` read with PermissionDenied, which counts as healthy (as in
 # etcdctl): so no credentials gives OK there; 3.5.30 (like every release since 3.4.42/3.5.28) refuses
 # Status too, which must be WARNING `Status needs credentials` with what could be read. A wrong
-# password must say `authentication failed`. PROBE=path overrides the binary.
+# password must be UNKNOWN `authentication failed` (on 3.5.30 too, where the WARNING above is a
+# side effect of it). --password-file is read (0600) or refused (0644); the password is gone from
+# /proc/PID/cmdline while the probe runs. PROBE=path overrides the binary.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 # shellcheck source=tests/lib/cluster.sh
@@ -71,7 +73,50 @@ else
 fi
 
 probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password wrong-pw -t 10
-probe_expect "auth enabled, wrong password: authentication failed" "1|2|3" --max-ms 5000 "authentication failed"
+# README: authentication failed is UNKNOWN; the reason leads the status line
+probe_expect "auth enabled, wrong password: UNKNOWN 'authentication failed'" 3 --max-ms 5000 \
+	"^ETCD UNKNOWN - authentication failed for user 'root'"
+
+# --password-file: the first line is the password; a file others may read is refused
+printf '%s\n' "$PASS" >"$D/pw" && chmod 0600 "$D/pw"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password-file "$D/pw" -t 10
+probe_expect "auth enabled, --user root --password-file (0600): OK" 0 "^OK: $U1( |\$)"
+printf '%s\n' wrong-pw >"$D/pw-wrong" && chmod 0600 "$D/pw-wrong"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password-file "$D/pw-wrong" -t 10
+probe_expect "auth enabled, --password-file with a wrong password: UNKNOWN 'authentication failed'" 3 \
+	--max-ms 5000 "^ETCD UNKNOWN - authentication failed for user 'root'"
+chmod 0644 "$D/pw"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password-file "$D/pw" -t 10
+probe_expect "--password-file readable by others: UNKNOWN at once, naming it" 3 --max-ms 1000 \
+	"^ETCD UNKNOWN - --password-file $(re_escape "$D/pw") is accessible by others \(mode 0644\)" '!^OK:'
+chmod 0600 "$D/pw"
+
+# argv is world-readable (/proc/PID/cmdline, ps): the password must be gone from it while the
+# probe runs. Against a listening socket that never answers, the probe waits its -t 2; its
+# cmdline is read meanwhile (after 0.5 s: the options are parsed in the first milliseconds).
+cluster_bg "$D/blackhole.log" python3 tests/hostile/hostile_server.py silent "$CLUSTER_NET.50" 2379
+if cluster_wait_port "$CLUSTER_NET.50" 2379 10; then
+	for form in "--user root --password $PASS" "--user=root:$PASS"; do
+		# shellcheck disable=SC2086 # the words of form are the arguments
+		"$PROBE" --endpoints="https://$CLUSTER_NET.50:2379" "${NOUSER[@]}" $form -t 2 >"$D/stall.out" 2>&1 &
+		pid=$!
+		sleep 0.5
+		cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+		alive=0
+		kill -0 "$pid" 2>/dev/null && alive=1
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && kill "$pid"
+		wait "$pid"
+		if [ "$alive" = 1 ] && [ -n "$cmdline" ] && [[ $cmdline != *"$PASS"* ]] && [[ $cmdline == *--endpoints* ]]; then
+			scenario_ok "while the probe runs, /proc/PID/cmdline does not show the password ($form)"
+		else
+			scenario_fail "while the probe runs, /proc/PID/cmdline does not show the password ($form)" \
+				"alive after 0.5 s: $alive" "cmdline: $cmdline"
+		fi
+	done
+else
+	scenario_fail "black hole server for the cmdline check" "nothing listens on $CLUSTER_NET.50:2379"
+fi
 
 probe_run --endpoints="$EP" --cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem" -t 10
 probe_expect "auth enabled, client certificate CN root (no --user): OK" 0 "^OK: $U1( |\$)"
@@ -93,12 +138,28 @@ probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password wrong-pw --for
 check_no_secret "wrong password" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
 probe_env_run ETCDCTL_USER=root ETCDCTL_PASSWORD="$PASS" -- --endpoints=https://127.0.0.1:1 "${NOUSER[@]}" -t 2
 check_no_secret "unreachable endpoint" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
+probe_run --endpoints="$EP" "${NOUSER[@]}" --user root --password-file "$D/pw-wrong" -v -t 10
+check_no_secret "--password-file" "$PROBE_OUT_FILE" "$PROBE_ERR_FILE"
 DIAG=${ETCD_DIAG:-build/etcd-diag}
 if [ -x "$DIAG" ]; then
 	mkdir -p "$D/journals"
 	timeout 60 "$DIAG" --no-config --journal-dir "$D/journals" --endpoints="$EP" "${NOUSER[@]}" \
 		--user root --password "$PASS" --format=json >"$D/diag.out" 2>"$D/diag.err"
 	check_no_secret "etcd-diag" "$D/diag.out" "$D/diag.err"
+	timeout 60 "$DIAG" --no-config --journal-dir "$D/journals" --endpoints="$EP" "${NOUSER[@]}" \
+		--user root --password-file "$D/pw" --format=json >"$D/diag-pwfile.out" 2>"$D/diag-pwfile.err"
+	check_no_secret "etcd-diag --password-file" "$D/diag-pwfile.out" "$D/diag-pwfile.err"
+	# etcd-diag reads the flag as the probe does: a file others may read is refused (exit 3)
+	chmod 0644 "$D/pw"
+	timeout 60 "$DIAG" --no-config --journal-dir "$D/journals" --endpoints="$EP" "${NOUSER[@]}" \
+		--user root --password-file "$D/pw" >"$D/diag-pw644.out" 2>&1
+	rc=$?
+	chmod 0600 "$D/pw"
+	if [ "$rc" = 3 ] && grep -q -- "--password-file $D/pw is accessible by others" "$D/diag-pw644.out"; then
+		scenario_ok "etcd-diag --password-file readable by others: exit 3, named"
+	else
+		scenario_fail "etcd-diag --password-file readable by others: exit 3, named" "exit $rc" "$(head -c 300 "$D/diag-pw644.out")"
+	fi
 fi
 # shellcheck disable=SC2034 # read by scenario_fail (tests/lib/probe-check.sh)
 PROBE_CMD=""

@@ -22,6 +22,7 @@ probe_require
 cluster_init || { echo "not ok - cluster harness init"; exit 1; }
 D=$CLUSTER_DIR
 N=$CLUSTER_NET
+NR=$(re_escape "$N") # in patterns: each case must show its own reason on its own endpoint's line
 export CLUSTER_KEY_ALG=ec
 cluster_ca ca && cluster_client_cert client root && cluster_cert srv51 "$N.51" && cluster_cert srv52 "$N.52" ||
 	{ echo "not ok - certificates"; exit 1; }
@@ -47,26 +48,34 @@ expect_bounded() {
 }
 
 probe_run --endpoints="https://$N.50:2379" "${TLS[@]}" -t 2
-expect_bounded "TCP black hole: CRITICAL within -t 2 + 0.5 s" 2 "no TLS answer|timed out"
+expect_bounded "TCP black hole: CRITICAL within -t 2 + 0.5 s" 2 \
+	"^CRITICAL: https://$NR\\.50:2379 - TLS handshake: timed out after 2\\.0 s: TCP accepted but no TLS answer"
 
 probe_run --endpoints="https://$N.51:2379" "${TLS[@]}" -t 3
-expect_bounded "TLS server without h2 (s_server -www): CRITICAL within -t 3 + 0.5 s" 3 "$N.51"
+expect_bounded "TLS server without h2 (s_server -www): CRITICAL within -t 3 + 0.5 s" 3 \
+	"^CRITICAL: https://$NR\\.51:2379 - TLS handshake: server did not agree to HTTP/2 \\(ALPN h2\\): not an etcd v3 client port"
 
 probe_run --endpoints="https://$N.52:2379" "${TLS[@]}" -t 3
-expect_bounded "TLS server offering ALPN http/1.1 only: CRITICAL within -t 3 + 0.5 s" 3 "$N.52"
+expect_bounded "TLS server offering ALPN http/1.1 only: CRITICAL within -t 3 + 0.5 s" 3 \
+	"^CRITICAL: https://$NR\\.52:2379 - TLS handshake: server does not offer HTTP/2 \\(ALPN h2\\): not an etcd v3 client port"
 
 probe_run --endpoints="https://$N.53:2379" "${TLS[@]}" -t 3
-expect_bounded "clear-text HTTP/1.1 answer to a TLS client: CRITICAL within -t 3 + 0.5 s" 3 "$N.53"
+expect_bounded "clear-text HTTP/1.1 answer to a TLS client: CRITICAL within -t 3 + 0.5 s" 3 \
+	"^CRITICAL: https://$NR\\.53:2379 - TLS handshake: server does not speak TLS here \\(an http:// endpoint\\?\\)"
 
 probe_run --endpoints="http://$N.54:2379" -t 3
 expect_bounded "http:// endpoint speaking HTTP/1.x only: CRITICAL within -t 3 + 0.5 s" 3 \
-	"$N.54:2379 - HTTP/2 setup: (server.s answer is not HTTP/2|server closed the connection before HTTP/2|server answered HTTP/1)"
+	"^CRITICAL: http://$NR\\.54:2379 - HTTP/2 setup: (server.s answer is not HTTP/2|server closed the connection before HTTP/2|server answered HTTP/1)"
 
 probe_run --endpoints="https://$N.55:2379" "${TLS[@]}" -t 10
-probe_expect "nothing listening: CRITICAL connection refused, at once" 2 --max-ms 2000 "connection refused"
+probe_expect "nothing listening: CRITICAL connection refused, at once" 2 --max-ms 2000 \
+	"^CRITICAL: https://$NR\\.55:2379 - TCP connect: connection refused"
 
 probe_run --endpoints="https://$N.50:2379,https://$N.51:2379,https://$N.55:2379,http://$N.54:2379" "${TLS[@]}" -t 2
 expect_bounded "four bad endpoints at once: CRITICAL within -t 2 + 0.5 s" 2 \
-	"$N.50:2379.*(no TLS answer|timed out)" "$N.55:2379.*connection refused"
+	"^CRITICAL: https://$NR\\.50:2379 - TLS handshake: timed out after 2\\.0 s: TCP accepted but no TLS answer" \
+	"^CRITICAL: https://$NR\\.51:2379 - TLS handshake: server did not agree to HTTP/2 \\(ALPN h2\\)" \
+	"^CRITICAL: https://$NR\\.55:2379 - TCP connect: connection refused" \
+	"^CRITICAL: http://$NR\\.54:2379 - HTTP/2 setup: "
 
 scenario_finish

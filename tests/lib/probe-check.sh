@@ -22,8 +22,9 @@ probe_outputs() {
 	PROBE_ERR_FILE=$CLUSTER_DIR/probe.err
 }
 
-# probe_run ARGS...: runs "$PROBE" ARGS under `timeout 60` (so a hung probe fails the test instead
-# of hanging it), stdout and stderr captured apart; sets PROBE_RC and PROBE_MS (wall clock, ms).
+# probe_run ARGS...: runs "$PROBE" ARGS under `timeout ${PROBE_TIMEOUT:-60}` (so a hung probe fails
+# the test instead of hanging it: exit 124), stdout and stderr captured apart; sets PROBE_RC and
+# PROBE_MS (wall clock, ms).
 probe_run() { probe_env_run -- "$@"; }
 
 # probe_env_run VAR=VALUE... -- ARGS...: probe_run with extra environment variables.
@@ -34,7 +35,7 @@ probe_env_run() {
 	probe_outputs
 	PROBE_CMD="${envs[*]}${envs[*]:+ }$PROBE $*"
 	t0=$(date +%s%N)
-	env "${envs[@]}" timeout -k 5 60 "$PROBE" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
+	env "${envs[@]}" timeout -k 5 "${PROBE_TIMEOUT:-60}" "$PROBE" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
 	PROBE_RC=$?
 	t1=$(date +%s%N)
 	PROBE_MS=$(((t1 - t0) / 1000000))
@@ -53,10 +54,11 @@ scenario_fail() {
 	if [ -n "$PROBE_CMD" ]; then
 		echo "#   command: $PROBE_CMD"
 		echo "#   exit $PROBE_RC after ${PROBE_MS} ms; stdout:"
-		sed -n '1,25s/^/#     /p' "$PROBE_OUT_FILE"
+		# awk ends every line, the last one too: a `not ok` must start a line of its own
+		awk 'NR <= 25 { print "#     " $0 }' "$PROBE_OUT_FILE"
 		if [ -s "$PROBE_ERR_FILE" ]; then
 			echo "#   stderr:"
-			sed -n '1,10s/^/#     /p' "$PROBE_ERR_FILE"
+			awk 'NR <= 10 { print "#     " $0 }' "$PROBE_ERR_FILE"
 		fi
 	fi
 	echo "not ok - $name"

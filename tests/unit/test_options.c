@@ -5,10 +5,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "probe/options.h"
+
+/* argv as the kernel gives it: writable strings (the parser overwrites the password there),
+ * kept after the call so that the tests can look at them */
+static char args[32][256];
 
 static int parse(struct probe_options *o, char *err, size_t errlen, ...)
 {
@@ -16,10 +26,36 @@ static int parse(struct probe_options *o, char *err, size_t errlen, ...)
 	int argc = 1;
 	va_list ap;
 	va_start(ap, errlen);
-	for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31;)
-		argv[argc++] = a;
+	for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31; argc++) {
+		snprintf(args[argc], sizeof(args[argc]), "%s", a);
+		argv[argc] = args[argc];
+	}
 	va_end(ap);
+	options_free(o); /* the previous parse's password copy, if any */
 	return options_parse(argc, argv, o, err, errlen);
+}
+
+/* true when the n bytes of argv[i] from off on are all NUL */
+static bool wiped(int i, size_t off, size_t n)
+{
+	for (size_t k = off; k < off + n; k++)
+		if (args[i][k])
+			return false;
+	return true;
+}
+
+static char tmpdir[64];
+
+static const char *write_file(const char *name, const char *text, mode_t mode)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
 }
 
 static int clear_env(void **state)
@@ -35,7 +71,7 @@ static int clear_env(void **state)
 static void test_flags(void **state)
 {
 	(void)state;
-	struct probe_options o;
+	struct probe_options o = {0};
 	char err[256];
 	assert_int_equal(parse(&o, err, sizeof(err), "--endpoints=https://127.0.0.1:2379",
 			       "--cacert", "ca.pem", "--cert=c.pem", "--key=k.pem", "-t", "2.5",
@@ -53,7 +89,7 @@ static void test_flags(void **state)
 static void test_env_fallback_and_user_password(void **state)
 {
 	(void)state;
-	struct probe_options o;
+	struct probe_options o = {0};
 	char err[256];
 	setenv("ETCDCTL_ENDPOINTS", "https://127.0.0.9:2379", 1);
 	setenv("ETCDCTL_CACERT", "/env/ca.pem", 1);
@@ -72,7 +108,7 @@ static void test_env_fallback_and_user_password(void **state)
 static void test_rejects(void **state)
 {
 	(void)state;
-	struct probe_options o;
+	struct probe_options o = {0};
 	char err[256];
 	assert_int_equal(parse(&o, err, sizeof(err), "--bogus", NULL), -EINVAL);
 	assert_non_null(strstr(err, "unknown option --bogus"));
@@ -89,12 +125,160 @@ static void test_rejects(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-c", "latency=abc", NULL), -EINVAL);
 }
 
+static void test_timeout_not_finite(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256];
+	static const char *const bad[] = {"nan", "-nan", "inf", "infinity", "1e999", "-1", "0",
+					  "3601", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&o, err, sizeof(err), "-t", bad[i], NULL), -EINVAL);
+		assert_non_null(strstr(err, "-t/--timeout"));
+	}
+	assert_int_equal(parse(&o, err, sizeof(err), "-t", "0.25", NULL), 0);
+	assert_true(o.timeout_s == 0.25);
+	options_free(&o);
+}
+
+/* --password's value leaves argv (so /proc/PID/cmdline) and lives in one owned copy. */
+static void test_password_leaves_argv(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256];
+	assert_int_equal(parse(&o, err, sizeof(err), "--user", "root", "--password", "s3cret",
+			       NULL), 0);
+	assert_string_equal(o.conn.user, "root");
+	assert_string_equal(o.conn.password, "s3cret");
+	assert_true(wiped(4, 0, 6));
+	assert_string_equal(args[3], "--password");
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password=s3cret", NULL), 0);
+	assert_string_equal(o.conn.password, "s3cret");
+	assert_true(strncmp(args[2], "--password=", 11) == 0 && wiped(2, 11, 6));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root:s3cret", NULL), 0);
+	assert_string_equal(o.conn.user, "root");
+	assert_string_equal(o.conn.password, "s3cret");
+	assert_true(strncmp(args[1], "--user=root:", 12) == 0 && wiped(1, 12, 6));
+	/* a usage error stops the parse early: the password leaves argv all the same */
+	assert_int_equal(parse(&o, err, sizeof(err), "--password", "s3cret", "--bogus", NULL),
+			 -EINVAL);
+	assert_true(wiped(2, 0, 6));
+	options_free(&o);
+	assert_null(o.conn.password);
+	options_free(&o); /* twice is fine */
+}
+
+static void test_password_env_is_copied(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256];
+	setenv("ETCDCTL_USER", "root", 1);
+	setenv("ETCDCTL_PASSWORD", "envpw", 1);
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), 0);
+	assert_string_equal(o.conn.password, "envpw");
+	assert_ptr_not_equal(o.conn.password, getenv("ETCDCTL_PASSWORD"));
+	/* a flag wins over the environment */
+	assert_int_equal(parse(&o, err, sizeof(err), "--password=flagpw", NULL), 0);
+	assert_string_equal(o.conn.password, "flagpw");
+	options_free(&o);
+}
+
+static int make_tmpdir(void **state)
+{
+	(void)state;
+	clear_env(NULL);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_options.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_password_file(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256];
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s", write_file("pw", "s3cret\n", 0600));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 0);
+	assert_string_equal(o.conn.password, "s3cret");
+	/* first line only, CRLF as an editor may leave it; group-readable is the usual
+	 * root:nagios 0640 and is accepted */
+	snprintf(path, sizeof(path), "%s", write_file("pw2", "s3cret\r\nsecond line\n", 0640));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 0);
+	assert_string_equal(o.conn.password, "s3cret");
+	/* no newline at all */
+	snprintf(path, sizeof(path), "%s", write_file("pw3", "s3cret", 0400));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 0);
+	assert_string_equal(o.conn.password, "s3cret");
+	/* the file wins over ETCDCTL_PASSWORD */
+	setenv("ETCDCTL_PASSWORD", "envpw", 1);
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 0);
+	assert_string_equal(o.conn.password, "s3cret");
+	unsetenv("ETCDCTL_PASSWORD");
+
+	/* readable by everyone: refused, naming the file and the mode */
+	snprintf(path, sizeof(path), "%s", write_file("pw4", "s3cret\n", 0644));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 -EPERM);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "0644"));
+	assert_null(o.conn.password);
+	snprintf(path, sizeof(path), "%s", write_file("pw5", "\nsecond\n", 0600));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 -EINVAL);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(parse(&o, err, sizeof(err), "--password-file", path, NULL), -EINVAL);
+	snprintf(path, sizeof(path), "%s", write_file("pw6", "s3cret\n", 0600));
+	assert_int_equal(parse(&o, err, sizeof(err), "--password-file", path, NULL), -EINVAL);
+	assert_non_null(strstr(err, "--password-file given without --user"));
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password=x",
+			       "--password-file", path, NULL), -EINVAL);
+	assert_non_null(strstr(err, "exclude each other"));
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 -ENOENT);
+	assert_non_null(strstr(err, "missing"));
+
+	/* a FIFO nobody writes to: refused at once, never a blocked open */
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file", path, NULL),
+			 -EINVAL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_int_equal(parse(&o, err, sizeof(err), "--user=root", "--password-file",
+			       "/dev/zero", NULL), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	options_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_flags, clear_env),
 		cmocka_unit_test_setup(test_env_fallback_and_user_password, clear_env),
 		cmocka_unit_test_setup(test_rejects, clear_env),
+		cmocka_unit_test_setup(test_timeout_not_finite, clear_env),
+		cmocka_unit_test_setup(test_password_leaves_argv, clear_env),
+		cmocka_unit_test_setup(test_password_env_is_copied, clear_env),
+		cmocka_unit_test_setup_teardown(test_password_file, make_tmpdir, remove_tmpdir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -261,6 +261,79 @@ static void test_versions_and_creds(void **state)
 	assert_non_null(strstr(x->v.summary, "authentication failed"));
 }
 
+/* More problems than the summary keeps: the worst one still decides the state, and the
+ * summary says how many were left out. Old code dropped the 18th problem with its state. */
+static void test_worst_state_survives_many_problems(void **state)
+{
+	struct fixture *x = *state;
+	x->f.have_members = false;
+	x->f.n_members = 0;
+	for (size_t i = 3; i < 20; i++) {
+		struct endpoint_facts *e = &x->f.eps[x->f.n_eps++];
+		*e = x->f.eps[0];
+		e->member_id = 0x100 + i;
+		snprintf(e->name, sizeof(e->name), "etcd%02zu", i + 1);
+	}
+	for (size_t i = 0; i < 17; i++)
+		x->f.eps[i].latency_s = 1.0; /* WARNING each (default 0.5) */
+	x->f.eps[19].latency_s = 3.0;        /* CRITICAL (default 2) */
+	run(x);
+	assert_int_equal(x->v.eps[19].state, STATE_CRITICAL);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	/* the critical problem leads the summary, the rest is counted */
+	assert_non_null(strstr(x->v.summary, "etcd20: read latency 3.000 s"));
+	assert_true(strncmp(x->v.summary, "etcd20: ", 8) == 0);
+	const char *more = strstr(x->v.summary, "; and ");
+	assert_non_null(more);
+	unsigned n = 0;
+	assert_int_equal(sscanf(more, "; and %u more", &n), 1);
+	assert_true(n >= 2 && n <= 17);
+}
+
+/* A member given by a URL that is not its advertised client URL (an IP where the members
+ * advertise names, a typo) and down: still one member of three down, quorum held, WARNING.
+ * Old code did not count it as probed, so it fell through as a CRITICAL endpoint problem. */
+static void test_unmatched_url_minority_down_is_warning(void **state)
+{
+	struct fixture *x = *state;
+	struct endpoint_facts *e = &x->f.eps[2];
+	down(e, "connection refused: nothing listening on 127.0.0.3:2379");
+	e->name[0] = '\0'; /* the member list knows no member by this URL */
+	snprintf(e->ep.url, sizeof(e->ep.url), "https://127.0.0.3:2379");
+	run(x);
+	assert_int_equal(x->v.eps[2].state, STATE_CRITICAL);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_true(x->v.quorum_ok);
+	assert_non_null(strstr(x->v.summary, "1 of 3 members down"));
+	assert_non_null(strstr(x->v.summary, "https://127.0.0.3:2379: connection refused"));
+	/* two such endpoints down: quorum lost, CRITICAL */
+	down(&x->f.eps[1], "connection refused");
+	x->f.eps[1].name[0] = '\0';
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_false(x->v.quorum_ok);
+}
+
+/* A wrong password is UNKNOWN (README): the checks ran without the credentials, whatever they
+ * found is not the cluster's state. */
+static void test_auth_failed_is_unknown(void **state)
+{
+	struct fixture *x = *state;
+	x->f.auth_failed = true;
+	snprintf(x->f.auth_error, sizeof(x->f.auth_error),
+		 "authentication failed for user 'root': invalid user ID or password");
+	x->f.eps[1].status_needs_creds = true;
+	run(x);
+	assert_int_equal(x->v.state, STATE_UNKNOWN);
+	assert_true(strncmp(x->v.summary, "authentication failed", 21) == 0);
+	/* a lost quorum makes Authenticate (a raft request) fail too: CRITICAL stays */
+	down(&x->f.eps[1], "connection refused");
+	down(&x->f.eps[2], "connection refused");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "quorum lost"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -269,7 +342,8 @@ int main(void)
 		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
 		T(test_alarm_named),     T(test_learner_not_counted), T(test_partial_probe_is_ok),
 		T(test_all_unreachable), T(test_thresholds_and_certs), T(test_client_cert_and_insecure),
-		T(test_versions_and_creds),
+		T(test_versions_and_creds), T(test_worst_state_survives_many_problems),
+		T(test_unmatched_url_minority_down_is_warning), T(test_auth_failed_is_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
