@@ -392,11 +392,16 @@ int main(int argc, char **argv)
 	    findings->n == 0)
 		meta.unknown = true;
 
+	int wr = 0;
 	if (o.json)
-		diag_report_json(stdout, findings, &meta);
+		wr = diag_report_json(stdout, findings, &meta);
 	else
 		diag_report_text(stdout, findings, &meta, isatty(STDOUT_FILENO));
 	rc = diag_report_exit_code(findings, &meta);
+	if (wr < 0) {
+		fprintf(stderr, "etcd-diag: cannot write the JSON report: %s\n", strerror(-wr));
+		rc = 3;
+	}
 	if (o.stats)
 		print_stats(aggs);
 out:

@@ -147,14 +147,20 @@ static int run(int argc, char **argv, struct probe_options *o)
 		return unknown("out of memory");
 	}
 	verdict_compute(&facts, &o->th, v);
+	int wr = 0;
 	if (o->format == FORMAT_JSON)
-		report_json(stdout, &facts, v);
+		wr = report_json(stdout, &facts, v);
 	else
 		report_nagios(stdout, &facts, v, &o->th);
 	if (o->verbose)
 		fprintf(stderr, "etcd-probe: %zu endpoints in %.3f s (%zu TLS sessions resumed)\n",
 			facts.n_eps, facts.elapsed_s, facts.tls_resumed);
 	int code = (int)v->state;
+	if (wr < 0) {
+		/* -ENOMEM: nothing written; -EIO: main() says so too */
+		fprintf(stderr, "etcd-probe: cannot write the JSON result: %s\n", strerror(-wr));
+		code = STATE_UNKNOWN;
+	}
 	free(v);
 	check_facts_free(&facts);
 	SSL_CTX_free(ctx);

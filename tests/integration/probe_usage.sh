@@ -77,14 +77,16 @@ for t in nan inf 1e999 -1; do
 done
 
 # a result that cannot be written is no result: exit 3 (CRITICAL here otherwise: nothing listens)
-PROBE_CMD="$PROBE --endpoints=$EP ... >/dev/full"
-timeout -k 5 20 "$PROBE" --endpoints="$EP" "${TLS[@]}" -t 2 >/dev/full 2>"$D/full.err"
-rc=$?
-if [ "$rc" = 3 ] && grep -q "cannot write" "$D/full.err"; then
-	scenario_ok "stdout /dev/full: exit 3, said on stderr"
-else
-	scenario_fail "stdout /dev/full: exit 3, said on stderr" "exit $rc" "stderr: $(head -c 300 "$D/full.err")"
-fi
+for fmt in --format=nagios --format=json; do
+	PROBE_CMD="$PROBE --endpoints=$EP $fmt ... >/dev/full"
+	timeout -k 5 20 "$PROBE" --endpoints="$EP" "${TLS[@]}" -t 2 "$fmt" >/dev/full 2>"$D/full.err"
+	rc=$?
+	if [ "$rc" = 3 ] && grep -q "cannot write" "$D/full.err"; then
+		scenario_ok "stdout /dev/full ($fmt): exit 3, said on stderr"
+	else
+		scenario_fail "stdout /dev/full ($fmt): exit 3, said on stderr" "exit $rc" "stderr: $(head -c 300 "$D/full.err")"
+	fi
+done
 timeout -k 5 20 "$PROBE" -V >/dev/full 2>"$D/full.err"
 rc=$?
 [ "$rc" = 3 ] && scenario_ok "-V >/dev/full: exit 3" || scenario_fail "-V >/dev/full: exit 3" "exit $rc"
@@ -205,7 +207,8 @@ fi
 # a unit file naming a certificate gives a real report (exit 0..2), which must not reach /dev/full
 printf '[Service]\nExecStart=/usr/bin/etcd --name m1 --cert-file=%s --key-file=%s\n' \
 	"$D/client.pem" "$D/client-key.pem" >"$D/etcd.service"
-for args in "-V" "--list-signatures" "--offline --unit-file $D/etcd.service --journal-dir $D/nojournal"; do
+for args in "-V" "--list-signatures" "--offline --unit-file $D/etcd.service --journal-dir $D/nojournal" \
+	"--offline --format=json --unit-file $D/etcd.service --journal-dir $D/nojournal"; do
 	# shellcheck disable=SC2086 # the words of args are the arguments
 	timeout -k 2 10 "$DIAG" $args >/dev/full 2>"$D/diag.err"
 	rc=$?
