@@ -83,6 +83,11 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 	char date[16];
 
 	memset(ev, 0, sizeof(*ev));
+	if (e->failure == EP_FAIL_DOWNGRADE) {
+		/* not probed on purpose: nothing is known about it, so no worse than WARNING */
+		add_reason(ev, STATE_WARNING, "%s: %s", e->failed_step, e->error);
+		return;
+	}
 	if (e->failed) {
 		add_reason(ev, STATE_CRITICAL, "%s: %s", e->failed_step ? e->failed_step : "error",
 			   e->error);
@@ -230,6 +235,8 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			/* probed: some endpoint is this member (by ID or client URL) */
 			for (size_t j = 0; j < f->n_eps; j++) {
 				const struct endpoint_facts *e = &f->eps[j];
+				if (e->failure == EP_FAIL_DOWNGRADE)
+					continue; /* not probed */
 				bool same = (e->has_status && e->member_id == f->members[i].id) ||
 					    (e->name[0] && strcmp(e->name, f->members[i].name) == 0);
 				if (same) {
@@ -244,7 +251,8 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		 * CRITICAL endpoint. Counted as probed and down, as many as members are left. */
 		for (size_t j = 0; j < f->n_eps && probed_voting < v->voting_members; j++) {
 			const struct endpoint_facts *e = &f->eps[j];
-			if (e->healthy || e->has_status || e->is_learner)
+			if (e->healthy || e->has_status || e->is_learner ||
+			    e->failure == EP_FAIL_DOWNGRADE)
 				continue;
 			bool known = false;
 			for (size_t i = 0; i < f->n_members && !known; i++)
@@ -286,7 +294,7 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		char names[400] = "";
 		for (size_t i = 0; i < f->n_eps; i++) {
 			const struct endpoint_facts *e = &f->eps[i];
-			if (e->healthy || e->is_learner)
+			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE)
 				continue;
 			size_t used = strlen(names);
 			snprintf(names + used, sizeof(names) - used, "%s%s: %s", used ? ", " : "",

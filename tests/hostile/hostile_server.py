@@ -95,9 +95,12 @@ def hpack_module():
 
 # The scenarios that play a small etcd: (version, member name) each answers with. "etcd-forged"
 # sends strings that would forge a report: a second status line, and perfdata of its own.
+# "auth-downgrade" (auth on) lists a second member whose only client URL is http:// on port 23791
+# of the same address. Every request is logged on stdout with the token it carried.
 ETCD_LITE = {
     "etcd-lite": ("3.5.16", "lite"),
     "auth-retry": ("3.5.16", "lite"),
+    "auth-downgrade": ("3.5.16", "lite"),
     "etcd-forged": ("3.4\nETCD OK - fake", "evil|'x'=1;;;; \x1b[2J"),
 }
 MEMBER_ID = 0x1111
@@ -230,15 +233,17 @@ class Conn:
     def answer_etcd_lite(self, sid):
         h = self.headers.pop(sid, {})
         path = h.get(":path", "")
+        print("%s %s token=%s" % (self.url, path, h.get("token", "none")), flush=True)
+        auth = self.scenario in ("auth-retry", "auth-downgrade")
         if path == "/etcdserverpb.Auth/Authenticate":
             with AUTH_LOCK:
                 AUTH_CALLS[0] += 1
                 first = AUTH_CALLS[0] == 1
-            if first:
+            if first and self.scenario == "auth-retry":
                 self.grpc_error(sid, 14, "etcdserver: leader changed")
             else:
                 self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, TOKEN))
-        elif self.scenario == "auth-retry" and h.get("token") != TOKEN:
+        elif auth and h.get("token") != TOKEN:
             self.grpc_error(sid, 3, "etcdserver: user name is empty")
         elif path == "/etcdserverpb.Maintenance/Status":
             self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, ETCD_LITE[self.scenario][0]) + pb_int(3, 20480) +
@@ -247,7 +252,11 @@ class Conn:
         elif path == "/etcdserverpb.Cluster/MemberList":
             member = pb_int(1, MEMBER_ID) + pb_bytes(2, ETCD_LITE[self.scenario][1]) + \
                 pb_bytes(4, self.url)
-            self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, member))
+            members = pb_bytes(2, member)
+            if self.scenario == "auth-downgrade":
+                plain = "http://%s:23791" % self.url.split("//")[1].rsplit(":", 1)[0]
+                members += pb_bytes(2, pb_int(1, 0x2222) + pb_bytes(2, "plain") + pb_bytes(4, plain))
+            self.grpc_ok(sid, RESP_HEADER + members)
         elif path in ("/etcdserverpb.KV/Range", "/etcdserverpb.Maintenance/Alarm"):
             self.grpc_ok(sid, RESP_HEADER)
         else:

@@ -223,6 +223,28 @@ assert e["version"] == "3.4?ETCD OK - fake", e["version"]
 assert e["name"] == "evil/\x27x\x27=1;;;; ?[2J", e["name"]
 '
 
+# --cluster from an https:// seed with auth on, where the member list gives another member only an
+# http:// URL: that member is not probed (the token would travel in clear text), WARNING naming
+# why, and the plain listener sees no request at all.
+ip=42
+cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py auth-downgrade "$N.$ip" 2379 \
+	"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+cluster_bg "$D/s$ip-plain.log" python3 tests/hostile/hostile_server.py etcd-lite "$N.$ip" 23791
+cluster_wait_port "$N.$ip" 2379 10 || echo "# server on $N.$ip did not come up"
+cluster_wait_port "$N.$ip" 23791 10 || echo "# plain server on $N.$ip did not come up"
+hostile_run "$PROBE" --endpoints="https://$N.$ip:2379" --cluster -t "$T" "${CA[@]}" --user probe \
+	--password secret
+why=()
+[ "$PROBE_RC" = 1 ] || why+=("exit $PROBE_RC, want 1 (WARNING)")
+grep -q "^WARNING: http://$N.$ip:23791 plain - not probed: .*auth token is not sent in clear text" \
+	"$PROBE_OUT_FILE" || why+=("the http:// member's line does not say why it was not probed")
+grep -q "^OK: https://$N.$ip:2379 lite " "$PROBE_OUT_FILE" || why+=("the seed's line is not OK")
+grep -q "token=tok" "$D/s$ip.log" || why+=("the seed never got the token (the test proves nothing)")
+! grep -q "token=" "$D/s$ip-plain.log" || why+=("the plain http:// listener got a request: $(head -c 200 "$D/s$ip-plain.log")")
+if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like auth-downgrade: no token over http:// to a discovered member"; else
+	scenario_fail "etcd-like auth-downgrade: no token over http:// to a discovered member" "${why[@]}"; fi
+
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
 if [ "${HOSTILE_TABLE:-0}" = 1 ]; then
 	echo "| scenario | exit | wall ms | max RSS MiB | endpoint line |"

@@ -102,6 +102,25 @@ static void test_one_down_is_warning(void **state)
 	assert_true(x->v.quorum_ok);
 }
 
+/* Two members whose member-list URL is http:// while the seed was https:// and auth is on: the
+ * probe does not send them the token, so nothing is known about them; no worse than WARNING,
+ * and not counted as down (it was CRITICAL "quorum lost" before they were told apart). */
+static void test_not_probed_downgrade_is_warning(void **state)
+{
+	struct fixture *x = *state;
+	for (int i = 1; i < 3; i++) {
+		down(&x->f.eps[i], "the member list gives http://..., an http:// URL");
+		x->f.eps[i].failure = EP_FAIL_DOWNGRADE;
+		x->f.eps[i].failed_step = "not probed";
+	}
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "not probed: "));
+	assert_null(strstr(x->v.summary, "quorum lost"));
+	assert_null(strstr(x->v.summary, "down"));
+}
+
 static void test_two_down_is_quorum_lost(void **state)
 {
 	struct fixture *x = *state;
@@ -344,6 +363,7 @@ int main(void)
 		T(test_all_unreachable), T(test_thresholds_and_certs), T(test_client_cert_and_insecure),
 		T(test_versions_and_creds), T(test_worst_state_survives_many_problems),
 		T(test_unmatched_url_minority_down_is_warning), T(test_auth_failed_is_unknown),
+		T(test_not_probed_downgrade_is_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
