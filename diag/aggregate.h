@@ -2,6 +2,7 @@
 #ifndef DIAG_AGGREGATE_H
 #define DIAG_AGGREGATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct diag_aggs {
 	uint64_t matched;      /* entries with a code (failures and facts) */
 	uint64_t dropped;      /* matched entries not kept because AGG_MAX was reached */
 	uint64_t first_usec, last_usec; /* span of the entries read */
+	bool cut_by_deadline;  /* the scan stopped at its deadline before the window's end */
 };
 
 /* Returns a new, empty set or NULL (ENOMEM). */

@@ -15,10 +15,12 @@ struct journal_opts {
 	uint64_t since_usec, until_usec;       /* realtime window, 0 = open */
 	const char *unit;                      /* default "etcd.service" */
 	const char *identifier;                /* default "etcd" */
+	uint64_t deadline_ns;                  /* conn_now_ns() to stop reading at, 0 = none */
 };
 
 /* Reads every matching entry in the window and adds it to *aggs. Returns 0, or -errno with a
- * one-line reason in err (no journal, cannot open). Memory does not grow with the journal. */
+ * one-line reason in err (no journal, cannot open). Memory does not grow with the journal. At
+ * o->deadline_ns it stops with what it read so far and sets aggs->cut_by_deadline. */
 int journal_scan(const struct journal_opts *o, struct diag_aggs *aggs, char *err, size_t errlen);
 
 /* Parses --since/--until: "-1h", "-30m", "-2d", "now", "@<unix seconds>", or

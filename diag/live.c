@@ -88,6 +88,7 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 		.user = peer ? NULL : o->conn.user,
 		.password = peer ? NULL : o->conn.password,
 		.timeout_s = o->timeout_s > 0 ? o->timeout_s : 5,
+		.start_ns = o->start_ns,
 		.handshake_only = peer,
 		.discover = !peer, /* every member's client URL, from the member list */
 		.client_cert_problem = client.problem,

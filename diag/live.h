@@ -15,6 +15,7 @@ struct live_opts {
 	/* etcdctl's settings; endpoints NULL: the member's advertised client URLs */
 	struct etcdctl_flags conn;
 	double timeout_s;
+	uint64_t start_ns; /* conn_now_ns() the deadline counts from (both passes share it); 0: now */
 	/* Peer URLs whose certificate is checked by a TLS handshake (what this member's peers
 	 * see), with the peer credentials; NULL: none. */
 	const char *peer_urls;

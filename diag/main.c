@@ -20,6 +20,7 @@
 #include "diag/journal.h"
 #include "diag/live.h"
 #include "diag/report.h"
+#include "proto/conn.h"
 
 #define DIAG_VERSION "0.1"
 
@@ -98,6 +99,9 @@ static void usage(FILE *out)
 	      "ETCDCTL_PASSWORD. --password P works too but every local user can read argv (ps).\n"
 	      "Diagnoses an etcd member from its journal, certificates and live checks.\n"
 	      "T: -1h, -30m, -2d, now, @UNIX, \"YYYY-MM-DD HH:MM[:SS]\" (default: the last hour).\n"
+	      "-t SECONDS (default 5): the whole diagnosis ends within it: the journal scan gets\n"
+	      "half of it when live checks follow (all of it with --offline), the live checks the\n"
+	      "rest. A scan cut short says so.\n"
 	      "Exit: 0 OK, 1 warning, 2 critical, 3 could not diagnose.\n",
 	      out);
 }
@@ -290,6 +294,11 @@ int main(int argc, char **argv)
 		etcdctl_flags_wipe(&o.live.conn);
 		return 3;
 	}
+	/* one deadline for the run: the journal's share first, the live passes share the rest */
+	uint64_t start_ns = conn_now_ns();
+	uint64_t budget_ns = (uint64_t)(o.live.timeout_s * 1e9);
+	o.live.start_ns = start_ns;
+	o.jo.deadline_ns = start_ns + (o.offline ? budget_ns : budget_ns / 2);
 	memset(&meta, 0, sizeof(meta));
 	memset(&cfg, 0, sizeof(cfg));
 	certs = calloc(1, sizeof(*certs));
@@ -384,6 +393,11 @@ int main(int argc, char **argv)
 		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
 				      "%s%llu entries not aggregated (cap %d)", w ? "; " : "",
 				      (unsigned long long)aggs->dropped, AGG_MAX);
+	if (aggs->cut_by_deadline && w < sizeof(meta.why))
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
+				      "%sjournal scan stopped at its share of -t %.1f s after %llu "
+				      "entries (give a larger -t or a narrower --since)", w ? "; " : "",
+				      o.live.timeout_s, (unsigned long long)aggs->entries);
 	if (!o.offline && !live->available && w < sizeof(meta.why))
 		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w, "%slive checks: %s",
 				      w ? "; " : "", live->why);

@@ -245,6 +245,29 @@ grep -q "token=tok" "$D/s$ip.log" || why+=("the seed never got the token (the te
 if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like auth-downgrade: no token over http:// to a discovered member"; else
 	scenario_fail "etcd-like auth-downgrade: no token over http:// to a discovered member" "${why[@]}"; fi
 
+# etcd-diag's live checks against a member whose client and peer ports both stall: its two live
+# passes (client checks, peer handshake) share one deadline, -t, instead of taking -t each.
+DIAG=${DIAG:-$(dirname "$PROBE")/etcd-diag}
+if [ -x "$DIAG" ]; then
+	mkdir -p "$D/nojournal"
+	printf '[Service]\nExecStart=/usr/bin/etcd --name m1 --advertise-client-urls https://%s:2379 --initial-cluster m1=https://%s:2379 --trusted-ca-file %s --peer-trusted-ca-file %s\n' \
+		"$N.1" "$N.3" "$D/ca/ca.pem" "$D/ca/ca.pem" >"$D/stall.service"
+	t0=$(date +%s%N)
+	timeout -k 5 30 "$DIAG" --unit-file "$D/stall.service" --journal-dir "$D/nojournal" -t "$T" \
+		--format=json >"$D/diag-stall.json" 2>"$D/diag-stall.err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	why=()
+	[ "$ms" -le "$MAX_MS" ] || why+=("took $ms ms, want at most $MAX_MS (-t $T + 0.5 s)")
+	[ "$rc" -ge 0 ] && [ "$rc" -le 3 ] || why+=("exit $rc")
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$D/diag-stall.json" 2>/dev/null ||
+		why+=("not one JSON document: $(head -c 200 "$D/diag-stall.json")")
+	if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-diag, client and peer ports stalled: done within -t (exit $rc)"; else
+		scenario_fail "etcd-diag, client and peer ports stalled: done within -t" "${why[@]}"; fi
+else
+	scenario_skip "etcd-diag, client and peer ports stalled" "no etcd-diag at $DIAG"
+fi
+
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
 if [ "${HOSTILE_TABLE:-0}" = 1 ]; then
 	echo "| scenario | exit | wall ms | max RSS MiB | endpoint line |"
