@@ -138,8 +138,8 @@ static enum conn_error tls_error_text(unsigned long e, enum conn_stage stage, bo
 		return tls_reasons[i].kind;
 	}
 	const char *s = ERR_reason_error_string(e);
-	snprintf(out, outlen, "TLS error%s: %s", stage == CONN_STAGE_TLS ? "" : " after the handshake",
-		 s ? s : "unknown");
+	snprintf(out, outlen, "TLS error%s: %s",
+		 stage == CONN_STAGE_TLS ? "" : " after the handshake", s ? s : "unknown");
 	return CONN_ERR_TLS;
 }
 
@@ -197,8 +197,8 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 			return IO_FAIL; /* an earlier reason counts */
 		conn_fail(c, kind, "%s", buf);
 		c->client_cert_rejected = kind == CONN_ERR_CLIENT_CERT_REJECTED;
-		/* a verdict on the handshake is the TLS step's failure wherever it arrives; anything
-		 * else failed at the stage it happened in (conn_fail) */
+		/* a verdict on the handshake is the TLS step's failure wherever it arrives;
+		 * anything else failed at the stage it happened in (conn_fail) */
 		if (verdict)
 			c->failed_stage = CONN_STAGE_TLS;
 		return IO_FAIL;
@@ -564,8 +564,9 @@ int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen)
 	if (connect(c->fd, addr, addrlen) < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		if (e == ECONNREFUSED)
-			conn_fail(c, CONN_ERR_REFUSED, "connection refused: nothing listening on %s:%s",
-				  c->ep.host, c->ep.port);
+			conn_fail(c, CONN_ERR_REFUSED,
+				  "connection refused: nothing listening on %s:%s", c->ep.host,
+				  c->ep.port);
 		else
 			conn_fail(c, CONN_ERR_UNREACHABLE, "connect to %s:%s: %s", c->ep.host,
 				  c->ep.port, strerror(e));
@@ -699,7 +700,8 @@ static void describe_eof(struct conn *c)
 	if (c->goaway[0])
 		conn_fail(c, CONN_ERR_HTTP2, "%s", c->goaway);
 	else if (c->stage == CONN_STAGE_HTTP2)
-		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection before HTTP/2 SETTINGS");
+		conn_fail(c, CONN_ERR_CLOSED,
+			  "server closed the connection before HTTP/2 SETTINGS");
 	else
 		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection");
 }
@@ -728,8 +730,9 @@ static int h2_read(struct conn *c)
 		 * text, or over TLS from a server that selected h2 and then did not speak it). */
 		if (c->stage == CONN_STAGE_HTTP2 && (c->ssl || !c->got_bytes) && n >= 5 &&
 		    memcmp(buf, "HTTP/", 5) == 0) {
-			conn_fail(c, CONN_ERR_NO_H2, "server answered HTTP/1.x, not HTTP/2: not an "
-						     "etcd v3 client port (or a proxy without h2c)");
+			conn_fail(c, CONN_ERR_NO_H2,
+				  "server answered HTTP/1.x, not HTTP/2: not an etcd v3 client port "
+				  "(or a proxy without h2c)");
 			return -1;
 		}
 		c->got_bytes = true;
@@ -779,7 +782,8 @@ int conn_process(struct conn *c, short revents)
 			conn_fail(c, CONN_ERR_NO_H2,
 				  "server's answer is not HTTP/2: not an etcd v3 client port");
 		else
-			conn_fail(c, CONN_ERR_HTTP2, "HTTP/2 session ended (protocol error from server?)");
+			conn_fail(c, CONN_ERR_HTTP2,
+				  "HTTP/2 session ended (protocol error from server?)");
 		return c->calls_open ? -1 : 0;
 	}
 	return 0;
