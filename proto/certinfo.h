@@ -23,7 +23,8 @@ struct cert_facts {
 /* Go's name rule (crypto/x509 VerifyHostname), which etcd and etcdctl follow: a DNS name only
  * against DNS SANs, never the subject CN (Go 1.15 dropped that fallback); "*." only as the
  * whole leftmost label, matching exactly one label. conn.c hands these to OpenSSL's check. */
-#define CERTINFO_HOST_FLAGS (X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)
+#define CERTINFO_HOST_FLAGS \
+	(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)
 
 /* True when host is an IPv4 or IPv6 literal (no brackets): Go checks it against IP SANs only. */
 bool certinfo_host_is_ip(const char *host);

@@ -77,61 +77,69 @@ void conn_fail(struct conn *c, enum conn_error kind, const char *fmt, ...)
 }
 
 /* What an OpenSSL error reason means for an etcd operator, and what kind of failure it is.
- * One row per reason. */
+ * One row per reason. "verdict": an alert that judges the handshake (our certificate, the
+ * versions, the ciphers); TLS 1.3 delivers it after our side of the handshake is done, when we
+ * already speak HTTP/2, and it is still the TLS step that failed. */
 static const struct {
 	int reason;
 	enum conn_error kind;
+	bool verdict;
 	const char *text;
 } tls_reasons[] = {
-	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, CONN_ERR_CLIENT_CERT_REQUIRED,
+	{SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, CONN_ERR_CLIENT_CERT_REQUIRED, true,
 	 "server requires a client certificate: pass --cert and --key"},
-	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate (bad certificate): is --cert signed by the "
 	 "cluster's CA?"},
-	{SSL_R_TLSV1_ALERT_UNKNOWN_CA, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_TLSV1_ALERT_UNKNOWN_CA, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate (unknown CA): --cert is not signed by the "
 	 "cluster's CA"},
-	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate: expired"},
-	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate (unsupported certificate: key usage?)"},
-	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, CONN_ERR_TLS,
-	 "server refused the handshake (it may require a client certificate: --cert/--key)"},
-	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, CONN_ERR_NO_H2,
-	 "server does not offer HTTP/2 (ALPN h2): not an etcd v3 client port"},
-	{SSL_R_WRONG_VERSION_NUMBER, CONN_ERR_NOT_TLS,
-	 "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_PACKET_LENGTH_TOO_LONG, CONN_ERR_NOT_TLS,
-	 "server does not speak TLS here (an http:// endpoint?)"},
-	{SSL_R_UNEXPECTED_EOF_WHILE_READING, CONN_ERR_CLOSED, "server closed the connection during TLS"},
-	{SSL_R_CERTIFICATE_VERIFY_FAILED, CONN_ERR_TLS_VERIFY,
-	 "server certificate verification failed"},
-	{SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate: revoked"},
-	{SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN, CONN_ERR_CLIENT_CERT_REJECTED,
+	{SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN, CONN_ERR_CLIENT_CERT_REJECTED, true,
 	 "server rejected our client certificate (certificate unknown)"},
-	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, CONN_ERR_TLS, "no common TLS version (TLS 1.2+ required)"},
-	{SSL_R_NO_SHARED_CIPHER, CONN_ERR_TLS, "no common TLS cipher"},
+	{SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, CONN_ERR_TLS, true,
+	 "server refused the handshake (it may require a client certificate: --cert/--key)"},
+	{SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL, CONN_ERR_NO_H2, true,
+	 "server does not offer HTTP/2 (ALPN h2): not an etcd v3 client port"},
+	{SSL_R_TLSV1_ALERT_PROTOCOL_VERSION, CONN_ERR_TLS, true,
+	 "no common TLS version (TLS 1.2+ required)"},
+	{SSL_R_NO_SHARED_CIPHER, CONN_ERR_TLS, true, "no common TLS cipher"},
+	{SSL_R_CERTIFICATE_VERIFY_FAILED, CONN_ERR_TLS_VERIFY, true,
+	 "server certificate verification failed"},
+	/* record errors: "not TLS at all" only in the handshake; later they are garbage inside
+	 * an established TLS stream and get the generic wording */
+	{SSL_R_WRONG_VERSION_NUMBER, CONN_ERR_NOT_TLS, false,
+	 "server does not speak TLS here (an http:// endpoint?)"},
+	{SSL_R_PACKET_LENGTH_TOO_LONG, CONN_ERR_NOT_TLS, false,
+	 "server does not speak TLS here (an http:// endpoint?)"},
+	{SSL_R_UNEXPECTED_EOF_WHILE_READING, CONN_ERR_CLOSED, false,
+	 "server closed the connection during TLS"},
 };
 
-/* Words OpenSSL error e, seen at stage, for the operator; returns its kind. Only the
- * handshake can tell "not TLS at all": later, the same record errors are garbage inside an
- * established TLS stream. */
-static enum conn_error tls_error_text(unsigned long e, enum conn_stage stage, char *out,
-				      size_t outlen)
+/* Words OpenSSL error e, seen at stage, for the operator: its kind, and in *verdict whether
+ * it judges the handshake (see tls_reasons). */
+static enum conn_error tls_error_text(unsigned long e, enum conn_stage stage, bool *verdict,
+				      char *out, size_t outlen)
 {
 	int reason = ERR_GET_REASON(e);
+	*verdict = false;
 	for (size_t i = 0; i < sizeof(tls_reasons) / sizeof(tls_reasons[0]); i++) {
 		if (tls_reasons[i].reason != reason)
 			continue;
 		if (tls_reasons[i].kind == CONN_ERR_NOT_TLS && stage != CONN_STAGE_TLS)
 			break;
 		snprintf(out, outlen, "%s", tls_reasons[i].text);
+		*verdict = tls_reasons[i].verdict;
 		return tls_reasons[i].kind;
 	}
 	const char *s = ERR_reason_error_string(e);
-	snprintf(out, outlen, "TLS error%s: %s", stage == CONN_STAGE_TLS ? "" : " after the handshake",
-		 s ? s : "unknown");
+	snprintf(out, outlen, "TLS error%s: %s",
+		 stage == CONN_STAGE_TLS ? "" : " after the handshake", s ? s : "unknown");
 	return CONN_ERR_TLS;
 }
 
@@ -144,6 +152,7 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 	unsigned long oe;
 	char buf[320];
 	enum conn_error kind;
+	bool verdict;
 
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
@@ -168,6 +177,7 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 			/* only when verification is what stopped us: under
 			 * --insecure-skip-tls-verify it never does, and the real error counts */
 			kind = CONN_ERR_TLS_VERIFY;
+			verdict = true;
 			snprintf(buf, sizeof(buf), "%s", c->verify_msg);
 		} else if (ERR_GET_REASON(oe) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 			ERR_clear_error();
@@ -176,20 +186,20 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 			   !SSL_CTX_get0_certificate(c->ctx)) {
 			/* Go's server answers a missing client certificate with "bad certificate". */
 			kind = CONN_ERR_CLIENT_CERT_REQUIRED;
+			verdict = true;
 			snprintf(buf, sizeof(buf), "server requires a client certificate: pass "
 						   "--cert and --key");
 		} else {
-			kind = tls_error_text(oe, c->stage, buf, sizeof(buf));
+			kind = tls_error_text(oe, c->stage, &verdict, buf, sizeof(buf));
 		}
 		ERR_clear_error();
 		if (c->stage == CONN_STAGE_CLOSED)
 			return IO_FAIL; /* an earlier reason counts */
 		conn_fail(c, kind, "%s", buf);
 		c->client_cert_rejected = kind == CONN_ERR_CLIENT_CERT_REJECTED;
-		/* TLS 1.3 delivers the server's verdict on our client certificate after our side
-		 * of the handshake is done, while we already speak HTTP/2: it is still the TLS
-		 * step that failed. Anything else failed at the stage it happened in. */
-		if (kind == CONN_ERR_CLIENT_CERT_REJECTED || kind == CONN_ERR_CLIENT_CERT_REQUIRED)
+		/* a verdict on the handshake is the TLS step's failure wherever it arrives;
+		 * anything else failed at the stage it happened in (conn_fail) */
+		if (verdict)
 			c->failed_stage = CONN_STAGE_TLS;
 		return IO_FAIL;
 	}
@@ -554,8 +564,9 @@ int conn_connect(struct conn *c, const struct sockaddr *addr, socklen_t addrlen)
 	if (connect(c->fd, addr, addrlen) < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		if (e == ECONNREFUSED)
-			conn_fail(c, CONN_ERR_REFUSED, "connection refused: nothing listening on %s:%s",
-				  c->ep.host, c->ep.port);
+			conn_fail(c, CONN_ERR_REFUSED,
+				  "connection refused: nothing listening on %s:%s", c->ep.host,
+				  c->ep.port);
 		else
 			conn_fail(c, CONN_ERR_UNREACHABLE, "connect to %s:%s: %s", c->ep.host,
 				  c->ep.port, strerror(e));
@@ -689,7 +700,8 @@ static void describe_eof(struct conn *c)
 	if (c->goaway[0])
 		conn_fail(c, CONN_ERR_HTTP2, "%s", c->goaway);
 	else if (c->stage == CONN_STAGE_HTTP2)
-		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection before HTTP/2 SETTINGS");
+		conn_fail(c, CONN_ERR_CLOSED,
+			  "server closed the connection before HTTP/2 SETTINGS");
 	else
 		conn_fail(c, CONN_ERR_CLOSED, "server closed the connection");
 }
@@ -718,8 +730,9 @@ static int h2_read(struct conn *c)
 		 * text, or over TLS from a server that selected h2 and then did not speak it). */
 		if (c->stage == CONN_STAGE_HTTP2 && (c->ssl || !c->got_bytes) && n >= 5 &&
 		    memcmp(buf, "HTTP/", 5) == 0) {
-			conn_fail(c, CONN_ERR_NO_H2, "server answered HTTP/1.x, not HTTP/2: not an "
-						     "etcd v3 client port (or a proxy without h2c)");
+			conn_fail(c, CONN_ERR_NO_H2,
+				  "server answered HTTP/1.x, not HTTP/2: not an etcd v3 client port "
+				  "(or a proxy without h2c)");
 			return -1;
 		}
 		c->got_bytes = true;
@@ -769,7 +782,8 @@ int conn_process(struct conn *c, short revents)
 			conn_fail(c, CONN_ERR_NO_H2,
 				  "server's answer is not HTTP/2: not an etcd v3 client port");
 		else
-			conn_fail(c, CONN_ERR_HTTP2, "HTTP/2 session ended (protocol error from server?)");
+			conn_fail(c, CONN_ERR_HTTP2,
+				  "HTTP/2 session ended (protocol error from server?)");
 		return c->calls_open ? -1 : 0;
 	}
 	return 0;

@@ -33,11 +33,13 @@ enum conn_error {
 	CONN_ERR_UNREACHABLE,          /* connect: other errors (EHOSTUNREACH, ENETUNREACH, ...) */
 	CONN_ERR_IO,                   /* read/write error once connected */
 	CONN_ERR_CLOSED,               /* the server closed the connection */
-	CONN_ERR_TLS_VERIFY,           /* the server certificate failed verification: verify_err, verify_host, peer */
+	CONN_ERR_TLS_VERIFY,           /* the server certificate failed verification: verify_err,
+					* verify_host, peer */
 	CONN_ERR_CLIENT_CERT_REJECTED, /* an alert about the client certificate we presented */
 	CONN_ERR_CLIENT_CERT_REQUIRED, /* the server wants a client certificate and we gave none */
 	CONN_ERR_NOT_TLS,              /* the server does not speak TLS on this port */
-	CONN_ERR_NO_H2,                /* no ALPN h2, or an HTTP/1.x answer: not an etcd v3 client port */
+	CONN_ERR_NO_H2,                /* no ALPN h2, or an HTTP/1.x answer: not an etcd v3
+					* client port */
 	CONN_ERR_TLS,                  /* any other TLS failure */
 	CONN_ERR_HTTP2,                /* HTTP/2 protocol error, GOAWAY, flow control, a cap hit */
 	CONN_ERR_INTERNAL,             /* out of memory, a stream that cannot be created */
@@ -89,7 +91,7 @@ struct conn {
 	SSL_SESSION *resume;          /* session to resume (conn_set_resume), our own copy */
 	SSL_SESSION *ticket;          /* copy of the server's first ticket (none when resuming) */
 	bool resumed;                 /* the handshake resumed c->resume */
-	bool client_cert_rejected;    /* the server turned down the certificate we presented */
+	bool client_cert_rejected;    /* err_kind == CONN_ERR_CLIENT_CERT_REJECTED */
 	char goaway[160];
 };
 

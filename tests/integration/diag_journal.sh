@@ -254,6 +254,61 @@ EOT
 	) || fails=$((fails + 1))
 }
 
+# Go's name rule (no CN fallback, an IP only by an IP SAN), as the member's clients and peers
+# apply it: a client certificate with only CN=localhost for https://localhost:2379, and a peer
+# certificate with its IP only as a DNS SAN, are both not valid for their address. The old
+# certcheck (X509_check_host, CN fallback) found nothing here: exit 0, no findings.
+certcheck_go_names() {
+	local name=diag_certcheck_go_name_rule
+	(
+		# shellcheck source=tests/lib/cluster.sh
+		. tests/lib/cluster.sh
+		cluster_init || exit 1
+		local p=$CLUSTER_DIR got want
+		cluster_ca ca &&
+			cluster_leaf cnonly localhost "" serverAuth,clientAuth ca days 365 &&
+			cluster_leaf ipdns etcd "DNS:$(cluster_ip 1)" serverAuth,clientAuth ca days 365 || exit 1
+		chmod 600 "$p/cnonly-key.pem" "$p/ipdns-key.pem"
+		cat >"$p/etcd.yml" <<EOT
+name: m1
+data-dir: $p/m1.data
+advertise-client-urls: https://localhost:2379
+initial-advertise-peer-urls: https://$(cluster_ip 1):2380
+client-transport-security:
+  cert-file: $p/cnonly.pem
+  key-file: $p/cnonly-key.pem
+  trusted-ca-file: $p/ca/ca.pem
+peer-transport-security:
+  cert-file: $p/ipdns.pem
+  key-file: $p/ipdns-key.pem
+  trusted-ca-file: $p/ca/ca.pem
+EOT
+		mkdir -p "$p/empty"
+		"$DIAG" --journal-dir "$p/empty" --config-file "$p/etcd.yml" --offline \
+			--format=json >"$p/diag.json"
+		rc=$?
+		# the codes, and whether the evidence gives Go's reason for each certificate
+		got=$(python3 -c '
+import json, sys
+fs = json.load(sys.stdin)["findings"]
+ev = " ".join(e for f in fs for e in f["evidence"])
+print(" ".join(sorted(set(f["code"] + "@" + f["member"] for f in fs))),
+      "legacy-cn" if "cnonly.pem: certificate relies on legacy Common Name field" in ev else "-",
+      "no-ip-sans" if "ipdns.pem: cannot validate certificate for " + sys.argv[1] +
+      " because it doesn'"'"'t contain any IP SANs (DNS SANs: " + sys.argv[1] + ")" in ev else "-")
+' "$(cluster_ip 1)" <"$p/diag.json")
+		want="cert-san-mismatch@m1 legacy-cn no-ip-sans"
+		if [ "$got" = "$want" ] && [ "$rc" = 2 ]; then
+			echo "ok - $name"
+		else
+			echo "got ($rc): $got"
+			echo "want (2): $want"
+			echo "not ok - $name"
+			exit 1
+		fi
+	) || fails=$((fails + 1))
+}
+
 # Startup failures, each on a real member that exits at once (no cluster needed): the wording of
 # the running version must give the right code.
 startup_failures() {
@@ -291,6 +346,7 @@ startup_failures() {
 }
 
 certcheck_files
+certcheck_go_names
 startup_failures
 scenario diag_healthy_cluster_no_findings s_healthy
 scenario diag_member_with_other_members_cert s_san

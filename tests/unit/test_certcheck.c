@@ -94,8 +94,8 @@ static void test_san_go_rule(void **state)
 		/* an IP written as a DNS SAN does not cover the IP */
 		{"etcd", "DNS:127.0.0.1", "https://127.0.0.1:2379", "127.0.0.1"},
 		{"127.0.0.1", NULL, "https://127.0.0.1:2379", "127.0.0.1"},
-		{"etcd", "IP:127.0.0.1,DNS:localhost", "https://127.0.0.1:2379,https://localhost:2379",
-		 ""},
+		{"etcd", "IP:127.0.0.1,DNS:localhost",
+		 "https://127.0.0.1:2379,https://localhost:2379", ""},
 		/* "*." is a whole leftmost label matching exactly one label */
 		{"etcd", "DNS:*.example.com",
 		 "https://a.example.com:2379,https://a.b.example.com:2379,https://example.com:2379",
@@ -108,9 +108,9 @@ static void test_san_go_rule(void **state)
 		san_findings(rows[i].cn, rows[i].sans, rows[i].urls, wanted, sizeof(wanted), detail,
 			     sizeof(detail));
 		if (strcmp(wanted, rows[i].mismatched) != 0) {
-			print_error("row %zu (%s, CN=%s) at %s: mismatch findings for \"%s\", want "
-				    "\"%s\"\n", i, rows[i].sans ? rows[i].sans : "no SANs", rows[i].cn,
-				    rows[i].urls, wanted, rows[i].mismatched);
+			print_error("row %zu (%s, CN=%s) at %s: mismatch findings for \"%s\", "
+				    "want \"%s\"\n", i, rows[i].sans ? rows[i].sans : "no SANs",
+				    rows[i].cn, rows[i].urls, wanted, rows[i].mismatched);
 			bad++;
 		}
 	}

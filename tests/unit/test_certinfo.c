@@ -132,8 +132,8 @@ static void test_covers_go_rule(void **state)
 		X509 *x = make_cert_cn(rows[i].cn, rows[i].sans, NULL, T0, T0 + 86400);
 		if (certinfo_covers(x, rows[i].host) != rows[i].covered) {
 			print_error("row %zu: %s (CN=%s) for %s: want %s\n", i,
-				    rows[i].sans ? rows[i].sans : "no SANs", rows[i].cn, rows[i].host,
-				    rows[i].covered ? "covered" : "refused");
+				    rows[i].sans ? rows[i].sans : "no SANs", rows[i].cn,
+				    rows[i].host, rows[i].covered ? "covered" : "refused");
 			bad++;
 		}
 		X509_free(x);
@@ -153,14 +153,14 @@ static void test_name_wordings(void **state)
 		const char *sans, *cn, *host, *want;
 	} rows[] = {
 		{NULL, "localhost", "localhost",
-		 "certificate relies on legacy Common Name field, use SANs instead (CN=localhost, no "
-		 "subject alternative names)"},
-		{NULL, "*.example.com", "a.example.com",
-		 "certificate relies on legacy Common Name field, use SANs instead (CN=*.example.com, "
+		 "certificate relies on legacy Common Name field, use SANs instead (CN=localhost, "
 		 "no subject alternative names)"},
+		{NULL, "*.example.com", "a.example.com",
+		 "certificate relies on legacy Common Name field, use SANs instead "
+		 "(CN=*.example.com, no subject alternative names)"},
 		{NULL, "etcd", "localhost",
-		 "certificate is not valid for any names, but wanted to match localhost (no subject "
-		 "alternative names; subject O=k8s, CN=etcd)"},
+		 "certificate is not valid for any names, but wanted to match localhost (no "
+		 "subject alternative names; subject O=k8s, CN=etcd)"},
 		{"DNS:127.0.0.1,DNS:etcd.local", "etcd", "127.0.0.1",
 		 "cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs "
 		 "(DNS SANs: 127.0.0.1, etcd.local)"},
@@ -182,9 +182,9 @@ static void test_name_wordings(void **state)
 		if (strcmp(out, rows[i].want) != 0)
 			fail_msg("row %zu: got \"%s\", want \"%s\"", i, out, rows[i].want);
 		/* the verification wording is the same sentence */
-		certinfo_explain_verify(certinfo_host_is_ip(rows[i].host) ? X509_V_ERR_IP_ADDRESS_MISMATCH
-									  : X509_V_ERR_HOSTNAME_MISMATCH,
-					x, rows[i].host, out, sizeof(out));
+		long err = certinfo_host_is_ip(rows[i].host) ? X509_V_ERR_IP_ADDRESS_MISMATCH
+							     : X509_V_ERR_HOSTNAME_MISMATCH;
+		certinfo_explain_verify(err, x, rows[i].host, out, sizeof(out));
 		assert_string_equal(out, rows[i].want);
 		X509_free(x);
 	}
