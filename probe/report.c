@@ -157,6 +157,9 @@ static json_t *json_endpoint(const struct check_facts *f, const struct endpoint_
 	json_out_set(j, "status", json_out_str(state_str(ev->state)), err);
 	json_out_set(j, "healthy", json_boolean(e->healthy), err);
 	json_out_set(j, "error", json_out_str_or_null(ev->reason), err);
+	/* for machines: why it could not be reached ("refused", "tls-verify", ...), null if it was */
+	json_out_set(j, "failure",
+		     e->failed ? json_out_str(endpoint_failure_str(e->failure)) : json_null(), err);
 	json_out_set(j, "member_id", json_out_id(e->has_status ? e->member_id : 0), err);
 	json_out_set(j, "name", json_out_str_or_null(e->name), err);
 	bool st = e->has_status;

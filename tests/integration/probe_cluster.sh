@@ -187,6 +187,8 @@ by = {e["endpoint"]: e for e in d["endpoints"]}
 down = by[sys.argv[2]]
 assert down["healthy"] is False, down
 assert "connection refused" in down["error"], down["error"]
+assert down["failure"] == "refused", down["failure"]
+assert all(e["failure"] is None for e in d["endpoints"] if e["healthy"]), "failure on a healthy one"
 assert sum(1 for e in d["endpoints"] if e["healthy"] is True) == 2, "two healthy"
 ' "$(member_url 3)"
 
