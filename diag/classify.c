@@ -9,7 +9,7 @@
 #include "diag/text.h"
 
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
- * {sans} {detail} {duration} {url} {cert} {key} {ca} {datadir} {name}, filled by the report. */
+ * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key} {ca} {datadir} {name}, filled by the report. */
 static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
 	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
@@ -17,7 +17,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"certificate presented by {member} is valid for {sans}, not {wanted}",
 		"on {member}: etcd-install --renew-cert (re-issues {cert} for {wanted}), or "
 		"openssl req -new -key {key} -subj /CN=etcd -addext "
-		"subjectAltName=IP:127.0.0.1,IP:{wanted} -addext "
+		"subjectAltName=IP:127.0.0.1,{wanted_san} -addext "
 		"extendedKeyUsage=serverAuth,clientAuth | openssl x509 -req -CA {ca} -CAkey "
 		"<the CA key beside {ca}, e.g. ca-key.pem> -copy_extensions copy -days 365 -out {cert} "
 		"&& systemctl restart etcd"},

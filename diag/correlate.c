@@ -1,6 +1,7 @@
 /* correlate.c: join journal aggregates, certificate facts and live results into findings. */
 #include "diag/correlate.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -595,6 +596,14 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 			     const struct diag_config *cfg, char *out, size_t cap)
 {
 	bool local = cfg && cfg->name[0] && strcmp(cfg->name, f->member) == 0;
+	/* the SAN to add: an IP address as IP:, a host name as DNS: (openssl refuses IP:name) */
+	char wanted_san[sizeof(f->f.wanted) + 8] = "";
+	unsigned char ip[16];
+	if (f->f.wanted[0])
+		snprintf(wanted_san, sizeof(wanted_san), "%s:%s",
+			 inet_pton(AF_INET, f->f.wanted, ip) == 1 ||
+					 inet_pton(AF_INET6, f->f.wanted, ip) == 1
+				 ? "IP" : "DNS", f->f.wanted);
 	const struct {
 		const char *name;
 		const char *val;
@@ -603,6 +612,7 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"member", f->member, "the member"},
 		{"peer", f->f.peer_id, "the peer"},
 		{"wanted", f->f.wanted, "its address"},
+		{"wanted_san", wanted_san, "IP:<its address>"},
 		{"sans", f->f.sans, "other names"},
 		{"detail", f->f.detail, ""},
 		{"duration", f->f.duration, "see evidence"},

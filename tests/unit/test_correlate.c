@@ -267,6 +267,32 @@ static void test_client_cert_rejected_once(void **state)
 	free(l);
 }
 
+/* The SAN a cert-san-mismatch remedy adds: IP: for an address, DNS: for a name (openssl refuses
+ * "IP:localhost"; the remedy wrote it for every address before). */
+static void test_san_remedy_ip_or_dns(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *wanted, *want, *not;
+	} cases[] = {
+		{"localhost", "IP:127.0.0.1,DNS:localhost ", "IP:localhost"},
+		{"127.0.5.3", "IP:127.0.0.1,IP:127.0.5.3 ", "DNS:"},
+		{"::1", "IP:127.0.0.1,IP:::1 ", "DNS:"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diag_finding f;
+		char out[1024];
+		memset(&f, 0, sizeof(f));
+		f.code = DIAG_CERT_SAN_MISMATCH;
+		snprintf(f.member, sizeof(f.member), "m3");
+		snprintf(f.f.wanted, sizeof(f.f.wanted), "%s", cases[i].wanted);
+		correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, NULL, out,
+					sizeof(out));
+		assert_non_null(strstr(out, cases[i].want));
+		assert_null(strstr(out, cases[i].not));
+	}
+}
+
 static void test_report_json_and_exit(void **state)
 {
 	struct fixture *x = *state;
@@ -358,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cluster_id_minority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
+		cmocka_unit_test(test_san_remedy_ip_or_dns),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
 						teardown),
