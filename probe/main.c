@@ -35,14 +35,21 @@ static void backstop_exit(int sig)
 
 /* The backstop: -t is a promise to the scheduler; if anything (a blocked write to stdout, a
  * bug in the loop) outlives it by half a second, say so and exit 3. Async-signal-safe calls
- * only (signal-safety(7)): sigaction, alarm, write, _exit. */
+ * only (signal-safety(7)): sigaction, sigprocmask, alarm, write, _exit. */
 static void backstop(int sig)
 {
 	static const char line[] = "ETCD UNKNOWN - internal deadline exceeded\n";
-	struct sigaction sa = {.sa_handler = backstop_exit, .sa_flags = SA_NODEFER};
+	struct sigaction sa = {.sa_handler = backstop_exit};
+	sigset_t alrm;
 	(void)sig;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(1); /* if this write blocks too, exit anyway a second later */
+	/* SIGALRM is blocked while this handler runs: unblocked, the second alarm can end a
+	 * write that blocks too, a second later */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+	alarm(1);
 	ssize_t n = write(STDOUT_FILENO, line, sizeof(line) - 1);
 	(void)n;
 	_exit(STATE_UNKNOWN);

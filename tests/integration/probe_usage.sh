@@ -130,10 +130,10 @@ PROBE_TIMEOUT=5 probe_run --endpoints="$EP" "${TLS[@]}" --user root --password-f
 probe_expect "FIFO as --password-file: UNKNOWN at once, named" 3 --max-ms 1000 "^ETCD UNKNOWN - cannot read --password-file $D/fifo: not a regular file"
 
 # The backstop. stdout is a pipe filled to capacity beforehand, so the report's write(2) blocks;
-# nothing but the timer can end the run. A reader drains the pipe from 2 s on: the handler's line
-# (after the alarm at -t 1 + 0.5 s) then gets through. Bounded: timeout 10 around the probe.
-exec {pipefd}<>"$D/fifo"
-python3 -c '
+# nothing but the timer can end the run. fill_pipe FD: fills the pipe behind FD (nonblocking
+# writes, then FD back to blocking, so the probe's own writes block).
+fill_pipe() {
+	python3 -c '
 import fcntl, os, sys
 fd = int(sys.argv[1])
 fl = fcntl.fcntl(fd, fcntl.F_GETFL)
@@ -146,23 +146,46 @@ except BlockingIOError:
     pass
 fcntl.fcntl(fd, fcntl.F_SETFL, fl)
 print(n)
-' "$pipefd" >"$D/filled" || { echo "not ok - fill the pipe"; exit 1; }
-{ sleep 2; timeout 3 cat <&"$pipefd" >"$D/backstop.out"; } &
-reader=$!
+' "$1" >"$D/filled"
+}
+# backstop_run NAME READER_DELAY: the probe with -t 1 and stdout that full pipe; a reader drains
+# it after READER_DELAY s ("" for none). Sets rc, ms and $D/backstop.out.
+backstop_run() {
+	local delay=$1 pipefd reader="" t0
+	rm -f "$D/bpipe" "$D/backstop.out" && mkfifo "$D/bpipe" || return 1
+	exec {pipefd}<>"$D/bpipe"
+	fill_pipe "$pipefd" || return 1
+	if [ -n "$delay" ]; then
+		{ sleep "$delay"; timeout 3 cat <&"$pipefd" >"$D/backstop.out"; } &
+		reader=$!
+	fi
+	t0=$(date +%s%N)
+	timeout -k 2 10 "$PROBE" --endpoints="$EP" "${TLS[@]}" -t 1 1>&"$pipefd" 2>"$D/backstop.err"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ -n "$reader" ] && wait "$reader"
+	exec {pipefd}>&-
+	return 0
+}
+# A reader drains the pipe from 2 s on: the line the handler writes after the alarm (-t 1 + 0.5 s)
+# then gets through.
 PROBE_CMD="$PROBE --endpoints=$EP ... -t 1 >full pipe"
-t0=$(date +%s%N)
-timeout -k 2 10 "$PROBE" --endpoints="$EP" "${TLS[@]}" -t 1 1>&"$pipefd" 2>"$D/backstop.err"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
-wait "$reader"
-exec {pipefd}>&-
+backstop_run 2 || { echo "not ok - backstop pipe"; exit 1; }
 if [ "$rc" = 3 ] && [ "$ms" -ge 1400 ] && [ "$ms" -le 4000 ] &&
 	grep -aq "ETCD UNKNOWN - internal deadline exceeded" "$D/backstop.out"; then
 	scenario_ok "backstop: report blocked on stdout, exit 3 after -t + 0.5 s with 'internal deadline exceeded' ($ms ms)"
 else
 	scenario_fail "backstop: report blocked on stdout, exit 3 after -t + 0.5 s with 'internal deadline exceeded'" \
 		"exit $rc after $ms ms (want 3, 1400..4000 ms), $(cat "$D/filled") bytes prefilled" \
-		"tail of stdout: $(tail -c 100 "$D/backstop.out" | tr -d x)"
+		"tail of stdout: $(tail -c 100 "$D/backstop.out" 2>/dev/null | tr -d x)"
+fi
+# No reader at all: the handler's own write blocks too; its second alarm ends the run a second on.
+backstop_run "" || { echo "not ok - backstop pipe"; exit 1; }
+if [ "$rc" = 3 ] && [ "$ms" -ge 2400 ] && [ "$ms" -le 5000 ]; then
+	scenario_ok "backstop: stdout never drained, exit 3 a second after the alarm ($ms ms)"
+else
+	scenario_fail "backstop: stdout never drained, exit 3 a second after the alarm" \
+		"exit $rc after $ms ms (want 3, 2400..5000 ms; 124 = killed by timeout 10)"
 fi
 
 # etcd-diag, the same edges
