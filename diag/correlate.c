@@ -443,6 +443,8 @@ static const struct {
 static enum diag_code live_code(const struct live_endpoint *e)
 {
 	switch (e->failure) {
+	case EP_FAIL_NONE:
+		return e->no_leader ? DIAG_NO_LEADER : DIAG_ENDPOINT_UNHEALTHY;
 	case EP_FAIL_REFUSED:
 		return DIAG_MEMBER_DOWN;
 	case EP_FAIL_CLIENT_CERT_REJECTED:
@@ -462,7 +464,7 @@ static enum diag_code live_code(const struct live_endpoint *e)
 static void from_live(struct diag_findings *r, const struct directory *d,
 		      const struct live_facts *l)
 {
-	const char *client_cert_problem = l->client_cert_problem;
+
 	for (size_t i = 0; i < l->n; i++) {
 		const struct live_endpoint *e = &l->v[i];
 		char member[64];
@@ -479,19 +481,22 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 			    (f = finding_get(r, DIAG_CORRUPT_ALARM, member)))
 				add_evidence(f, "live: %s reports alarm %s", e->url, e->alarms);
 		}
-		if (e->healthy)
+		/* not probed on purpose (the token would go over http://): nothing is known */
+		if (e->healthy || e->failure == EP_FAIL_DOWNGRADE)
 			continue;
 		enum diag_code code = live_code(e);
 		/* Every member turning our certificate down (or wanting one) is one cause on our
 		 * side, not one unhealthy endpoint each. */
 		if (code == DIAG_CLIENT_CERT_REJECTED || code == DIAG_CLIENT_CERT_MISSING) {
-			struct diag_finding *f = finding_get(r, code, "this client");
+			/* a peer handshake presents this member's peer certificate, not ours */
+			const char *problem = e->peer ? l->peer_cert_problem : l->client_cert_problem;
+			struct diag_finding *f = finding_get(r, code, e->peer ? "this member (peer "
+							     "certificate)" : "this client");
 			if (!f)
 				continue;
 			if (!f->f.detail[0])
 				text_scopy(f->f.detail, sizeof(f->f.detail),
-					   client_cert_problem && client_cert_problem[0]
-						   ? client_cert_problem : e->error);
+					   problem[0] ? problem : e->error);
 			add_evidence(f, "live%s: %s: %s", e->peer ? " (peer handshake)" : "", e->url,
 				     e->error);
 			continue;

@@ -23,6 +23,7 @@ static void keep_endpoint(const struct check_facts *cf, const struct endpoint_fa
 	text_scopy(out->name, sizeof(out->name), e->name);
 	out->healthy = !e->failed && e->health_done && e->healthy;
 	out->failure = e->failure;
+	out->no_leader = e->no_leader;
 	out->verify_err = e->verify_err;
 	text_scopy(out->verify_host, sizeof(out->verify_host), e->verify_host);
 	text_scopy(out->cert_sans, sizeof(out->cert_sans), e->cert_sans);
@@ -75,12 +76,14 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 	}
 	struct cred_config cc = {cacert, cert, key, false};
 	struct cred_client client = {0};
-	if ((any_tls || tls_flags) && cred_ctx_new(&cc, &ctx, &client, err, sizeof(err)) < 0) {
+	/* the client pass discovers members: one may be https:// even when the seed is not */
+	if ((any_tls || tls_flags || !peer) &&
+	    cred_ctx_new(&cc, &ctx, &client, err, sizeof(err)) < 0) {
 		snprintf(ret->why, sizeof(ret->why), "%s", err);
 		goto out;
 	}
-	if (!peer)
-		text_scopy(ret->client_cert_problem, sizeof(ret->client_cert_problem), client.problem);
+	text_scopy(peer ? ret->peer_cert_problem : ret->client_cert_problem,
+		   sizeof(ret->client_cert_problem), client.problem);
 	struct check_config cfg = {
 		.eps = eps,
 		.n_eps = (size_t)n,

@@ -33,6 +33,7 @@ struct live_endpoint {
 	char verify_host[128];          /* ... the name or IP checked */
 	char cert_sans[160];            /* ... the SANs the certificate has */
 	char error[320]; /* the probe's reason for people (evidence), e.g. "TCP connect: ..." */
+	bool no_leader;                 /* reached, but Status said it has no leader */
 	bool alarm_nospace, alarm_corrupt;
 	char alarms[64]; /* "NOSPACE", "CORRUPT", "" (for people) */
 	bool peer;       /* a peer URL, handshake only: only certificate facts count */
@@ -43,6 +44,7 @@ struct live_facts {
 	char why[256];
 	/* what the members will object to in the client certificate (struct cred_client), "" */
 	char client_cert_problem[320];
+	char peer_cert_problem[320]; /* the same for the peer certificate of the handshakes */
 	size_t n;
 	struct live_endpoint v[LIVE_MAX_ENDPOINTS];
 };

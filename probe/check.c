@@ -70,6 +70,8 @@ struct target {
 	socklen_t addrlens[TARGET_MAX_ADDRS];
 	size_t n_addrs, addr_next;
 	uint64_t connect_deadline_ns; /* the current address's share of the time */
+	bool auth_tried;              /* this endpoint carried an Authenticate already */
+	uint64_t auth_deadline_ns;    /* when its Authenticate try is given up (TARGET_AUTH) */
 };
 
 enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE, AUTH_FAILED };
@@ -209,7 +211,9 @@ static int target_connect_next(struct target *t)
 	uint64_t rest = r->deadline_ns > now ? r->deadline_ns - now : 0;
 	t->connect_deadline_ns = left > 1 ? now + rest / left : r->deadline_ns;
 	size_t i = t->addr_next++;
-	conn_connect(t->conn, (struct sockaddr *)&t->addrs[i], t->addrlens[i]);
+	if (conn_connect(t->conn, (struct sockaddr *)&t->addrs[i], t->addrlens[i]) < 0 &&
+	    t->addr_next < t->n_addrs)
+		return target_connect_next(t); /* refused or unreachable at once: the next one */
 	return 0;
 }
 
@@ -327,15 +331,22 @@ static int add_endpoint(struct run *r, const struct endpoint *ep, bool discovere
 			    "--endpoints to probe it anyway)", ep->url);
 		return 0;
 	}
+	if (ep->tls && !r->cfg->ctx) {
+		target_done(t, EP_FAIL_TLS, "TLS handshake", "%s is https:// but TLS is not set up "
+			    "(give --cacert, or --cert and --key)", ep->url);
+		return 0;
+	}
 	return target_resolve(t);
 }
 
 /* ---- starting calls ---- */
 
-static int start_call(struct target *t, enum call_kind k, const uint8_t *msg, size_t len)
+/* Starts call k; budget_ms 0: the rest of the run. */
+static int start_call_within(struct target *t, enum call_kind k, const uint8_t *msg, size_t len,
+			     uint64_t budget_ms)
 {
 	struct run *r = t->run;
-	uint64_t ms = remaining_ms(r);
+	uint64_t ms = budget_ms ? budget_ms : remaining_ms(r);
 	/* Leave a little of the budget for the answer to travel back. */
 	ms = ms > 100 ? ms - 50 : (ms ? ms : 1);
 	const char *token = (k != CALL_AUTH && r->auth.state == AUTH_DONE) ? r->auth.token : NULL;
@@ -352,6 +363,11 @@ static int start_call(struct target *t, enum call_kind k, const uint8_t *msg, si
 	}
 	t->call[k] = CALL_PENDING;
 	return 0;
+}
+
+static int start_call(struct target *t, enum call_kind k, const uint8_t *msg, size_t len)
+{
+	return start_call_within(t, k, msg, len, 0);
 }
 
 static int start_health(struct target *t, bool serializable)
@@ -378,14 +394,24 @@ static int start_auth(struct target *t)
 	size_t len;
 	if (etcd_rpc_encode_authenticate(r->cfg->user, r->cfg->password, &buf, &len) < 0)
 		return -ENOMEM;
-	int e = start_call(t, CALL_AUTH, buf, len);
+	/* Each try gets an equal share of the time left: a member that holds Authenticate (it
+	 * goes through raft: no leader, no answer) must not use up the others' tries. */
+	unsigned left = AUTH_MAX_TRIES - r->facts->auth_tries;
+	uint64_t budget = remaining_ms(r) / (left ? left : 1);
+	int e = start_call_within(t, CALL_AUTH, buf, len, budget ? budget : 1);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (e < 0)
 		return e;
+	if (t->conn->stage == CONN_STAGE_CLOSED) {
+		target_fail_conn(t); /* never sent: not a try; another endpoint takes it */
+		return 0;
+	}
 	r->facts->auth_tries++;
 	r->auth.state = AUTH_IN_FLIGHT;
 	r->auth.carrier = t;
+	t->auth_tried = true;
+	t->auth_deadline_ns = conn_now_ns() + budget * 1000000;
 	t->state = TARGET_AUTH;
 	return 0;
 }
@@ -411,12 +437,33 @@ static int start_checks(struct target *t)
 	return 0;
 }
 
+/* t already tried Authenticate and another endpoint that has not is still on its way to ready:
+ * the retry is its to make. */
+static bool auth_wait_for_untried(const struct target *t)
+{
+	const struct run *r = t->run;
+	/* not for ever: one that never gets ready must not starve the retries */
+	if (!t->auth_tried || conn_now_ns() >= t->auth_deadline_ns)
+		return false;
+	for (size_t i = 0; i < r->facts->n_eps; i++) {
+		const struct target *o = &r->targets[i];
+		if (o != t && !o->auth_tried && o->state != TARGET_DONE &&
+		    o->state != TARGET_CALLS && o->state != TARGET_AUTH)
+			return true;
+	}
+	return false;
+}
+
 /* The connection is ready: authenticate first if the run still must, else the checks. */
 static int target_begin(struct target *t)
 {
 	struct run *r = t->run;
 	switch (r->auth.state) {
 	case AUTH_NEEDED:
+		if (auth_wait_for_untried(t)) {
+			t->state = TARGET_WAITING_FOR_AUTH;
+			return 0;
+		}
 		return start_auth(t);
 	case AUTH_IN_FLIGHT:
 		t->state = TARGET_WAITING_FOR_AUTH;
@@ -474,7 +521,7 @@ static int take_status(struct target *t, const uint8_t *msg, size_t len)
 	snprintf(f->health_error, sizeof(f->health_error),
 		 "no leader: this member cannot reach a quorum of its peers");
 	/* Alarm GET goes through raft (etcd 3.4): without a leader it would only wait. */
-	if (t->call[CALL_ALARM] == CALL_PENDING) {
+	if (t->call[CALL_ALARM] == CALL_PENDING && !t->calls[CALL_ALARM].done) {
 		conn_call_reset(t->conn, &t->calls[CALL_ALARM]);
 		t->call[CALL_ALARM] = CALL_SKIPPED;
 	}
@@ -521,8 +568,13 @@ static int discover(struct run *r, const struct etcd_members *m)
 		for (size_t u = 0; u < n; u++)
 			for (size_t j = 0; j < cf->n_eps; j++)
 				known |= strcmp(cf->eps[j].ep.url, eps[u].url) == 0;
+		/* from an https:// seed, the member's https:// URL when it has one */
+		size_t pick = 0;
+		for (size_t u = n; r->seed_tls && u-- > 0;)
+			if (eps[u].tls)
+				pick = u;
 		if (!known && n)
-			e = add_endpoint(r, &eps[0], true);
+			e = add_endpoint(r, &eps[pick], true);
 	}
 	return e;
 }
@@ -701,6 +753,46 @@ static int target_ready(struct target *t)
 	return target_begin(t);
 }
 
+/* After a retriable answer on t: another ready endpoint that has not tried yet asks (a learner
+ * or a member without a leader answers Unavailable every time), else t asks again. */
+static int auth_retry(struct target *t)
+{
+	struct run *r = t->run;
+	for (size_t i = 0; i < r->facts->n_eps; i++) {
+		struct target *o = &r->targets[i];
+		if (o != t && o->state == TARGET_WAITING_FOR_AUTH && !o->auth_tried) {
+			t->state = TARGET_WAITING_FOR_AUTH;
+			return start_auth(o);
+		}
+	}
+	unsigned left = AUTH_MAX_TRIES - r->facts->auth_tries;
+	t->auth_deadline_ns = conn_now_ns() + remaining_ms(r) * 1000000 / (left + 1);
+	if (auth_wait_for_untried(t)) {
+		t->state = TARGET_WAITING_FOR_AUTH; /* the next one ready asks */
+		return 0;
+	}
+	return start_auth(t);
+}
+
+/* Can t move on without any I/O (so poll() must not sleep)? */
+static bool target_can_move(const struct target *t)
+{
+	const struct run *r = t->run;
+	switch (t->state) {
+	case TARGET_WAITING_FOR_TICKET:
+		return r->targets[t->pilot].ticket || r->targets[t->pilot].state == TARGET_DONE;
+	case TARGET_WAITING_FOR_AUTH:
+		return (r->auth.state != AUTH_IN_FLIGHT && !auth_wait_for_untried(t)) ||
+		       (t->conn && t->conn->stage == CONN_STAGE_CLOSED);
+	case TARGET_CONNECTING:
+	case TARGET_AUTH:
+	case TARGET_CALLS:
+		return !t->conn || t->conn->stage == CONN_STAGE_CLOSED;
+	default:
+		return false;
+	}
+}
+
 /* Moves one endpoint forward after I/O, by its state. */
 static int target_advance(struct target *t)
 {
@@ -747,11 +839,22 @@ static int target_advance(struct target *t)
 	bool closed = t->conn->stage == CONN_STAGE_CLOSED;
 	switch (t->state) {
 	case TARGET_AUTH:
-		if (closed)
+		if (closed) {
 			target_fail_conn(t);
-		else if (r->auth.state == AUTH_NEEDED)
-			return start_auth(t); /* a retriable answer: ask again */
-		else if (r->auth.state != AUTH_IN_FLIGHT)
+			return 0;
+		}
+		if (r->auth.state == AUTH_IN_FLIGHT && conn_now_ns() >= t->auth_deadline_ns) {
+			/* this try's share is up: give it up here, as Unavailable would */
+			conn_call_reset(t->conn, &t->calls[CALL_AUTH]);
+			t->call[CALL_AUTH] = CALL_UNSENT;
+			int ae = take_auth(t, GRPC_DEADLINE_EXCEEDED, "no answer in its share of -t",
+					   NULL, 0);
+			if (ae < 0)
+				return ae;
+		}
+		if (r->auth.state == AUTH_NEEDED)
+			return auth_retry(t); /* a retriable answer: ask again, elsewhere if we can */
+		if (r->auth.state != AUTH_IN_FLIGHT)
 			return start_checks(t);
 		return 0;
 	case TARGET_WAITING_FOR_AUTH:
@@ -887,6 +990,9 @@ static int loop_wait_ms(struct run *r, bool busy)
 		if (t->state == TARGET_CONNECTING && t->addr_next < t->n_addrs &&
 		    t->connect_deadline_ns < until)
 			until = t->connect_deadline_ns;
+		if ((t->state == TARGET_AUTH || t->state == TARGET_WAITING_FOR_AUTH) &&
+		    t->auth_tried && t->auth_deadline_ns > now && t->auth_deadline_ns < until)
+			until = t->auth_deadline_ns;
 	}
 	if (until <= now)
 		return 0;
@@ -915,6 +1021,7 @@ static int run_loop(struct run *r, struct pollfd *pfds, size_t *pidx)
 			if (t->state == TARGET_DONE)
 				continue;
 			all_done = false;
+			busy |= target_can_move(t);
 			if (!t->conn)
 				continue;
 			pfds[n] = (struct pollfd){.fd = t->conn->fd, .events = conn_poll_events(t->conn)};

@@ -96,11 +96,14 @@ def hpack_module():
 # The scenarios that play a small etcd: (version, member name) each answers with. "etcd-forged"
 # sends strings that would forge a report: a second status line, and perfdata of its own.
 # "auth-downgrade" (auth on) lists a second member whose only client URL is http:// on port 23791
-# of the same address. Every request is logged on stdout with the token it carried.
+# of the same address. "auth-ok" answers Authenticate at once, "auth-learner" always with
+# Unavailable (as a learner does). Every request is logged on stdout with the token it carried.
 ETCD_LITE = {
     "etcd-lite": ("3.5.16", "lite"),
     "auth-retry": ("3.5.16", "lite"),
     "auth-downgrade": ("3.5.16", "lite"),
+    "auth-ok": ("3.5.16", "lite-ok"),
+    "auth-learner": ("3.5.16", "lite-learner"),
     "etcd-forged": ("3.4\nETCD OK - fake", "evil|'x'=1;;;; \x1b[2J"),
 }
 MEMBER_ID = 0x1111
@@ -234,12 +237,14 @@ class Conn:
         h = self.headers.pop(sid, {})
         path = h.get(":path", "")
         print("%s %s token=%s" % (self.url, path, h.get("token", "none")), flush=True)
-        auth = self.scenario in ("auth-retry", "auth-downgrade")
+        auth = self.scenario.startswith("auth-")
         if path == "/etcdserverpb.Auth/Authenticate":
             with AUTH_LOCK:
                 AUTH_CALLS[0] += 1
                 first = AUTH_CALLS[0] == 1
-            if first and self.scenario == "auth-retry":
+            if self.scenario == "auth-learner":
+                self.grpc_error(sid, 14, "etcdserver: rpc not supported for learner")
+            elif first and self.scenario == "auth-retry":
                 self.grpc_error(sid, 14, "etcdserver: leader changed")
             else:
                 self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, TOKEN))

@@ -223,6 +223,26 @@ assert e["version"] == "3.4?ETCD OK - fake", e["version"]
 assert e["name"] == "evil/\x27x\x27=1;;;; ?[2J", e["name"]
 '
 
+# Two endpoints with auth on, the first answering every Authenticate with Unavailable (a learner):
+# the retries go to the other endpoint, the token works on both, OK well within -t.
+for ip in 43 44; do
+	cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+done
+cluster_bg "$D/s43.log" python3 tests/hostile/hostile_server.py auth-learner "$N.43" 2379 \
+	"$D/srv43.pem" "$D/srv43-key.pem"
+cluster_bg "$D/s44.log" python3 tests/hostile/hostile_server.py auth-ok "$N.44" 2379 \
+	"$D/srv44.pem" "$D/srv44-key.pem"
+cluster_wait_port "$N.43" 2379 10 || echo "# server on $N.43 did not come up"
+cluster_wait_port "$N.44" 2379 10 || echo "# server on $N.44 did not come up"
+hostile_run "$PROBE" --endpoints="https://$N.43:2379,https://$N.44:2379" -t "$T" "${CA[@]}" \
+	--user probe --password secret
+why=()
+[ "$PROBE_RC" != 3 ] || why+=("exit 3: authentication failed ($(head -c 200 "$PROBE_OUT_FILE"))")
+grep -q "Authenticate" "$D/s44.log" || why+=("the second endpoint was never asked to authenticate")
+[ "$PROBE_MS" -le $((T * 1000 / 2)) ] || why+=("took $PROBE_MS ms, want well within -t $T")
+if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like auth-learner: Authenticate retried on another endpoint"; else
+	scenario_fail "etcd-like auth-learner: Authenticate retried on another endpoint" "${why[@]}"; fi
+
 # --cluster from an https:// seed with auth on, where the member list gives another member only an
 # http:// URL: that member is not probed (the token would travel in clear text), WARNING naming
 # why, and the plain listener sees no request at all.

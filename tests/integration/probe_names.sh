@@ -68,6 +68,10 @@ probe_env_run "$ANSWER" -- --endpoints="https://localhost:$LPORT" "${TLS[@]}" -t
 probe_expect "localhost, ::1 first and the member on 127.0.0.1 only: OK (every address tried)" 0 \
 	--max-ms "$MAX" "^OK: https://localhost:$LPORT m1 "
 
+probe_env_run "$ANSWER" -- --endpoints="https://localhost:$((LPORT + 1))" "${TLS[@]}" -t "$T"
+probe_expect "localhost where nothing listens on either address: CRITICAL at once, not after -t" 2 \
+	--max-ms 1000 "^CRITICAL: https://localhost:$((LPORT + 1)) - TCP connect: .*refused"
+
 probe_env_run "$ANSWER" -- --endpoints="https://$NAME_A:2379" "${TLS[@]}" -t "$T"
 probe_expect "a name resolved by our name server: OK, verified against its DNS SAN" 0 \
 	--max-ms "$MAX" "^OK: https://$(re_escape "$NAME_A"):2379 m1 "

@@ -293,6 +293,47 @@ static void test_san_remedy_ip_or_dns(void **state)
 	}
 }
 
+/* Live facts mapped by kind: a member with no leader is no-leader (not a generic unhealthy
+ * endpoint), one not probed on purpose (downgrade) is no finding, and a peer handshake that
+ * turns down this member's peer certificate is filed with the peer certificate's problem. */
+static void test_live_kinds(void **state)
+{
+	struct fixture *x = *state;
+	struct live_facts *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	l->available = true;
+	l->n = 3;
+	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem), "--cert /c.pem is fine");
+	snprintf(l->peer_cert_problem, sizeof(l->peer_cert_problem), "--cert /p.pem expired");
+	for (int i = 0; i < 3; i++) {
+		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
+		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
+		snprintf(l->v[i].name, sizeof(l->v[i].name), "m%d", i + 1);
+	}
+	l->v[0].no_leader = true;
+	snprintf(l->v[0].error, sizeof(l->v[0].error), "no leader: ...");
+	l->v[1].failure = EP_FAIL_DOWNGRADE;
+	l->v[2].failure = EP_FAIL_CLIENT_CERT_REJECTED;
+	l->v[2].peer = true;
+	struct correlate_input in = {NULL, NULL, l, NULL};
+	correlate_run(&in, x->f);
+	int no_leader = 0, peer_rej = 0;
+	for (size_t i = 0; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		assert_string_not_equal(f->member, "m2");
+		if (f->code == DIAG_NO_LEADER && strcmp(f->member, "m1") == 0)
+			no_leader++;
+		if (f->code == DIAG_CLIENT_CERT_REJECTED) {
+			peer_rej++;
+			assert_string_equal(f->member, "this member (peer certificate)");
+			assert_string_equal(f->f.detail, "--cert /p.pem expired");
+		}
+	}
+	assert_int_equal(no_leader, 1);
+	assert_int_equal(peer_rej, 1);
+	free(l);
+}
+
 static void test_report_json_and_exit(void **state)
 {
 	struct fixture *x = *state;
@@ -385,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
+		cmocka_unit_test_setup_teardown(test_live_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
 						teardown),
