@@ -669,7 +669,11 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 	case CALL_HEALTH:
 		f->health_done = true;
 		f->latency_s = (double)(c->end_ns - c->start_ns) / 1e9;
-		if (code == GRPC_OK || needs_creds(code, err)) {
+		struct etcd_header h;
+		if (code == GRPC_OK && etcd_rpc_decode_range(msg, len, &h) < 0) {
+			snprintf(f->health_error, sizeof(f->health_error),
+				 "health read: malformed response (not etcd?)");
+		} else if (code == GRPC_OK || needs_creds(code, err)) {
 			/* PermissionDenied still proves the quorum read happened (etcdctl). */
 			f->healthy = true;
 		} else {

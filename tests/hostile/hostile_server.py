@@ -272,6 +272,9 @@ class Conn:
         ok_trailers = hpack([("grpc-status", "0")])
         if self.hpack is not None:
             self.answer_etcd_lite(sid)
+        elif sc == "garbage-ok":
+            # grpc-status 0 on bytes that are no protobuf message at all (not etcd)
+            self.grpc_ok(sid, b"\xff\xff\xff\xff")
         elif sc == "rst":
             self.send(frame(RST_STREAM, 0, sid, struct.pack(">I", 7)))  # REFUSED_STREAM
         elif sc == "goaway":

@@ -61,6 +61,7 @@ SCENARIOS=(
 	"24|https|tls-garbage|gRPC: TLS error after the handshake"
 	"25|https|tls-client-cert|TLS handshake: server requires a client certificate"
 	"26|https|badutf8|Unavailable"
+	"27|https|garbage-ok|health read: malformed response \\(not etcd\\?\\)"
 )
 declare -A INSECURE=([23]=1 [24]=1 [25]=1)
 declare -A FORBID=(
