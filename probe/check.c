@@ -568,13 +568,13 @@ static int discover(struct run *r, const struct etcd_members *m)
 		for (size_t u = 0; u < n; u++)
 			for (size_t j = 0; j < cf->n_eps; j++)
 				known |= strcmp(cf->eps[j].ep.url, eps[u].url) == 0;
-		/* from an https:// seed, the member's https:// URL when it has one */
+		if (known || n == 0)
+			continue;
+		/* from an https:// seed, the member's first https:// URL when it has one */
 		size_t pick = 0;
-		for (size_t u = n; r->seed_tls && u-- > 0;)
-			if (eps[u].tls)
-				pick = u;
-		if (!known && n)
-			e = add_endpoint(r, &eps[pick], true);
+		while (r->seed_tls && pick + 1 < n && !eps[pick].tls)
+			pick++;
+		e = add_endpoint(r, &eps[eps[pick].tls ? pick : 0], true);
 	}
 	return e;
 }
