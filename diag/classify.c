@@ -9,7 +9,8 @@
 #include "diag/text.h"
 
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
- * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key} {ca} {datadir} {name}, filled by the report. */
+ * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
+ * {ca} {datadir} {name}, filled by the report. */
 static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
 	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",

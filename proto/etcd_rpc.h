@@ -98,6 +98,8 @@ struct etcd_members {
 int etcd_rpc_decode_status(const uint8_t *msg, size_t len, struct etcd_status *ret);
 int etcd_rpc_decode_range(const uint8_t *msg, size_t len, struct etcd_header *ret);
 int etcd_rpc_decode_alarms(const uint8_t *msg, size_t len, struct etcd_alarms *ret);
+/* decode_members writes only header, n, n_dropped and v[0..n) (of each, the URLs it has): the
+ * rest of the 134 KiB is left as it was. */
 int etcd_rpc_decode_members(const uint8_t *msg, size_t len, struct etcd_members *ret);
 
 /* *ret_token: a new string (caller wipes it with OPENSSL_cleanse, then free()s); NULL on
