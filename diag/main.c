@@ -20,6 +20,7 @@
 #include "diag/journal.h"
 #include "diag/live.h"
 #include "diag/report.h"
+#include "probe/backstop.h"
 #include "proto/conn.h"
 
 #define DIAG_VERSION "0.1"
@@ -294,6 +295,9 @@ int main(int argc, char **argv)
 		etcdctl_flags_wipe(&o.live.conn);
 		return 3;
 	}
+	/* the promise to a timer or a scheduler: -t, plus a second for reading the configuration,
+	 * the certificates and writing the report */
+	backstop_arm(o.live.timeout_s + 1.0, "ETCD-DIAG UNKNOWN - internal deadline exceeded\n");
 	/* one deadline for the run: the journal's share first, the live passes share the rest */
 	uint64_t start_ns = conn_now_ns();
 	uint64_t budget_ns = (uint64_t)(o.live.timeout_s * 1e9);

@@ -1,14 +1,12 @@
 /* etcd-probe: parse the command line, load credentials, run the checks, judge, report, and
  * turn the outcome into an exit code (0-3, nothing else). The one place that prints errors. */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <unistd.h>
 
+#include "probe/backstop.h"
 #include "probe/check.h"
 #include "probe/options.h"
 #include "probe/report.h"
@@ -24,48 +22,6 @@ static int unknown(const char *msg)
 {
 	printf("ETCD UNKNOWN - %s\n", msg);
 	return STATE_UNKNOWN;
-}
-
-/* The backstop's second stage: the line could not even be written (stdout blocked). */
-static void backstop_exit(int sig)
-{
-	(void)sig;
-	_exit(STATE_UNKNOWN);
-}
-
-/* The backstop: -t is a promise to the scheduler; if anything (a blocked write to stdout, a
- * bug in the loop) outlives it by half a second, say so and exit 3. Async-signal-safe calls
- * only (signal-safety(7)): sigaction, sigprocmask, alarm, write, _exit. */
-static void backstop(int sig)
-{
-	static const char line[] = "ETCD UNKNOWN - internal deadline exceeded\n";
-	struct sigaction sa = {.sa_handler = backstop_exit};
-	sigset_t alrm;
-	(void)sig;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	/* SIGALRM is blocked while this handler runs: unblocked, the second alarm can end a
-	 * write that blocks too, a second later */
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
-	alarm(1);
-	ssize_t n = write(STDOUT_FILENO, line, sizeof(line) - 1);
-	(void)n;
-	_exit(STATE_UNKNOWN);
-}
-
-static void backstop_arm(double timeout_s)
-{
-	struct sigaction sa = {.sa_handler = backstop};
-	double at = timeout_s + 0.5;
-	struct itimerval it = {
-		.it_value = {.tv_sec = (time_t)at,
-			     .tv_usec = (suseconds_t)((at - floor(at)) * 1e6)},
-	};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static int run(int argc, char **argv, struct probe_options *o);
@@ -100,7 +56,7 @@ static int run(int argc, char **argv, struct probe_options *o)
 				"--key F] [-t SECONDS] ... (see --help)\n");
 		return unknown(err);
 	}
-	backstop_arm(o->timeout_s);
+	backstop_arm(o->timeout_s + 0.5, "ETCD UNKNOWN - internal deadline exceeded\n");
 	if (o->help) {
 		options_usage(stdout);
 		return 0;

@@ -148,10 +148,13 @@ fcntl.fcntl(fd, fcntl.F_SETFL, fl)
 print(n)
 ' "$1" >"$D/filled"
 }
-# backstop_run NAME READER_DELAY: the probe with -t 1 and stdout that full pipe; a reader drains
-# it after READER_DELAY s ("" for none). Sets rc, ms and $D/backstop.out.
+# backstop_run READER_DELAY [CMD...]: CMD (default: the probe with -t 1) with stdout that full
+# pipe; a reader drains it after READER_DELAY s ("" for none). Sets rc, ms and $D/backstop.out.
 backstop_run() {
 	local delay=$1 pipefd reader="" t0
+	shift
+	local cmd=("$@")
+	[ ${#cmd[@]} -gt 0 ] || cmd=("$PROBE" --endpoints="$EP" "${TLS[@]}" -t 1)
 	rm -f "$D/bpipe" "$D/backstop.out" && mkfifo "$D/bpipe" || return 1
 	exec {pipefd}<>"$D/bpipe"
 	fill_pipe "$pipefd" || return 1
@@ -160,7 +163,7 @@ backstop_run() {
 		reader=$!
 	fi
 	t0=$(date +%s%N)
-	timeout -k 2 10 "$PROBE" --endpoints="$EP" "${TLS[@]}" -t 1 1>&"$pipefd" 2>"$D/backstop.err"
+	timeout -k 2 10 "${cmd[@]}" 1>&"$pipefd" 2>"$D/backstop.err"
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	[ -n "$reader" ] && wait "$reader"
@@ -191,6 +194,26 @@ fi
 # etcd-diag, the same edges
 DIAG=${ETCD_DIAG:-build/etcd-diag}
 mkdir -p "$D/nojournal"
+# its backstop, at -t + 1 s: a report blocked on stdout ends in exit 3 with its line (a reader
+# from 2.5 s on), or, never drained, a second after that (it hung before)
+DIAG_BACKSTOP=("$DIAG" --offline --no-config --journal-dir "$D/nojournal" -t 1)
+PROBE_CMD="${DIAG_BACKSTOP[*]} >full pipe"
+backstop_run 2.5 "${DIAG_BACKSTOP[@]}" || { echo "not ok - backstop pipe"; exit 1; }
+if [ "$rc" = 3 ] && [ "$ms" -ge 1900 ] && [ "$ms" -le 5000 ] &&
+	grep -aq "ETCD-DIAG UNKNOWN - internal deadline exceeded" "$D/backstop.out"; then
+	scenario_ok "etcd-diag backstop: report blocked on stdout, exit 3 after -t + 1 s with its line ($ms ms)"
+else
+	scenario_fail "etcd-diag backstop: report blocked on stdout, exit 3 after -t + 1 s with its line" \
+		"exit $rc after $ms ms (want 3, 1900..5000 ms)" \
+		"tail of stdout: $(tail -c 100 "$D/backstop.out" 2>/dev/null | tr -d x)"
+fi
+backstop_run "" "${DIAG_BACKSTOP[@]}" || { echo "not ok - backstop pipe"; exit 1; }
+if [ "$rc" = 3 ] && [ "$ms" -ge 2900 ] && [ "$ms" -le 6000 ]; then
+	scenario_ok "etcd-diag backstop: stdout never drained, exit 3 a second after the alarm ($ms ms)"
+else
+	scenario_fail "etcd-diag backstop: stdout never drained, exit 3 a second after the alarm" \
+		"exit $rc after $ms ms (want 3, 2900..6000 ms; 124 = killed by timeout 10)"
+fi
 for t in nan inf 1e999 -1; do
 	PROBE_CMD="$DIAG --offline --no-config --journal-dir $D/nojournal -t $t"
 	timeout -k 2 10 "$DIAG" --offline --no-config --journal-dir "$D/nojournal" -t "$t" >"$D/diag.out" 2>&1
