@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Bounds of what one want keeps. etcd's histograms have 15 or 16 buckets (fsync and backend
- * commit: 0.001 * 2^0..13 and +Inf; peer round trip: 0.0001 * 2^0..14 and +Inf); a cluster has
+/* Bounds of what one want keeps. etcd's histograms have 15 to 17 buckets (fsync and backend
+ * commit: 0.001 * 2^0..13 and +Inf; peer round trip: 0.0001 * 2^0..15 and +Inf); a cluster has
  * at most 7 peers of interest (etcd advises 7 voting members). What does not fit is counted. */
 #define PROM_MAX_BUCKETS 32	/* finite `le` bounds per series; +Inf is kept apart */
 #define PROM_MAX_SERIES 16	/* label values kept per want (by_label) */

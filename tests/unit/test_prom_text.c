@@ -451,6 +451,156 @@ static void test_quantile_layouts(void **state)
 	assert_true(p == -1);
 }
 
+/* What the probe will ask of etcd (issue 12), as one table. */
+enum {
+	W_QUOTA,
+	W_DB,
+	W_DB_DEBUGGING,
+	W_DB_IN_USE,
+	W_FSYNC,
+	W_COMMIT,
+	W_LEADER_CHANGES,
+	W_PROPOSALS_FAILED,
+	W_PEER_RTT,
+	W_HAS_LEADER,
+	W_VERSION,
+	W_COUNT,
+};
+static const struct prom_want etcd_want[W_COUNT] = {
+	[W_QUOTA] = {"etcd_server_quota_backend_bytes", PROM_WANT_VALUE, NULL},
+	[W_DB] = {"etcd_mvcc_db_total_size_in_bytes", PROM_WANT_VALUE, NULL},
+	[W_DB_DEBUGGING] = {"etcd_debugging_mvcc_db_total_size_in_bytes", PROM_WANT_VALUE, NULL},
+	[W_DB_IN_USE] = {"etcd_mvcc_db_total_size_in_use_in_bytes", PROM_WANT_VALUE, NULL},
+	[W_FSYNC] = {"etcd_disk_wal_fsync_duration_seconds", PROM_WANT_HISTOGRAM, NULL},
+	[W_COMMIT] = {"etcd_disk_backend_commit_duration_seconds", PROM_WANT_HISTOGRAM, NULL},
+	[W_LEADER_CHANGES] = {"etcd_server_leader_changes_seen_total", PROM_WANT_VALUE, NULL},
+	[W_PROPOSALS_FAILED] = {"etcd_server_proposals_failed_total", PROM_WANT_VALUE, NULL},
+	[W_PEER_RTT] = {"etcd_network_peer_round_trip_time_seconds", PROM_WANT_HISTOGRAM, "To"},
+	[W_HAS_LEADER] = {"etcd_server_has_leader", PROM_WANT_VALUE, NULL},
+	[W_VERSION] = {"etcd_server_version", PROM_WANT_VALUE, "server_version"},
+};
+
+/* One row per capture (tests/unit/data/capture-metrics.sh: member 1 of a fresh 3-member
+ * cluster after 5 puts), with what its text says, read off it by grep. */
+static const struct capture {
+	const char *path, *version;
+	size_t lines;
+	double db, db_in_use;
+	bool has_debugging_db; /* 3.4 keeps the deprecated etcd_debugging_ name too; 3.5 dropped it */
+	double fsync_count, fsync_le_0_001, fsync_p99;
+	const char *peers[2];
+	double peer_le_0_0008[2];
+} captures[] = {
+	{"tests/unit/data/metrics-3.4.23.txt", "3.4.23", 1543, 20480, 16384, true, 12, 8,
+	 0.002 + 0.002 * 0.88, {"4016c3d35c2b614", "8e9faa71bf9bc281"}, {0, 0}},
+	{"tests/unit/data/metrics-3.5.16.txt", "3.5.16", 1676, 24576, 16384, false, 16, 14,
+	 0.002 + 0.002 * 0.92, {"e3379d10cdcfd237", "fbda61c64daabb8d"}, {2, 2}},
+};
+
+/* The file in a heap block of exactly its size, no NUL (as the HTTP/2 body will be). */
+static char *load(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("%s: cannot open (the unit tests run from the repository root)", path);
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	assert_true(n > 0 && n < sizeof(buf));
+	fclose(f);
+	char *copy = malloc(n);
+	assert_non_null(copy);
+	memcpy(copy, buf, n);
+	*ret_len = n;
+	return copy;
+}
+
+static struct prom_value etcd_vals[W_COUNT];
+
+static void test_real_metrics(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < sizeof(captures) / sizeof(captures[0]); c++) {
+		const struct capture *cap = &captures[c];
+		size_t len;
+		char *text = load(cap->path, &len);
+		struct prom_scan_stats st;
+		assert_int_equal(prom_text_scan(text, len, etcd_want, W_COUNT, etcd_vals, &st), 0);
+		free(text);
+		const struct prom_value *v = etcd_vals;
+		assert_int_equal(st.lines, cap->lines);
+		assert_int_equal(st.bad_lines, 0);
+		assert_false(st.truncated);
+		/* the quota: etcd's default 2 GiB, as "2.147483648e+09", in both versions */
+		assert_int_equal(v[W_QUOTA].type, PROM_TYPE_GAUGE);
+		assert_true(v[W_QUOTA].series[0].value == 2147483648.0);
+		assert_true(v[W_DB].series[0].value == cap->db);
+		assert_true(v[W_DB_IN_USE].series[0].value == cap->db_in_use);
+		assert_int_equal(v[W_DB_DEBUGGING].n_series, cap->has_debugging_db ? 1 : 0);
+		if (cap->has_debugging_db)
+			assert_true(v[W_DB_DEBUGGING].series[0].value == cap->db);
+		assert_int_equal(v[W_LEADER_CHANGES].type, PROM_TYPE_COUNTER);
+		assert_true(v[W_LEADER_CHANGES].series[0].value == 1);
+		assert_int_equal(v[W_PROPOSALS_FAILED].n_series, 1);
+		assert_true(v[W_PROPOSALS_FAILED].series[0].value == 0);
+		assert_true(v[W_HAS_LEADER].series[0].value == 1);
+		assert_int_equal(v[W_VERSION].n_series, 1);
+		assert_string_equal(v[W_VERSION].series[0].label, cap->version);
+
+		/* WAL fsync: 0.001 * 2^0..13 and +Inf */
+		assert_int_equal(v[W_FSYNC].type, PROM_TYPE_HISTOGRAM);
+		const struct prom_hist *h = &v[W_FSYNC].series[0].hist;
+		assert_int_equal(h->n_buckets, 14);
+		assert_true(h->le[0] == 0.001 && h->le[13] == 8.192);
+		assert_true(h->cum[0] == cap->fsync_le_0_001);
+		assert_true(h->has_inf && h->has_sum && h->has_count);
+		assert_true(h->inf == cap->fsync_count && h->count == cap->fsync_count);
+		assert_true(h->sum > 0 && h->sum < 1);
+		assert_int_equal(v[W_FSYNC].dropped_buckets, 0);
+		double p99;
+		assert_int_equal(prom_histogram_quantile(h, NULL, 0.99, &p99), 0);
+		assert_true(fabs(p99 - cap->fsync_p99) < 1e-12);
+		assert_true(v[W_COMMIT].series[0].hist.has_inf);
+
+		/* peer round trip by "To": one series per peer, 0.0001 * 2^0..15 and +Inf */
+		assert_int_equal(v[W_PEER_RTT].n_series, 2);
+		assert_int_equal(v[W_PEER_RTT].dropped_series, 0);
+		for (size_t k = 0; k < 2; k++) {
+			const struct prom_series *ps = prom_value_series(&v[W_PEER_RTT], cap->peers[k]);
+			assert_non_null(ps);
+			assert_int_equal(ps->hist.n_buckets, 16);
+			assert_true(ps->hist.le[0] == 0.0001 && ps->hist.le[15] == 3.2768);
+			assert_true(ps->hist.le[3] == 0.0008);
+			assert_true(ps->hist.cum[3] == cap->peer_le_0_0008[k]);
+			assert_true(ps->hist.inf == 2 && ps->hist.count == 2);
+			assert_int_equal(prom_histogram_quantile(&ps->hist, NULL, 0.99, &p99), 0);
+			assert_true(p99 > 0 && p99 <= 0.0512);
+		}
+	}
+}
+
+/* A real body cut anywhere: what lies before the cut is read, the cut line is not, nothing is
+ * read past the end (ASan), no line is called malformed. */
+static void test_real_metrics_cut(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = load(captures[1].path, &len);
+	for (size_t cut = 0; cut < len; cut += 997) {
+		char *part = malloc(cut ? cut : 1);
+		assert_non_null(part);
+		memcpy(part, text, cut);
+		struct prom_scan_stats st;
+		assert_int_equal(prom_text_scan(part, cut, etcd_want, W_COUNT, etcd_vals, &st), 0);
+		assert_int_equal(st.bad_lines, 0);
+		assert_int_equal(st.truncated, cut > 0 && part[cut - 1] != '\n');
+		const char *q = memmem(part, cut, "\netcd_server_quota_backend_bytes ", 33);
+		bool whole = q && memchr(q + 1, '\n', cut - (size_t)(q + 1 - part));
+		assert_int_equal(etcd_vals[W_QUOTA].n_series, whole ? 1 : 0);
+		free(part);
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_quantile),
 		cmocka_unit_test(test_quantile_layouts),
+		cmocka_unit_test(test_real_metrics),
+		cmocka_unit_test(test_real_metrics_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
