@@ -148,6 +148,25 @@ def c_literals(path):
     return out
 
 
+def prom_seeds(unit):
+    # The exposition lines of test_prom_text.c, and the real /metrics of etcd 3.4 and 3.5 in
+    # pieces of whole lines under run.sh's -max_len (64 KiB), each family kept whole.
+    seeds = [t for t in c_literals(os.path.join(unit, "test_prom_text.c")) if b" " in t]
+    data = os.path.join(unit, "data")
+    for name in sorted(os.listdir(data)) if os.path.isdir(data) else []:
+        if not name.startswith("metrics-"):
+            continue
+        piece = b""
+        for block in re.split(rb"(?m)^(?=# HELP )", open(os.path.join(data, name), "rb").read()):
+            if len(piece) + len(block) > 60000 and piece:
+                seeds.append(piece)
+                piece = b""
+            piece += block[:60000]
+        if piece:
+            seeds.append(piece)
+    return seeds
+
+
 def write(outdir, target, items):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -172,6 +191,7 @@ def main():
     write(out, "classify", [(str(i), b"\x06" + t) for i, t in enumerate(logs)])
     cfgs = c_literals(os.path.join(unit, "test_config.c"))
     write(out, "config", [(str(i), t) for i, t in enumerate(cfgs)])
+    write(out, "prom_text", [(str(i), t) for i, t in enumerate(prom_seeds(unit))])
 
 
 if __name__ == "__main__":
