@@ -140,7 +140,6 @@ static void target_done(struct target *t, enum endpoint_failure failure, const c
 		va_end(ap);
 		f->failed = true;
 		f->failure = failure;
-		f->timed_out = failure == EP_FAIL_TIMEOUT;
 		f->failed_step = step;
 		sanitize_text(buf, strlen(buf), f->error, sizeof(f->error));
 	}

@@ -8,6 +8,10 @@ void check_facts_free(struct check_facts *f)
 {
 	if (!f)
 		return;
+	for (size_t i = 0; f->eps && i < f->n_eps; i++) {
+		free(f->eps[i].metrics_raw);
+		f->eps[i].metrics_raw = NULL;
+	}
 	free(f->eps);
 	f->eps = NULL;
 	f->n_eps = 0;

@@ -14,6 +14,9 @@
 #define FACTS_MAX_MEMBERS 64
 #define FACTS_MAX_ALARMS 16
 #define FACTS_ERR_LEN 320
+#define FACTS_MAX_PEERS 16
+
+struct metrics_snapshot;
 
 enum alarm_type { ALARM_NONE = 0, ALARM_NOSPACE = 1, ALARM_CORRUPT = 2 };
 
@@ -47,6 +50,38 @@ enum endpoint_failure {
 /* A stable key for each failure ("refused", "tls-verify", ...): JSON and etcd-diag use it. */
 const char *endpoint_failure_str(enum endpoint_failure f);
 
+/* What the member's /metrics say, derived by probe/history.c: over the interval since the last
+ * run when the state file has one, else over the member's lifetime. A figure is present only
+ * when its has_ flag is set. */
+struct peer_rtt_fact {
+	uint64_t peer_id;
+	double p99_s;
+};
+
+struct metrics_facts {
+	bool read;                 /* a snapshot was derived */
+	bool interval;             /* figures cover [last run, now]; false: the member's lifetime */
+	double interval_s;         /* length of that interval */
+	char interval_note[160];   /* why there is no interval: "first run", "member restarted",
+				      "state file unreadable: ..."; "" with an interval */
+	bool has_quota, has_db_size, has_db_in_use;
+	double quota_bytes, db_size_bytes, db_in_use_bytes;
+	bool has_wal_fsync_p99, has_backend_commit_p99;
+	double wal_fsync_p99_s, backend_commit_p99_s;
+	size_t n_peers;            /* peers with a p99 */
+	struct peer_rtt_fact peers[FACTS_MAX_PEERS];
+	/* Counts over a 15-minute window (the mixin's): judged only when the window is known,
+	 * i.e. the state file holds a run 15 minutes back or the member started less than 15
+	 * minutes ago; else has_ is false and the lifetime total is left out. */
+	bool has_leader_changes, has_proposals_failed;
+	double leader_changes_15m, proposals_failed_15m;
+	bool has_proposals_pending;
+	double proposals_pending;
+	/* Increases over the interval (none without one). */
+	bool has_slow_applies, has_heartbeat_failures;
+	double slow_applies, heartbeat_failures;
+};
+
 struct endpoint_facts {
 	struct endpoint ep;
 	char name[64];            /* member name, from the member list */
@@ -56,7 +91,6 @@ struct endpoint_facts {
 	enum endpoint_failure failure;
 	const char *failed_step;  /* "name resolution", "TCP connect", "TLS handshake", ... */
 	char error[FACTS_ERR_LEN]; /* the English line, sanitized */
-	bool timed_out;           /* failure == EP_FAIL_TIMEOUT */
 	long verify_err;          /* X509_V_ERR_* when the server certificate failed, else 0 */
 	char verify_host[128];    /* the name or IP it was checked against */
 	char cert_sans[512];      /* the SANs it presented, sanitized */
@@ -90,6 +124,19 @@ struct endpoint_facts {
 	bool alarms_need_creds;
 	bool members_answered;
 	bool members_need_creds;
+
+	/* /metrics: the raw read (check.c) and what it means over the interval (history.c) */
+	struct metrics_snapshot *metrics_raw; /* NULL when not read; owned (check_facts_free) */
+	char metrics_url[ENDPOINT_URL_MAX];    /* where it was read from */
+	char metrics_error[FACTS_ERR_LEN];     /* why it was not, when asked */
+	struct metrics_facts m;
+
+	/* --write-check: a put under a short lease, then its delete */
+	bool write_done;          /* the check ran to an answer or a timeout */
+	bool write_ok;
+	double write_latency_s;   /* put + delete */
+	int write_grpc_code;      /* the refusal's gRPC status, 0 when it succeeded */
+	char write_error[FACTS_ERR_LEN]; /* "NOSPACE", "permission denied for user x", ... */
 };
 
 struct member_fact {

@@ -61,7 +61,7 @@ void options_usage(FILE *out)
 	      "\n"
 	      "Metrics and default thresholds (warning / critical):\n", out);
 	for (int m = 0; m < METRIC_COUNT; m++)
-		fprintf(out, "  %-10s %-6s / %-6s %s\n", metric_defs[m].name,
+		fprintf(out, "  %-18s %-6s / %-6s %s\n", metric_defs[m].name,
 			metric_defs[m].warn ? metric_defs[m].warn : "-",
 			metric_defs[m].crit ? metric_defs[m].crit : "-", metric_defs[m].help);
 	fputs("Any alarm, lost quorum, no leader or differing cluster IDs are CRITICAL; a minority of\n"

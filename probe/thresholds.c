@@ -18,6 +18,30 @@ const struct metric_def metric_defs[METRIC_COUNT] = {
 	[METRIC_APPLY_LAG] = {"apply_lag", "", "1000", "5000",
 			      "raft entries committed but not yet applied"},
 	[METRIC_MEMBERS] = {"members", "", "7", NULL, "voting members in the cluster"},
+	/* etcd-mixin: etcdHighFsyncDurations, etcdHighCommitDurations, etcdMemberCommunicationSlow,
+	 * etcdHighNumberOfLeaderChanges (>= 4 in 15 min, so "3": more than 3 alerts). Failed
+	 * proposals: 5 in 15 minutes (the mixin's rate > 5/s would never fire before an outage).
+	 * Pending proposals as Rancher's etcd-monitor pages on them. Fragmentation: the mixin's
+	 * in-use < 50 %, i.e. more than 50 % of the file free (only over --frag-min-bytes). */
+	[METRIC_WAL_FSYNC_P99] = {"wal_fsync_p99", "s", "0.5", "1", "WAL fsync p99, seconds"},
+	[METRIC_BACKEND_COMMIT_P99] = {"backend_commit_p99", "s", "0.25", NULL,
+				       "backend commit p99, seconds"},
+	[METRIC_PEER_RTT_P99] = {"peer_rtt_p99", "s", "0.15", NULL,
+				 "peer round-trip p99 (the slowest peer), seconds"},
+	[METRIC_LEADER_CHANGES] = {"leader_changes", "", "3", NULL,
+				   "leader changes in the last 15 minutes"},
+	[METRIC_PROPOSALS_FAILED] = {"proposals_failed", "", "4", NULL,
+				     "failed proposals in the last 15 minutes"},
+	[METRIC_PROPOSALS_PENDING] = {"proposals_pending", "", "100", "1000",
+				      "proposals waiting to be committed"},
+	[METRIC_SLOW_APPLIES] = {"slow_applies", "", NULL, NULL,
+				 "applies slower than 100 ms since the last run"},
+	[METRIC_HEARTBEAT_FAILURES] = {"heartbeat_failures", "", NULL, NULL,
+				       "heartbeats not sent since the last run"},
+	[METRIC_FRAG_PCT] = {"frag_pct", "%", "50", NULL,
+			     "% of the DB file not in use (reclaimed by defragment)"},
+	[METRIC_WRITE_LATENCY] = {"write_latency", "s", "0.5", "2",
+				  "--write-check: put and delete, seconds"},
 };
 
 static int parse_num(const char *s, size_t len, double *ret)

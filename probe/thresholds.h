@@ -22,6 +22,17 @@ enum metric {
 	METRIC_CERT_DAYS, /* days until a certificate (server's or client's) expires */
 	METRIC_APPLY_LAG, /* raft entries committed but not yet applied */
 	METRIC_MEMBERS,   /* voting members in the cluster */
+	/* From the member's /metrics (probe/metrics.h), over the interval since the last run: */
+	METRIC_WAL_FSYNC_P99,      /* WAL fsync p99, seconds */
+	METRIC_BACKEND_COMMIT_P99, /* backend commit p99, seconds */
+	METRIC_PEER_RTT_P99,       /* worst peer round-trip p99, seconds */
+	METRIC_LEADER_CHANGES,     /* leader changes seen in the last 15 minutes */
+	METRIC_PROPOSALS_FAILED,   /* failed proposals in the last 15 minutes */
+	METRIC_PROPOSALS_PENDING,  /* proposals waiting to commit, now */
+	METRIC_SLOW_APPLIES,       /* applies slower than 100 ms, in the interval */
+	METRIC_HEARTBEAT_FAILURES, /* heartbeats the leader could not send, in the interval */
+	METRIC_FRAG_PCT,           /* % of the DB file not in use (defragment reclaims it) */
+	METRIC_WRITE_LATENCY,      /* --write-check: put + delete, seconds */
 	METRIC_COUNT
 };
 

@@ -196,7 +196,6 @@ static enum io_result io_ssl_result(struct conn *c, int ret, const char *what)
 		if (c->stage == CONN_STAGE_CLOSED)
 			return IO_FAIL; /* an earlier reason counts */
 		conn_fail(c, kind, "%s", buf);
-		c->client_cert_rejected = kind == CONN_ERR_CLIENT_CERT_REJECTED;
 		/* a verdict on the handshake is the TLS step's failure wherever it arrives;
 		 * anything else failed at the stage it happened in (conn_fail) */
 		if (verdict)

@@ -91,7 +91,6 @@ struct conn {
 	SSL_SESSION *resume;          /* session to resume (conn_set_resume), our own copy */
 	SSL_SESSION *ticket;          /* copy of the server's first ticket (none when resuming) */
 	bool resumed;                 /* the handshake resumed c->resume */
-	bool client_cert_rejected;    /* err_kind == CONN_ERR_CLIENT_CERT_REJECTED */
 	char goaway[160];
 };
 
