@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/metrics.h"
 #include "proto/conn.h"
 #include "proto/etcd_rpc.h"
 #include "proto/grpc_frame.h"
@@ -51,6 +52,31 @@ enum target_state {
 
 enum call_state { CALL_UNSENT, CALL_PENDING, CALL_TAKEN, CALL_SKIPPED };
 
+/* The most of a /metrics answer read (etcd 3.5 serves about 170 KiB; a member with many gRPC
+ * methods and peers a few times that). */
+#define METRICS_MAX_BODY (8u * 1024 * 1024)
+
+/* A member's /metrics: over the endpoint's own HTTP/2 connection (an https:// client URL), or
+ * over a connection of its own speaking HTTP/1.1 (an http:// client URL, whose cmux hands
+ * HTTP/2 to the gRPC server only, or --metrics-url: etcd's plain metrics listener). */
+enum metrics_state {
+	METRICS_OFF,        /* not asked (--no-metrics, a repeated URL, --handshake-only) */
+	METRICS_RESOLVING,  /* own connection: its host is being looked up */
+	METRICS_CONNECTING, /* own connection: TCP (and TLS) */
+	METRICS_GETTING,    /* the GET is in flight */
+	METRICS_DONE,       /* answered, failed or given up: metrics_raw or metrics_error */
+};
+
+struct metrics_fetch {
+	enum metrics_state state;
+	bool own_conn;
+	struct endpoint ep;    /* where: the endpoint itself or its --metrics-url */
+	struct conn *conn;     /* own_conn only */
+	struct conn_call call;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
 struct run;
 
 struct target {
@@ -72,6 +98,7 @@ struct target {
 	uint64_t connect_deadline_ns; /* the current address's share of the time */
 	bool auth_tried;              /* this endpoint carried an Authenticate already */
 	uint64_t auth_deadline_ns;    /* when its Authenticate try is given up (TARGET_AUTH) */
+	struct metrics_fetch metrics;
 };
 
 enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE, AUTH_FAILED };
@@ -99,8 +126,17 @@ static uint64_t remaining_ms(const struct run *r)
 
 /* ---- the one exit ---- */
 
+static void metrics_close(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	conn_call_reset(m->own_conn ? m->conn : t->conn, &m->call);
+	conn_free(m->conn);
+	m->conn = NULL;
+}
+
 static void target_close(struct target *t)
 {
+	metrics_close(t);
 	for (int k = 0; k < CALL_COUNT; k++)
 		conn_call_reset(t->conn, &t->calls[k]);
 	conn_free(t->conn);
@@ -338,6 +374,189 @@ static int add_endpoint(struct run *r, const struct endpoint *ep, bool discovere
 	return target_resolve(t);
 }
 
+/* ---- /metrics ---- */
+
+/* Ends the fetch; fmt NULL when the snapshot was taken, else why not (sanitized: it may quote
+ * the server). */
+static void metrics_done(struct target *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void metrics_done(struct target *t, const char *fmt, ...)
+{
+	struct metrics_fetch *m = &t->metrics;
+	if (m->state == METRICS_DONE || m->state == METRICS_OFF)
+		return;
+	m->state = METRICS_DONE;
+	if (fmt) {
+		char buf[FACTS_ERR_LEN];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		sanitize_text(buf, strlen(buf), t->f->metrics_error, sizeof(t->f->metrics_error));
+	}
+	metrics_close(t);
+}
+
+static int metrics_get(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	struct conn *c = m->own_conn ? m->conn : t->conn;
+	int e = conn_get_start(c, &m->call, "/metrics", METRICS_MAX_BODY);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0) {
+		metrics_done(t, "cannot send the GET of %s/metrics", m->ep.url);
+		return 0;
+	}
+	m->state = METRICS_GETTING;
+	return 0;
+}
+
+static int metrics_connect(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	struct run *r = t->run;
+	m->conn = conn_new(&m->ep, r->cfg->ctx, r->cfg->insecure);
+	if (!m->conn)
+		return -ENOMEM;
+	conn_use_http1(m->conn);
+	m->state = METRICS_CONNECTING;
+	conn_connect(m->conn, (struct sockaddr *)&m->addr, m->addrlen); /* a failure: CLOSED */
+	return 0;
+}
+
+static void on_metrics_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+	struct target *t = arg;
+	struct metrics_fetch *m = &t->metrics;
+	(void)timeouts;
+	if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED || m->state != METRICS_RESOLVING) {
+		ares_freeaddrinfo(res);
+		return;
+	}
+	struct ares_addrinfo_node *n = res ? res->nodes : NULL;
+	if (status == ARES_SUCCESS && n && n->ai_addrlen <= sizeof(m->addr)) {
+		memcpy(&m->addr, n->ai_addr, n->ai_addrlen);
+		m->addrlen = n->ai_addrlen;
+		m->state = METRICS_CONNECTING; /* metrics_advance connects (m->conn still NULL) */
+	} else {
+		metrics_done(t, "cannot resolve host %s of %s: %s", m->ep.host, m->ep.url,
+			     status == ARES_SUCCESS ? "no address" : ares_strerror(status));
+	}
+	ares_freeaddrinfo(res);
+}
+
+/* Starts the fetch with the other checks: the GET goes beside the gRPC calls. */
+static int metrics_start(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	struct run *r = t->run;
+	if (r->cfg->no_metrics || t->repeat)
+		return 0;
+	const struct endpoint *mep = NULL;
+	for (size_t i = 0; i < r->cfg->n_metrics_eps && !mep; i++)
+		if ((r->cfg->n_metrics_eps == r->cfg->n_eps && t - r->targets == (ptrdiff_t)i) ||
+		    (r->cfg->n_metrics_eps != r->cfg->n_eps &&
+		     strcmp(r->cfg->metrics_eps[i].host, t->f->ep.host) == 0))
+			mep = &r->cfg->metrics_eps[i];
+	m->ep = mep ? *mep : t->f->ep;
+	m->own_conn = mep || !t->f->ep.tls;
+	snprintf(t->f->metrics_url, sizeof(t->f->metrics_url), "%s/metrics", m->ep.url);
+	if (!m->own_conn)
+		return metrics_get(t);
+	if (m->ep.tls && !r->cfg->ctx) {
+		m->state = METRICS_CONNECTING;
+		metrics_done(t, "%s is https:// but TLS is not set up", m->ep.url);
+		return 0;
+	}
+	unsigned long port = strtoul(m->ep.port, NULL, 10); /* endpoint_parse checked it */
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&m->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&m->addr;
+	if (inet_pton(AF_INET, m->ep.host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		m->addrlen = sizeof(*in4);
+		return metrics_connect(t);
+	}
+	if (inet_pton(AF_INET6, m->ep.host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		m->addrlen = sizeof(*in6);
+		return metrics_connect(t);
+	}
+	m->state = METRICS_RESOLVING;
+	if (resolver_start(r) < 0) {
+		metrics_done(t, "cannot resolve host %s: the resolver could not start", m->ep.host);
+		return 0;
+	}
+	struct ares_addrinfo_hints hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					    .ai_flags = ARES_AI_NUMERICSERV};
+	ares_getaddrinfo(r->resolver, m->ep.host, m->ep.port, &hints, on_metrics_addrinfo, t);
+	return 0;
+}
+
+static int take_metrics(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	const struct grpc_response *resp = &m->call.resp;
+	if (resp->too_large) {
+		metrics_done(t, "%s/metrics: the answer is over %u MiB", m->ep.url,
+			     METRICS_MAX_BODY >> 20);
+		return 0;
+	}
+	if (resp->http_status != 200) {
+		if (resp->http_status == 0)
+			metrics_done(t, "%s/metrics: no valid HTTP answer", m->ep.url);
+		else
+			metrics_done(t, "%s/metrics: HTTP status %d", m->ep.url, resp->http_status);
+		return 0;
+	}
+	struct metrics_snapshot *snap = malloc(sizeof(*snap));
+	if (!snap)
+		return -ENOMEM;
+	int e = metrics_extract((const char *)resp->body, resp->body_len, snap);
+	if (e < 0) {
+		free(snap);
+		if (e == -ENOMEM)
+			return e;
+		metrics_done(t, "%s/metrics: not etcd's metrics (no quota, no DB size)", m->ep.url);
+		return 0;
+	}
+	free(t->f->metrics_raw);
+	t->f->metrics_raw = snap;
+	metrics_done(t, NULL);
+	return 0;
+}
+
+/* Moves the fetch on after I/O. */
+static int metrics_advance(struct target *t)
+{
+	struct metrics_fetch *m = &t->metrics;
+	struct conn *c = m->own_conn ? m->conn : t->conn;
+	switch (m->state) {
+	case METRICS_CONNECTING:
+		if (!m->conn)
+			return metrics_connect(t); /* just resolved */
+		if (m->conn->stage == CONN_STAGE_CLOSED) {
+			metrics_done(t, "%s: %s", m->ep.url, m->conn->err);
+			return 0;
+		}
+		return m->conn->stage == CONN_STAGE_READY ? metrics_get(t) : 0;
+	case METRICS_GETTING:
+		if (m->call.done)
+			return take_metrics(t);
+		if (!c || c->stage == CONN_STAGE_CLOSED)
+			metrics_done(t, "%s/metrics: %s", m->ep.url, c ? c->err : "connection closed");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static bool metrics_pending(const struct target *t)
+{
+	return t->metrics.state != METRICS_OFF && t->metrics.state != METRICS_DONE;
+}
+
 /* ---- starting calls ---- */
 
 /* Starts call k; budget_ms 0: the rest of the run. */
@@ -423,7 +642,7 @@ static int start_checks(struct target *t)
 		return 0;
 	}
 	t->state = TARGET_CALLS;
-	if ((e = start_call(t, CALL_STATUS, NULL, 0)) < 0)
+	if ((e = start_call(t, CALL_STATUS, NULL, 0)) < 0 || (e = metrics_start(t)) < 0)
 		return e;
 	if (t->repeat) {
 		/* The same server already answers these for its first connection; Alarm GET is a
@@ -725,7 +944,7 @@ static bool target_all_answered(const struct target *t)
 	for (int k = CALL_STATUS; k < CALL_COUNT; k++)
 		if (t->call[k] == CALL_UNSENT || t->call[k] == CALL_PENDING)
 			return false;
-	return true;
+	return !metrics_pending(t);
 }
 
 /* Notes what the connection learned on the way: a resumed session, a ticket, the certificate. */
@@ -787,9 +1006,15 @@ static bool target_can_move(const struct target *t)
 	case TARGET_WAITING_FOR_AUTH:
 		return (r->auth.state != AUTH_IN_FLIGHT && !auth_wait_for_untried(t)) ||
 		       (t->conn && t->conn->stage == CONN_STAGE_CLOSED);
+	case TARGET_CALLS:
+		if (t->metrics.state == METRICS_CONNECTING && !t->metrics.conn)
+			return true; /* just resolved: connect */
+		if (metrics_pending(t) && (t->metrics.call.done ||
+		    (t->metrics.conn && t->metrics.conn->stage == CONN_STAGE_CLOSED)))
+			return true;
+		return !t->conn || t->conn->stage == CONN_STAGE_CLOSED;
 	case TARGET_CONNECTING:
 	case TARGET_AUTH:
-	case TARGET_CALLS:
 		return !t->conn || t->conn->stage == CONN_STAGE_CLOSED;
 	default:
 		return false;
@@ -867,6 +1092,8 @@ static int target_advance(struct target *t)
 			return target_begin(t);
 		return 0;
 	case TARGET_CALLS:
+		if ((e = metrics_advance(t)) < 0)
+			return e;
 		if (target_all_answered(t))
 			target_done(t, EP_FAIL_NONE, NULL, "%s", "");
 		else if (closed)
@@ -932,6 +1159,8 @@ static void target_timeout(struct target *t)
 	case TARGET_CALLS:
 		break;
 	}
+	if (metrics_pending(t))
+		metrics_done(t, "%s/metrics: no answer within %.1f s", t->metrics.ep.url, secs);
 	if (!f->has_status && t->call[CALL_STATUS] == CALL_PENDING && !f->health_done) {
 		/* nothing answered: the health read is sent after Status, so blame Status */
 		target_done(t, EP_FAIL_TIMEOUT, "gRPC", "timed out after %.1f s waiting for %s",
@@ -1010,7 +1239,7 @@ static int loop_wait_ms(struct run *r, bool busy)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
-static int run_loop(struct run *r, struct pollfd *pfds, size_t *pidx)
+static int run_loop(struct run *r, struct pollfd *pfds, struct conn **pconn)
 {
 	struct check_facts *f = r->facts;
 	for (;;) {
@@ -1025,11 +1254,14 @@ static int run_loop(struct run *r, struct pollfd *pfds, size_t *pidx)
 				continue;
 			all_done = false;
 			busy |= target_can_move(t);
-			if (!t->conn)
-				continue;
-			pfds[n] = (struct pollfd){.fd = t->conn->fd, .events = conn_poll_events(t->conn)};
-			pidx[n++] = i;
-			busy |= t->conn->read_pending;
+			struct conn *cs[2] = {t->conn, t->metrics.conn};
+			for (int k = 0; k < 2; k++) {
+				if (!cs[k] || cs[k]->stage == CONN_STAGE_CLOSED)
+					continue;
+				pfds[n] = (struct pollfd){.fd = cs[k]->fd, .events = conn_poll_events(cs[k])};
+				pconn[n++] = cs[k];
+				busy |= cs[k]->read_pending;
+			}
 		}
 		if (all_done || conn_now_ns() >= r->deadline_ns)
 			return 0;
@@ -1040,9 +1272,9 @@ static int run_loop(struct run *r, struct pollfd *pfds, size_t *pidx)
 		if (pr < 0)
 			continue;
 		for (size_t j = 0; j < n; j++) {
-			struct target *t = &r->targets[pidx[j]];
-			if (pfds[j].revents || t->conn->read_pending || t->conn->stage >= CONN_STAGE_HTTP2)
-				conn_process(t->conn, pfds[j].revents);
+			struct conn *c = pconn[j];
+			if (pfds[j].revents || c->read_pending || (c->stage >= CONN_STAGE_HTTP2 && !c->http1))
+				conn_process(c, pfds[j].revents);
 		}
 		resolver_process(r, pfds + n, n_res);
 	}
@@ -1070,10 +1302,10 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 {
 	struct check_facts *f = ret;
 	struct run r = {.cfg = cfg, .facts = f};
-	/* every endpoint's socket, then the resolver's */
-	size_t cap = FACTS_MAX_ENDPOINTS + RESOLVER_MAX_SOCKS;
+	/* every endpoint's socket and its metrics connection's, then the resolver's */
+	size_t cap = 2 * FACTS_MAX_ENDPOINTS + RESOLVER_MAX_SOCKS;
 	struct pollfd *pfds = NULL;
-	size_t *pidx = NULL;
+	struct conn **pconn = NULL;
 	int e = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -1085,8 +1317,8 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 	f->eps = calloc(FACTS_MAX_ENDPOINTS, sizeof(*f->eps));
 	r.targets = calloc(FACTS_MAX_ENDPOINTS, sizeof(*r.targets));
 	pfds = calloc(cap, sizeof(*pfds));
-	pidx = calloc(cap, sizeof(*pidx));
-	if (!f->eps || !r.targets || !pfds || !pidx) {
+	pconn = calloc(cap, sizeof(*pconn));
+	if (!f->eps || !r.targets || !pfds || !pconn) {
 		e = -ENOMEM;
 		goto out;
 	}
@@ -1098,7 +1330,7 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 	for (size_t i = 0; i < cfg->n_eps && e == 0; i++)
 		e = add_endpoint(&r, &cfg->eps[i], false);
 	if (e == 0)
-		e = run_loop(&r, pfds, pidx);
+		e = run_loop(&r, pfds, pconn);
 	if (e < 0)
 		goto out;
 	for (size_t i = 0; i < f->n_eps; i++)
@@ -1121,7 +1353,7 @@ out:
 	}
 	free(r.targets);
 	free(pfds);
-	free(pidx);
+	free(pconn);
 	if (e < 0)
 		check_facts_free(f);
 	return e;

@@ -22,6 +22,11 @@ struct check_config {
 	double timeout_s;           /* overall deadline, counted from start_ns */
 	uint64_t start_ns;          /* conn_now_ns() when the run started; 0: now */
 	bool handshake_only;        /* stop after TLS + HTTP/2 (etcd-diag's certificate look) */
+	bool no_metrics;            /* --no-metrics: no GET of /metrics */
+	/* --metrics-url: as many as eps, paired in order; else each used for the endpoints on
+	 * its host. An endpoint without one reads its own client URL's /metrics. */
+	const struct endpoint *metrics_eps;
+	size_t n_metrics_eps;
 	/* struct cred_client's problem line ("" or NULL for none): the reason given when a
 	 * server turns the client certificate down */
 	const char *client_cert_problem;

@@ -115,9 +115,17 @@ static int run(int argc, char **argv, struct probe_options *o)
 		wr = report_json(stdout, &facts, v);
 	else
 		report_nagios(stdout, &facts, v, &o->th);
-	if (o->verbose)
-		fprintf(stderr, "etcd-probe: %zu endpoints in %.3f s (%zu TLS sessions resumed)\n",
-			facts.n_eps, facts.elapsed_s, facts.tls_resumed);
+	if (o->verbose) {
+		size_t n_metrics = 0;
+		for (size_t i = 0; i < facts.n_eps; i++)
+			n_metrics += facts.eps[i].metrics_raw != NULL;
+		fprintf(stderr, "etcd-probe: %zu endpoints in %.3f s (%zu TLS sessions resumed, "
+			"%zu /metrics read)\n", facts.n_eps, facts.elapsed_s, facts.tls_resumed,
+			n_metrics);
+		for (size_t i = 0; i < facts.n_eps; i++)
+			if (facts.eps[i].metrics_error[0])
+				fprintf(stderr, "etcd-probe: %s\n", facts.eps[i].metrics_error);
+	}
 	int code = (int)v->state;
 	if (wr < 0) {
 		/* -ENOMEM: nothing written; -EIO: main() says so too */

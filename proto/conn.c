@@ -2,6 +2,7 @@
  * nghttp2 does no I/O here: bytes go through nghttp2_session_mem_recv/mem_send, and OpenSSL's
  * want-read/want-write is mapped to poll events in one place (conn_poll_events). */
 #include "proto/conn.h"
+#include "proto/http1.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -308,7 +309,8 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id,
 	struct conn_call *call = nghttp2_session_get_stream_user_data(s, stream_id);
 	if (!call || call->resp.too_large)
 		return 0;
-	if (call->buf_len + len > GRPC_MAX_MESSAGE_LEN + GRPC_FRAME_PREFIX_LEN) {
+	size_t cap = call->max_body ? call->max_body : GRPC_MAX_MESSAGE_LEN + GRPC_FRAME_PREFIX_LEN;
+	if (call->buf_len + len > cap) {
 		call->resp.too_large = true;
 		free(call->buf);
 		call->buf = NULL;
@@ -469,6 +471,9 @@ static int tls_setup(struct conn *c)
 	 * h2_read drains OpenSSL's buffer until it asks for the socket again. */
 	SSL_set_read_ahead(c->ssl, 1);
 	SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
+	static const unsigned char alpn_h1[] = "\x08http/1.1";
+	if (c->http1 && SSL_set_alpn_protos(c->ssl, alpn_h1, sizeof(alpn_h1) - 1) != 0)
+		return -ENOMEM;
 	X509_VERIFY_PARAM *param = SSL_get0_param(c->ssl);
 	snprintf(c->verify_host, sizeof(c->verify_host), "%s", c->ep.host);
 	if (c->ep.host_is_ip) {
@@ -618,6 +623,10 @@ static int step_connect(struct conn *c, short revents)
 		c->io_want_write = true;
 		return 0;
 	}
+	if (c->http1) {
+		c->stage = CONN_STAGE_READY;
+		return 0;
+	}
 	if (h2_start(c) < 0) {
 		conn_fail(c, CONN_ERR_INTERNAL, "cannot set up HTTP/2 (out of memory)");
 		return -1;
@@ -648,6 +657,11 @@ static int step_tls(struct conn *c)
 	X509 *peer = SSL_get0_peer_certificate(c->ssl);
 	if (peer && certinfo_read(peer, &c->peer) == 0)
 		c->have_peer_cert = true;
+	if (c->http1) {
+		c->io_want_write = false;
+		c->stage = CONN_STAGE_READY;
+		return 0;
+	}
 	const unsigned char *proto = NULL;
 	unsigned int plen = 0;
 	SSL_get0_alpn_selected(c->ssl, &proto, &plen);
@@ -746,6 +760,70 @@ static int h2_read(struct conn *c)
 	return 0;
 }
 
+/* The HTTP/1.1 GET's answer is complete at the server's EOF. */
+static void h1_finish(struct conn *c, struct conn_call *call)
+{
+	struct http1_response r;
+	call->done = true;
+	call->end_ns = conn_now_ns();
+	c->h1_call = NULL;
+	if (c->calls_open)
+		c->calls_open--;
+	if (!call->resp.too_large && call->buf && http1_response_parse(call->buf, call->buf_len, &r) == 0) {
+		call->resp.http_status = r.status;
+		call->resp.body = r.body;
+		call->resp.body_len = r.body_len;
+	}
+	conn_fail(c, CONN_ERR_CLOSED, "server closed the connection"); /* one request only */
+}
+
+static int h1_process(struct conn *c, short revents)
+{
+	(void)revents;
+	while (c->out_off < c->out_len) {
+		enum io_result res;
+		ssize_t w = io_write(c, c->wbuf + c->out_off, c->out_len - c->out_off, &res);
+		if (res == IO_FAIL)
+			return -1;
+		if (res == IO_WAIT)
+			return 0;
+		c->out_off += (size_t)w;
+		c->io_want_write = false;
+	}
+	struct conn_call *call = c->h1_call;
+	c->read_pending = false;
+	for (int i = 0; call && i < READS_PER_PROCESS; i++) {
+		uint8_t buf[READ_CHUNK];
+		enum io_result res;
+		ssize_t n = io_read(c, buf, sizeof(buf), &res);
+		if (res == IO_WAIT)
+			return 0;
+		if (res == IO_FAIL)
+			return -1;
+		if (res == IO_EOF) {
+			h1_finish(c, call);
+			return 0;
+		}
+		c->got_bytes = true;
+		if (call->buf_len + (size_t)n > call->max_body + HTTP1_MAX_HEAD) {
+			call->resp.too_large = true;
+			h1_finish(c, call);
+			return 0;
+		}
+		uint8_t *nb = realloc(call->buf, call->buf_len + (size_t)n);
+		if (!nb) {
+			conn_fail(c, CONN_ERR_INTERNAL, "out of memory");
+			return -1;
+		}
+		memcpy(nb + call->buf_len, buf, (size_t)n);
+		call->buf = nb;
+		call->buf_len += (size_t)n;
+	}
+	if (call)
+		c->read_pending = true;
+	return 0;
+}
+
 int conn_process(struct conn *c, short revents)
 {
 	if (c->stage == CONN_STAGE_CLOSED)
@@ -764,6 +842,8 @@ int conn_process(struct conn *c, short revents)
 		if (c->stage == CONN_STAGE_TLS)
 			return 0;
 	}
+	if (c->http1)
+		return h1_process(c, revents);
 	/* HTTP/2 setup or ready */
 	if ((revents & (POLLIN | POLLHUP | POLLERR)) || c->read_pending || (c->io_want_write && (revents & POLLOUT))) {
 		if (h2_read(c) < 0)
@@ -843,8 +923,66 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 	return 0;
 }
 
+void conn_use_http1(struct conn *c)
+{
+	c->http1 = true;
+}
+
+int conn_get_start(struct conn *c, struct conn_call *call, const char *path, size_t max_body)
+{
+	char authority[ENDPOINT_URL_MAX + 10];
+	bool v6 = strchr(c->ep.host, ':') != NULL;
+
+	if (c->stage != CONN_STAGE_READY || max_body == 0 || (c->http1 && c->h1_call))
+		return -EINVAL;
+	memset(call, 0, sizeof(*call));
+	call->resp.grpc_status = -1;
+	call->path = path;
+	call->max_body = max_body;
+	snprintf(authority, sizeof(authority), "%s%s%s:%s", v6 ? "[" : "", c->ep.host,
+		 v6 ? "]" : "", c->ep.port);
+	if (c->http1) {
+		if (!c->wbuf && !(c->wbuf = malloc(CONN_WBUF)))
+			return -ENOMEM;
+		size_t n = http1_request_format(authority, path, (char *)c->wbuf, CONN_WBUF);
+		if (n == 0)
+			return -EINVAL;
+		c->out_off = 0;
+		c->out_len = n;
+		c->h1_call = call;
+	} else {
+#define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), NGHTTP2_NV_FLAG_NONE}
+		nghttp2_nv hdrs[] = {
+			NV(":method", "GET"),
+			NV(":scheme", c->ssl ? "https" : "http"),
+			NV(":path", path),
+			NV(":authority", authority),
+			NV("accept", "text/plain"),
+			NV("user-agent", "etcd-probe"),
+		};
+#undef NV
+		int32_t id = nghttp2_submit_request(c->h2, NULL, hdrs, sizeof(hdrs) / sizeof(hdrs[0]),
+						    NULL, call);
+		if (id < 0) {
+			conn_fail(c, c->goaway[0] ? CONN_ERR_HTTP2 : CONN_ERR_INTERNAL, "%s",
+				  c->goaway[0] ? c->goaway : nghttp2_strerror(id));
+			return -EIO;
+		}
+		call->stream_id = id;
+	}
+	call->submitted = true;
+	call->start_ns = conn_now_ns();
+	c->calls_open++;
+	return 0;
+}
+
 void conn_call_reset(struct conn *c, struct conn_call *call)
 {
+	if (c && c->h1_call == call) {
+		c->h1_call = NULL;
+		if (c->calls_open)
+			c->calls_open--;
+	}
 	if (c && c->h2 && call->submitted && !call->done) {
 		nghttp2_session_set_stream_user_data(c->h2, call->stream_id, NULL);
 		nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE, call->stream_id, NGHTTP2_CANCEL);

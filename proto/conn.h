@@ -59,6 +59,7 @@ struct conn_call {
 	struct grpc_response resp; /* resp.body points into buf */
 	uint8_t *req, *buf;
 	size_t req_len, req_off, buf_len;
+	size_t max_body;           /* the cap on what is kept of the answer (GET); 0: gRPC's */
 	unsigned n_headers;
 };
 
@@ -91,6 +92,8 @@ struct conn {
 	SSL_SESSION *resume;          /* session to resume (conn_set_resume), our own copy */
 	SSL_SESSION *ticket;          /* copy of the server's first ticket (none when resuming) */
 	bool resumed;                 /* the handshake resumed c->resume */
+	bool http1;                   /* one HTTP/1.1 GET, not HTTP/2 (conn_use_http1) */
+	struct conn_call *h1_call;    /* that GET, while it is open */
 	char goaway[160];
 };
 
@@ -125,6 +128,17 @@ int conn_process(struct conn *c, short revents);
  * "token" metadata header. Returns 0 or -errno. */
 int conn_call_start(struct conn *c, struct conn_call *call, const char *path, const uint8_t *msg,
 		    size_t msg_len, const char *token, uint64_t timeout_ms);
+
+/* Makes c speak HTTP/1.1 instead of HTTP/2 (ALPN http/1.1 over TLS): one GET, then the server
+ * closes. For etcd's separate metrics listener (--listen-metrics-urls), a plain Go net/http
+ * server. Call before conn_connect. */
+void conn_use_http1(struct conn *c);
+
+/* Starts a GET of path; at most max_body bytes of the answer are kept (over it, the call ends
+ * with resp.too_large). Over HTTP/2 a stream beside the gRPC calls; over HTTP/1.1 the one
+ * request. Done calls have resp.http_status (0: no valid HTTP answer) and resp.body.
+ * Returns 0 or -errno. */
+int conn_get_start(struct conn *c, struct conn_call *call, const char *path, size_t max_body);
 
 /* Frees a call's buffers and zeroes it; if still open on c, the stream is cancelled. */
 void conn_call_reset(struct conn *c, struct conn_call *call);
