@@ -459,6 +459,7 @@ static int metrics_start(struct target *t)
 		     strcmp(r->cfg->metrics_eps[i].host, t->f->ep.host) == 0))
 			mep = &r->cfg->metrics_eps[i];
 	m->ep = mep ? *mep : t->f->ep;
+	t->f->metrics_url_given = mep != NULL;
 	m->own_conn = mep || !t->f->ep.tls;
 	snprintf(t->f->metrics_url, sizeof(t->f->metrics_url), "%s/metrics", m->ep.url);
 	if (!m->own_conn)

@@ -56,3 +56,14 @@ const struct member_fact *facts_member_by_id(const struct check_facts *f, uint64
 			return &f->members[i];
 	return NULL;
 }
+
+double facts_quota_bytes(const struct endpoint_facts *e, bool *assumed)
+{
+	*assumed = false;
+	if (e->db_size_quota > 0)
+		return (double)e->db_size_quota;
+	if (e->m.has_quota && e->m.quota_bytes > 0)
+		return e->m.quota_bytes;
+	*assumed = true;
+	return (double)(2LL << 30);
+}

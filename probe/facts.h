@@ -129,6 +129,7 @@ struct endpoint_facts {
 	struct metrics_snapshot *metrics_raw; /* NULL when not read; owned (check_facts_free) */
 	char metrics_url[ENDPOINT_URL_MAX];    /* where it was read from */
 	char metrics_error[FACTS_ERR_LEN];     /* why it was not, when asked */
+	bool metrics_url_given;               /* from --metrics-url: a failure is a WARNING */
 	struct metrics_facts m;
 
 	/* --write-check: a put under a short lease, then its delete */
@@ -177,6 +178,10 @@ void check_facts_free(struct check_facts *f);
 
 /* "NOSPACE", "CORRUPT", or "ALARM<n>" into buf. */
 const char *alarm_type_str(int type, char buf[16]);
+
+/* The backend quota a member enforces, in bytes: its Status's (etcd 3.6), else its /metrics'
+ * etcd_server_quota_backend_bytes, else etcd's 2 GiB default (*assumed set). */
+double facts_quota_bytes(const struct endpoint_facts *e, bool *assumed);
 
 /* The member of the member list with this ID, or NULL. */
 const struct member_fact *facts_member_by_id(const struct check_facts *f, uint64_t id);

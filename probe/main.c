@@ -75,6 +75,19 @@ static int run(int argc, char **argv, struct probe_options *o)
 	bool any_tls = false;
 	for (int i = 0; i < n; i++)
 		any_tls |= eps[i].tls;
+	static struct endpoint meps[FACTS_MAX_ENDPOINTS];
+	int n_meps = 0;
+	if (o->metrics_urls && !o->no_metrics) {
+		n_meps = endpoint_parse_list(o->metrics_urls, false, meps, FACTS_MAX_ENDPOINTS, err,
+					     sizeof(err));
+		if (n_meps < 0) {
+			char why[sizeof(err)];
+			snprintf(why, sizeof(why), "--metrics-url: %s", err);
+			return unknown(why);
+		}
+		for (int i = 0; i < n_meps; i++)
+			any_tls |= meps[i].tls;
+	}
 
 	SSL_CTX *ctx = NULL;
 	struct cred_client client = {0};
@@ -91,6 +104,9 @@ static int run(int argc, char **argv, struct probe_options *o)
 		.user = o->conn.user,
 		.password = o->conn.password,
 		.discover = o->cluster,
+		.no_metrics = o->no_metrics,
+		.metrics_eps = meps,
+		.n_metrics_eps = (size_t)n_meps,
 		.timeout_s = o->timeout_s,
 		.start_ns = start_ns,
 		.client_cert_problem = client.problem,

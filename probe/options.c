@@ -9,7 +9,7 @@
 
 enum {
 	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
-	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT,
+	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT, OPT_NO_METRICS, OPT_METRICS_URL, OPT_FRAG_MIN,
 };
 
 static const struct option long_opts[] = {
@@ -23,6 +23,9 @@ static const struct option long_opts[] = {
 	{"insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE},
 	{"cluster", no_argument, NULL, OPT_CLUSTER},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-metrics", no_argument, NULL, OPT_NO_METRICS},
+	{"metrics-url", required_argument, NULL, OPT_METRICS_URL},
+	{"frag-min-bytes", required_argument, NULL, OPT_FRAG_MIN},
 	{"timeout", required_argument, NULL, 't'},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
@@ -56,6 +59,13 @@ void options_usage(FILE *out)
 	      "  -w, --warning / -c, --critical  METRIC=RANGE[,METRIC=RANGE...], Nagios ranges\n"
 	      "                   (10 = outside 0..10, 10: = below 10, ~:10 = above 10, @10:20 = inside)\n"
 	      "  --format         nagios (default) or json\n"
+	      "  --no-metrics     do not read each member's /metrics (fsync, commit, peer round\n"
+	      "                   trips, leader changes, failed proposals, the real quota)\n"
+	      "  --metrics-url URL[,URL...]  where members serve /metrics when not on the client\n"
+	      "                   URL (--listen-metrics-urls, kubeadm's http://127.0.0.1:2381): as\n"
+	      "                   many as --endpoints, in order, or else matched by host\n"
+	      "  --frag-min-bytes N  judge frag_pct only on a DB with more than N bytes in use\n"
+	      "                   (default 104857600, etcd-mixin's)\n"
 	      "Environment: ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY,\n"
 	      "ETCDCTL_USER, ETCDCTL_PASSWORD are used when the flag is absent.\n"
 	      "\n"
@@ -99,6 +109,20 @@ static int parse(int argc, char **argv, struct probe_options *o, char *err, size
 		case OPT_PASSWORD_FILE: o->conn.password_file = optarg; break;
 		case OPT_INSECURE: o->insecure = true; break;
 		case OPT_CLUSTER: o->cluster = true; break;
+		case OPT_NO_METRICS: o->no_metrics = true; break;
+		case OPT_METRICS_URL: o->metrics_urls = optarg; break;
+		case OPT_FRAG_MIN: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(v) || v < 0) {
+				snprintf(err, errlen, "--frag-min-bytes '%s': expected bytes, >= 0",
+					 optarg);
+				return -EINVAL;
+			}
+			o->th.frag_min_bytes = v;
+			break;
+		}
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;

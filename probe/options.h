@@ -16,6 +16,8 @@ struct probe_options {
 	struct etcdctl_flags conn; /* endpoints default to 127.0.0.1:2379, as etcdctl's */
 	bool insecure;
 	bool cluster;
+	bool no_metrics;           /* --no-metrics */
+	const char *metrics_urls;  /* --metrics-url, comma-separated, NULL for none */
 	double timeout_s;
 	struct thresholds th;
 	enum output_format format;

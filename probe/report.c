@@ -58,6 +58,39 @@ static void sanitize_line(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* The /metrics figures present, as perfdata. */
+static void perf_metrics(FILE *out, const char *label, const struct metrics_facts *m,
+			 const struct thresholds *t)
+{
+	if (!m->read)
+		return;
+	const struct {
+		bool has;
+		double v;
+		enum metric k;
+	} rows[] = {
+		{m->has_wal_fsync_p99, m->wal_fsync_p99_s, METRIC_WAL_FSYNC_P99},
+		{m->has_backend_commit_p99, m->backend_commit_p99_s, METRIC_BACKEND_COMMIT_P99},
+		{m->has_leader_changes, m->leader_changes_15m, METRIC_LEADER_CHANGES},
+		{m->has_proposals_failed, m->proposals_failed_15m, METRIC_PROPOSALS_FAILED},
+		{m->has_proposals_pending, m->proposals_pending, METRIC_PROPOSALS_PENDING},
+		{m->has_slow_applies, m->slow_applies, METRIC_SLOW_APPLIES},
+		{m->has_heartbeat_failures, m->heartbeat_failures, METRIC_HEARTBEAT_FAILURES},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct metric_def *d = &metric_defs[rows[i].k];
+		if (rows[i].has)
+			perf(out, label, d->name, rows[i].v, d->uom[0] == 's' ? "%.6f" : "%.0f", d->uom,
+			     t, (int)rows[i].k, "0;");
+	}
+	double worst = -1;
+	for (size_t i = 0; i < m->n_peers; i++)
+		if (m->peers[i].p99_s > worst)
+			worst = m->peers[i].p99_s;
+	if (worst >= 0)
+		perf(out, label, "peer_rtt_p99", worst, "%.6f", "s", t, METRIC_PEER_RTT_P99, "0;");
+}
+
 void report_nagios(FILE *out, const struct check_facts *f, const struct verdict *v,
 		   const struct thresholds *t)
 {
@@ -75,10 +108,17 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 			perf(out, label, "latency", e->latency_s, "%.6f", "s", t, METRIC_LATENCY,
 			     "0;");
 		if (e->has_status) {
-			int64_t quota = e->db_size_quota > 0 ? e->db_size_quota : 2LL << 30;
+			bool assumed;
+			double quota = facts_quota_bytes(e, &assumed);
 			perf(out, label, "db_size", (double)e->db_size, "%.0f", "B", t, -1, "0;");
-			perf(out, label, "db_pct", 100.0 * (double)e->db_size / (double)quota, "%.2f",
+			perf(out, label, "db_pct", 100.0 * (double)e->db_size / quota, "%.2f",
 			     "%", t, METRIC_DB_PCT, "0;100");
+			if (!assumed)
+				perf(out, label, "db_quota", quota, "%.0f", "B", t, -1, "0;");
+			if (e->db_size > 0)
+				perf(out, label, "frag_pct",
+				     100.0 * (1.0 - (double)e->db_size_in_use / (double)e->db_size),
+				     "%.2f", "%", t, METRIC_FRAG_PCT, "0;100");
 			double lag = e->raft_index > e->raft_applied_index
 					     ? (double)(e->raft_index - e->raft_applied_index) : 0;
 			perf(out, label, "apply_lag", lag, "%.0f", "", t, METRIC_APPLY_LAG, "0;");
@@ -88,6 +128,7 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 			perf(out, label, "cert_days",
 			     (double)verdict_days_left(f->now, e->cert_not_after), "%.0f", "", t,
 			     METRIC_CERT_DAYS, ";");
+		perf_metrics(out, label, &e->m, t);
 	}
 	fputc('\n', out);
 
@@ -110,6 +151,12 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		}
 		if (e->healthy)
 			fprintf(out, " latency %.1f ms", e->latency_s * 1000);
+		if (e->m.has_wal_fsync_p99)
+			fprintf(out, " fsync p99 %.1f ms", e->m.wal_fsync_p99_s * 1000);
+		if (e->m.has_backend_commit_p99)
+			fprintf(out, " commit p99 %.1f ms", e->m.backend_commit_p99_s * 1000);
+		if (e->m.read && !e->m.interval)
+			fprintf(out, " (lifetime)");
 		if (e->has_cert) {
 			certinfo_date(e->cert_not_after, date);
 			fprintf(out, " cert %ld days (%s)", verdict_days_left(f->now, e->cert_not_after),
@@ -118,6 +165,10 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		if (ev->reason[0]) {
 			sanitize_line(ev->reason, line, sizeof(line));
 			fprintf(out, " - %s", line);
+		}
+		if (e->metrics_error[0] && !e->metrics_url_given) {
+			sanitize_line(e->metrics_error, line, sizeof(line));
+			fprintf(out, " (metrics not read: %s)", line);
 		}
 		fputc('\n', out);
 	}
@@ -145,6 +196,47 @@ static json_t *json_cluster(const struct check_facts *f, const struct verdict *v
 	}
 	json_out_set(c, "alarms", alarms, err);
 	return c;
+}
+
+static json_t *json_opt(bool has, double v)
+{
+	return has ? json_real(v) : json_null();
+}
+
+/* What /metrics said, null when it was not asked; "error" when it could not be read. */
+static json_t *json_metrics(const struct endpoint_facts *e, int *err)
+{
+	const struct metrics_facts *m = &e->m;
+	char id[24];
+	if (!e->metrics_url[0])
+		return json_null();
+	json_t *j = json_object();
+	json_out_set(j, "url", json_out_str(e->metrics_url), err);
+	json_out_set(j, "error", json_out_str_or_null(e->metrics_error), err);
+	json_out_set(j, "interval_seconds", m->read && m->interval ? json_real(m->interval_s)
+								  : json_null(), err);
+	json_out_set(j, "note", json_out_str_or_null(m->interval_note), err);
+	json_out_set(j, "quota_bytes", json_opt(m->has_quota, m->quota_bytes), err);
+	json_out_set(j, "wal_fsync_p99_seconds", json_opt(m->has_wal_fsync_p99, m->wal_fsync_p99_s),
+		     err);
+	json_out_set(j, "backend_commit_p99_seconds",
+		     json_opt(m->has_backend_commit_p99, m->backend_commit_p99_s), err);
+	json_t *peers = json_object();
+	for (size_t i = 0; i < m->n_peers; i++) {
+		snprintf(id, sizeof(id), "%016" PRIx64, m->peers[i].peer_id);
+		json_out_set(peers, id, json_real(m->peers[i].p99_s), err);
+	}
+	json_out_set(j, "peer_rtt_p99_seconds", peers, err);
+	json_out_set(j, "leader_changes_15m", json_opt(m->has_leader_changes, m->leader_changes_15m),
+		     err);
+	json_out_set(j, "proposals_failed_15m",
+		     json_opt(m->has_proposals_failed, m->proposals_failed_15m), err);
+	json_out_set(j, "proposals_pending", json_opt(m->has_proposals_pending, m->proposals_pending),
+		     err);
+	json_out_set(j, "slow_applies", json_opt(m->has_slow_applies, m->slow_applies), err);
+	json_out_set(j, "heartbeat_failures",
+		     json_opt(m->has_heartbeat_failures, m->heartbeat_failures), err);
+	return j;
 }
 
 /* One endpoint: what it answered; the Status fields are null when Status was not read. */
@@ -189,6 +281,11 @@ static json_t *json_endpoint(const struct check_facts *f, const struct endpoint_
 		not_after = json_out_str(date);
 	}
 	json_out_set(j, "cert_not_after", not_after, err);
+	bool assumed = true;
+	double quota = st ? facts_quota_bytes(e, &assumed) : 0;
+	json_out_set(j, "db_quota_bytes", st ? json_real(quota) : json_null(), err);
+	json_out_set(j, "db_quota_assumed", st ? json_boolean(assumed) : json_null(), err);
+	json_out_set(j, "metrics", json_metrics(e, err), err);
 	return j;
 }
 

@@ -111,6 +111,7 @@ bool nrange_alerts(const struct nrange *r, double v)
 void thresholds_defaults(struct thresholds *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->frag_min_bytes = THRESHOLDS_FRAG_MIN_BYTES;
 	for (int m = 0; m < METRIC_COUNT; m++) {
 		if (metric_defs[m].warn)
 			nrange_parse(metric_defs[m].warn, &t->warn[m]);

@@ -46,9 +46,14 @@ struct metric_def {
 /* The metric table, indexed by enum metric. */
 extern const struct metric_def metric_defs[METRIC_COUNT];
 
+#define THRESHOLDS_FRAG_MIN_BYTES (100.0 * 1024 * 1024)
+
 struct thresholds {
 	struct nrange warn[METRIC_COUNT];
 	struct nrange crit[METRIC_COUNT];
+	/* frag_pct is judged only on a DB with more in use than this (the mixin's 100 MiB): a
+	 * small DB's free pages cost nothing. --frag-min-bytes. */
+	double frag_min_bytes;
 };
 
 /* Parses one range. Returns 0 or -EINVAL. */

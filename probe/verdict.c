@@ -77,6 +77,9 @@ static const char *ep_label(const struct endpoint_facts *e)
 	return e->name[0] ? e->name : e->ep.url;
 }
 
+static void judge_metrics(const struct check_facts *f, const struct thresholds *t,
+			  const struct endpoint_facts *e, struct endpoint_verdict *ev);
+
 static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,
 			   const struct endpoint_facts *e, struct endpoint_verdict *ev)
 {
@@ -113,13 +116,15 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 			add_reason(ev, st, "read latency %.3f s", e->latency_s);
 	}
 	if (e->has_status) {
-		/* etcd 3.6 reports its quota; older servers use the 2 GiB default unless told. */
-		int64_t quota = e->db_size_quota > 0 ? e->db_size_quota : 2LL << 30;
-		double pct = 100.0 * (double)e->db_size / (double)quota;
+		/* The quota the member enforces: Status (3.6), else its /metrics; the 2 GiB
+		 * default only when neither says. etcd enforces it on the file's size. */
+		bool assumed;
+		double quota = facts_quota_bytes(e, &assumed);
+		double pct = 100.0 * (double)e->db_size / quota;
 		enum state st = thresholds_check(t, METRIC_DB_PCT, pct);
 		if (st != STATE_OK)
-			add_reason(ev, st, "DB size %.0f%% of the %" PRId64 " MiB quota", pct,
-				   quota >> 20);
+			add_reason(ev, st, "DB size %.0f%% of the %.0f MiB quota%s", pct,
+				   quota / 1048576, assumed ? " (assumed: etcd's default)" : "");
 		double lag = e->raft_index > e->raft_applied_index
 				     ? (double)(e->raft_index - e->raft_applied_index) : 0;
 		st = thresholds_check(t, METRIC_APPLY_LAG, lag);
@@ -135,6 +140,72 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 		else if (st != STATE_OK)
 			add_reason(ev, st, "server certificate expires in %ld days (%s)", days, date);
 	}
+	judge_metrics(f, t, e, ev);
+}
+
+/* A figure from /metrics: over the interval since the last run, or the member's lifetime. */
+static void judge_metric(struct endpoint_verdict *ev, const struct thresholds *t,
+			 const struct metrics_facts *m, enum metric k, double value,
+			 const char *what, const char *why)
+{
+	enum state st = thresholds_check(t, k, value);
+	if (st == STATE_OK)
+		return;
+	bool secs = metric_defs[k].uom[0] == 's';
+	add_reason(ev, st, "%s %.*f%s%s%s%s", what, secs ? 3 : 0, value, secs ? " s" : "",
+		   m->interval ? "" : " (lifetime)", why[0] ? " " : "", why);
+}
+
+static void judge_metrics(const struct check_facts *f, const struct thresholds *t,
+			  const struct endpoint_facts *e, struct endpoint_verdict *ev)
+{
+	const struct metrics_facts *m = &e->m;
+	if (e->metrics_url_given && !e->metrics_raw)
+		add_reason(ev, STATE_WARNING, "metrics not read: %s", e->metrics_error);
+	if (e->has_status && e->db_size > 0 && (double)e->db_size_in_use > t->frag_min_bytes) {
+		/* etcd-mixin's etcdDatabaseHighFragmentationRatio; only defragment gives it back */
+		double frag = 100.0 * (1.0 - (double)e->db_size_in_use / (double)e->db_size);
+		enum state st = thresholds_check(t, METRIC_FRAG_PCT, frag);
+		if (st != STATE_OK)
+			add_reason(ev, st, "DB file %.0f%% free pages (fragmented: etcdctl defrag "
+				   "--endpoints=%s, one member at a time)", frag, e->ep.url);
+	}
+	if (!m->read)
+		return;
+	if (m->has_wal_fsync_p99)
+		judge_metric(ev, t, m, METRIC_WAL_FSYNC_P99, m->wal_fsync_p99_s, "WAL fsync p99",
+			     "(slow disk)");
+	if (m->has_backend_commit_p99)
+		judge_metric(ev, t, m, METRIC_BACKEND_COMMIT_P99, m->backend_commit_p99_s,
+			     "backend commit p99", "(slow disk)");
+	/* the slowest peer, by name */
+	const struct peer_rtt_fact *worst = NULL;
+	for (size_t i = 0; i < m->n_peers; i++)
+		if (!worst || m->peers[i].p99_s > worst->p99_s)
+			worst = &m->peers[i];
+	if (worst) {
+		const struct member_fact *pm = facts_member_by_id(f, worst->peer_id);
+		char what[96];
+		if (pm && pm->name[0])
+			snprintf(what, sizeof(what), "round trip to %s p99", pm->name);
+		else
+			snprintf(what, sizeof(what), "round trip to %016" PRIx64 " p99", worst->peer_id);
+		judge_metric(ev, t, m, METRIC_PEER_RTT_P99, worst->p99_s, what, "(slow network)");
+	}
+	if (m->has_leader_changes)
+		judge_metric(ev, t, m, METRIC_LEADER_CHANGES, m->leader_changes_15m,
+			     "leader changes in 15 min:", "");
+	if (m->has_proposals_failed)
+		judge_metric(ev, t, m, METRIC_PROPOSALS_FAILED, m->proposals_failed_15m,
+			     "failed proposals in 15 min:", "");
+	if (m->has_proposals_pending)
+		judge_metric(ev, t, m, METRIC_PROPOSALS_PENDING, m->proposals_pending,
+			     "proposals pending:", "");
+	if (m->has_slow_applies)
+		judge_metric(ev, t, m, METRIC_SLOW_APPLIES, m->slow_applies, "slow applies:", "");
+	if (m->has_heartbeat_failures)
+		judge_metric(ev, t, m, METRIC_HEARTBEAT_FAILURES, m->heartbeat_failures,
+			     "heartbeats not sent:", "");
 }
 
 static bool is_voting_member(const struct check_facts *f, uint64_t id)
