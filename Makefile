@@ -12,7 +12,7 @@ B := build
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
 	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev
 PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
-	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck
+	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck strace curl
 NEED := sh tests/lib/need-packages.sh
 
 LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares

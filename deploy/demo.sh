@@ -27,6 +27,7 @@ lab_pick_net || exit 2
 X=$LAB_X
 lab_workdir etcd-demo || exit 2
 T=$LAB_DIR
+export STATE_DIRECTORY=$T # etcd-probe's state file: in the demo's dir, not /var/lib
 NAMES=(etcd01 etcd02 etcd03)
 CLUSTER="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380,etcd03=https://127.0.$X.3:2380"
 ENDPOINTS="https://127.0.$X.1:2379,https://127.0.$X.2:2379,https://127.0.$X.3:2379"

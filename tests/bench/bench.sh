@@ -111,6 +111,22 @@ row "3 members (--cluster): wall" "$A_WALL" "$B_WALL" ms 0.25
 row "3 members (--cluster): CPU user+sys" "$A_CPU" "$B_CPU" ms 0.3
 row "3 members (--cluster): peak RSS" "$A_RSS" "$B_RSS" MiB 0.5
 
+# 2b. /metrics (read by default): the same check with and without it, and against what an
+# operator runs for the same facts, the etcdctl trio plus curl of each member's /metrics
+bench_pair metrics "$RUNS" -- "$PROBE" --endpoints="$M1" --cluster "${TLS[@]}" ==== \
+	"$PROBE" --endpoints="$M1" --cluster "${TLS[@]}" --no-metrics
+row "3 members, /metrics read against --no-metrics (etcdctl column: the probe with --no-metrics): wall" \
+	"$A_WALL" "$B_WALL" ms 1.5
+CURL=(curl -s -o /dev/null --max-time 5 --cacert "$D/ca/ca.pem" --cert "$D/client.pem" --key "$D/client-key.pem")
+bench_pair metrics_ctl "$RUNS" -- "$PROBE" --endpoints="$M1" --cluster "${TLS[@]}" ==== \
+	"${CTL[@]}" --endpoints="$M1" endpoint health --cluster --- \
+	"${CTL[@]}" --endpoints="$M1" endpoint status --cluster --- \
+	"${CTL[@]}" --endpoints="$M1" alarm list --- \
+	"${CURL[@]}" "$(member_url 1)/metrics" --- "${CURL[@]}" "$(member_url 2)/metrics" --- \
+	"${CURL[@]}" "$(member_url 3)/metrics"
+row "3 members with /metrics, against the etcdctl trio + curl of each /metrics: wall" "$A_WALL" "$B_WALL" ms 0.3
+row "3 members with /metrics, against the etcdctl trio + curl of each /metrics: CPU user+sys" "$A_CPU" "$B_CPU" ms 0.3
+
 if [ "$ONLY" = 0 ]; then
 # 3. scale: 90 endpoint entries (the three members' URLs 30 times, each its own connection),
 # against the 3 members' URLs

@@ -114,6 +114,9 @@ cluster_init() {
 	local x=${1:-} first=${CLUSTER_NET_FIRST:-10} last=${CLUSTER_NET_LAST:-59} n i
 	cluster_need || return 1
 	CLUSTER_DIR=$(mktemp -d /tmp/etcd-cluster.XXXXXX) || return 1
+	# etcd-probe keeps its state file in $STATE_DIRECTORY: here, not in the machine's
+	# /var/lib/etcd-probe (the default for root)
+	export STATE_DIRECTORY=$CLUSTER_DIR
 	trap cluster_cleanup EXIT
 	trap 'cluster_cleanup; trap - EXIT; exit 130' INT
 	trap 'cluster_cleanup; trap - EXIT; exit 143' TERM

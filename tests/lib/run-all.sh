@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.." || exit 2
 pass=0 fail=0 skip=0
 log=$(mktemp -d /tmp/etcd-tests.XXXXXX) || exit 2
 trap 'rm -rf "$log"' EXIT INT TERM
+# etcd-probe's state file (default /var/lib/etcd-probe/state for root) stays in the run's temp dir
+export STATE_DIRECTORY="$log"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ETCD_VERSIONS_ALL=${ETCD_VERSIONS_ALL:-3.4 3.5.16}
 ETCD_VERSIONS_LIVE=${ETCD_VERSIONS_LIVE:-3.4 3.5.16 3.5.30}
