@@ -85,7 +85,7 @@ static size_t parse_idents(const char *s, char stop)
 
 int advisory_parse_version(const char *s, struct advisory_version *ret)
 {
-	struct advisory_version v;
+	struct advisory_version v = {0, 0, 0};
 	unsigned *part[3] = {&v.major, &v.minor, &v.patch};
 
 	if (!s || strnlen(s, ADVISORY_VERSION_MAX) == ADVISORY_VERSION_MAX)
