@@ -67,17 +67,6 @@ static void add_reason(struct endpoint_verdict *ev, enum state st, const char *f
 	ev->state = state_max(ev->state, st);
 }
 
-long verdict_days_left(time_t now, time_t t)
-{
-	double d = difftime(t, now) / 86400.0;
-	return d < 0 ? (long)d - 1 : (long)d;
-}
-
-static const char *ep_label(const struct endpoint_facts *e)
-{
-	return e->name[0] ? e->name : e->ep.url;
-}
-
 /* A release the etcd maintainers warn against (probe/advisory.c) is a WARNING naming each
  * defect and the release to move to: the highest fix of the rows it falls in, since patch
  * releases of a line are cumulative. */
@@ -97,6 +86,17 @@ static void judge_version(const struct endpoint_facts *e, struct endpoint_verdic
 	}
 	add_reason(ev, STATE_WARNING, "runs etcd %s: %s; upgrade to %u.%u.%u or later",
 		   e->version, why, to.major, to.minor, to.patch);
+}
+
+long verdict_days_left(time_t now, time_t t)
+{
+	double d = difftime(t, now) / 86400.0;
+	return d < 0 ? (long)d - 1 : (long)d;
+}
+
+static const char *ep_label(const struct endpoint_facts *e)
+{
+	return e->name[0] ? e->name : e->ep.url;
 }
 
 static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,
