@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "probe/advisory.h"
 #include "probe/json_out.h"
 #include "proto/certinfo.h"
 
@@ -259,6 +260,12 @@ static json_t *json_endpoint(const struct check_facts *f, const struct endpoint_
 		     err);
 	json_out_set(j, "is_learner", st ? json_boolean(e->is_learner) : json_null(), err);
 	json_out_set(j, "version", st ? json_out_str(e->version) : json_null(), err);
+	/* where the etcd maintainers warn against this version (probe/advisory.c), [] if nowhere */
+	json_t *adv = st ? json_array() : json_null();
+	for (const struct advisory *a = st ? advisory_find(e->version) : NULL; a;
+	     a = advisory_next(e->version, a))
+		json_out_push(adv, json_out_str(a->source), err);
+	json_out_set(j, "advisories", adv, err);
 	json_out_set(j, "db_size", st ? json_integer(e->db_size) : json_null(), err);
 	json_out_set(j, "db_size_in_use", st ? json_integer(e->db_size_in_use) : json_null(), err);
 	json_out_set(j, "raft_term", st ? json_out_uint(e->raft_term) : json_null(), err);

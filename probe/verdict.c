@@ -2,6 +2,7 @@
  * members need n/2+1 healthy; learners are left out of the count. */
 #include "probe/verdict.h"
 
+#include "probe/advisory.h"
 #include "proto/certinfo.h"
 
 #include <inttypes.h>
@@ -64,6 +65,27 @@ static void add_reason(struct endpoint_verdict *ev, enum state st, const char *f
 	size_t used = strlen(ev->reason);
 	snprintf(ev->reason + used, sizeof(ev->reason) - used, "%s%s", used ? "; " : "", buf);
 	ev->state = state_max(ev->state, st);
+}
+
+/* A release the etcd maintainers warn against (probe/advisory.c) is a WARNING naming each
+ * defect and the release to move to: the highest fix of the rows it falls in, since patch
+ * releases of a line are cumulative. */
+static void judge_version(const struct endpoint_facts *e, struct endpoint_verdict *ev)
+{
+	const struct advisory *a = advisory_find(e->version);
+	if (!a)
+		return;
+	char why[VERDICT_TEXT_LEN] = "";
+	struct advisory_version to = a->fixed_in;
+	for (; a; a = advisory_next(e->version, a)) {
+		size_t used = strlen(why);
+		snprintf(why + used, sizeof(why) - used, "%s%s (%s)", used ? ", and " : "",
+			 a->reason, a->source);
+		if (advisory_version_cmp(&a->fixed_in, &to) > 0)
+			to = a->fixed_in;
+	}
+	add_reason(ev, STATE_WARNING, "runs etcd %s: %s; upgrade to %u.%u.%u or later",
+		   e->version, why, to.major, to.minor, to.patch);
 }
 
 long verdict_days_left(time_t now, time_t t)
@@ -130,6 +152,7 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 		st = thresholds_check(t, METRIC_APPLY_LAG, lag);
 		if (st != STATE_OK)
 			add_reason(ev, st, "%.0f committed entries not applied", lag);
+		judge_version(e, ev);
 	}
 	if (e->has_cert) {
 		long days = verdict_days_left(f->now, e->cert_not_after);

@@ -192,6 +192,9 @@ def main():
     cfgs = c_literals(os.path.join(unit, "test_config.c"))
     write(out, "config", [(str(i), t) for i, t in enumerate(cfgs)])
     write(out, "prom_text", [(str(i), t) for i, t in enumerate(prom_seeds(unit))])
+    # the version strings of the advisory tests: rows' edges, suffixes, garbage
+    write(out, "advisory", [(str(i), t) for i, t in
+                            enumerate(c_literals(os.path.join(unit, "test_advisory.c")))])
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ def hpack_module():
 # "auth-downgrade" (auth on) lists a second member whose only client URL is http:// on port 23791
 # of the same address. "auth-ok" answers Authenticate at once, "auth-learner" always with
 # Unavailable (as a learner does). Every request is logged on stdout with the token it carried.
+# "etcd-lite@VERSION" is etcd-lite answering Status with VERSION (e.g. etcd-lite@3.5.1, a release
+# the etcd maintainers warn against); main() adds its row.
 ETCD_LITE = {
     "etcd-lite": ("3.5.16", "lite"),
     "auth-retry": ("3.5.16", "lite"),
@@ -416,6 +418,8 @@ def serve(raw, scenario, ctx):
 
 def main():
     scenario, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if scenario.startswith("etcd-lite@"):
+        ETCD_LITE[scenario] = (scenario.split("@", 1)[1], "lite")
     ctx = None
     if len(sys.argv) > 5:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -199,6 +199,39 @@ for row in "${ETCD_LITE[@]}"; do
 	if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like $sc"; else scenario_fail "etcd-like $sc" "${why[@]}"; fi
 done
 
+# A fake member claiming 3.5.1 (etcd-lite@VERSION answers Status with VERSION), a release the etcd
+# maintainers warn against (probe/advisory.c): WARNING naming the defect, its source and the
+# release to move to (3.5.6: 3.5.3 fixes #13766 only). The same server claiming 3.5.6 is OK, so
+# the warning comes from the version and nothing else.
+for row in "45|3.5.1|1" "46|3.5.6|0"; do
+	IFS='|' read -r ip ver want <<<"$row"
+	cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+	cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "etcd-lite@$ver" "$N.$ip" \
+		2379 "$D/srv$ip.pem" "$D/srv$ip-key.pem"
+	cluster_wait_port "$N.$ip" 2379 10 || echo "# server on $N.$ip did not come up"
+	url="https://$N.$ip:2379"
+	hostile_run "$PROBE" --endpoints="$url" -t "$T" "${CA[@]}"
+	why=()
+	[ "$PROBE_RC" = "$want" ] || why+=("exit $PROBE_RC, want $want")
+	if [ "$want" = 1 ]; then
+		grep -q "^WARNING: $url lite .*runs etcd $ver: .*(etcd-io/etcd#13766).*; upgrade to 3\.5\.6 or later" \
+			"$PROBE_OUT_FILE" || why+=("endpoint line does not name the advisory: $(sed -n 2p "$PROBE_OUT_FILE" | head -c 300)")
+		head -n 1 "$PROBE_OUT_FILE" | grep -q "^ETCD WARNING - .*runs etcd $ver: " ||
+			why+=("status line does not name the advisory: $(head -n 1 "$PROBE_OUT_FILE" | head -c 300)")
+	else
+		grep -q "^OK: $url lite " "$PROBE_OUT_FILE" || why+=("endpoint line is not 'OK: $url lite ...'")
+		! grep -q "runs etcd" "$PROBE_OUT_FILE" || why+=("an advisory for $ver, which has none")
+	fi
+	if [ ${#why[@]} -eq 0 ]; then scenario_ok "etcd-like claiming $ver: exit $want"; else
+		scenario_fail "etcd-like claiming $ver: exit $want" "${why[@]}"; fi
+done
+hostile_run "$PROBE" --endpoints="https://$N.45:2379" -t "$T" "${CA[@]}" --format=json
+probe_expect_json "etcd-like claiming 3.5.1: JSON lists the advisories" '
+assert d["status"] == "WARNING", d["status"]
+e = d["endpoints"][0]
+assert e["advisories"] == ["etcd-io/etcd#13766", "etcd-io/etcd#14733"], e["advisories"]
+'
+
 # Server strings that would forge the report (a version "3.4\nETCD OK - fake", a member name with
 # '|' and perfdata of its own): still one status line, one endpoint line, one '|', OK.
 ip=41

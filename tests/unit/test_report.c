@@ -167,6 +167,30 @@ static void test_json_hostile_strings(void **state)
 	assert_true(json_is_integer(json_object_get(e0, "db_size")));
 	assert_true(json_is_null(json_object_get(e1, "db_size")));
 	assert_true(json_is_boolean(json_object_get(e0, "is_leader")));
+	/* a version that does not parse is in no advisory; no Status, no list */
+	assert_true(json_is_array(json_object_get(e0, "advisories")));
+	assert_int_equal(json_array_size(json_object_get(e0, "advisories")), 0);
+	assert_true(json_is_null(json_object_get(e1, "advisories")));
+	json_decref(d);
+	free(s);
+	check_facts_free(&f);
+}
+
+/* A release the etcd maintainers warn against: the sources, in table order. */
+static void test_json_advisories(void **state)
+{
+	(void)state;
+	struct check_facts f;
+	make_facts(&f);
+	snprintf(f.eps[0].version, sizeof(f.eps[0].version), "3.5.1");
+	char *s = render(&f, true);
+	json_t *d = json_loads(s, 0, NULL);
+	assert_non_null(d);
+	json_t *adv = json_object_get(json_array_get(json_object_get(d, "endpoints"), 0),
+				      "advisories");
+	assert_int_equal(json_array_size(adv), 2);
+	assert_string_equal(json_string_value(json_array_get(adv, 0)), "etcd-io/etcd#13766");
+	assert_string_equal(json_string_value(json_array_get(adv, 1)), "etcd-io/etcd#14733");
 	json_decref(d);
 	free(s);
 	check_facts_free(&f);
@@ -188,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_nagios),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_hostile_strings),
+		cmocka_unit_test(test_json_advisories),
 		cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -280,6 +280,43 @@ static void test_versions_and_creds(void **state)
 	assert_non_null(strstr(x->v.summary, "authentication failed"));
 }
 
+/* A member on a release the etcd maintainers warn against (probe/advisory.c) is a WARNING that
+ * names the defects and the release to move to; the other members stay OK. */
+static void test_advised_against_version_is_warning(void **state)
+{
+	struct fixture *x = *state;
+	for (size_t i = 0; i < x->f.n_eps; i++)
+		snprintf(x->f.eps[i].version, sizeof(x->f.eps[i].version), "3.5.16");
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	snprintf(x->f.eps[1].version, sizeof(x->f.eps[1].version), "3.5.1");
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_int_equal(x->v.eps[0].state, STATE_OK);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "runs etcd 3.5.1: "));
+	assert_non_null(strstr(x->v.eps[1].reason, "(etcd-io/etcd#13766)"));
+	assert_non_null(strstr(x->v.eps[1].reason, "(etcd-io/etcd#14733)"));
+	/* 3.5.3 fixes #13766 but not the defragmentation crash: the target is 3.5.6 */
+	assert_non_null(strstr(x->v.eps[1].reason, "; upgrade to 3.5.6 or later"));
+	assert_non_null(strstr(x->v.summary, "etcd02: runs etcd 3.5.1: "));
+	assert_non_null(strstr(x->v.summary, "versions differ"));
+	/* one row only: its own fix */
+	snprintf(x->f.eps[1].version, sizeof(x->f.eps[1].version), "3.4.21");
+	run(x);
+	assert_non_null(strstr(x->v.eps[1].reason, "(etcd-io/etcd#14649)"));
+	assert_non_null(strstr(x->v.eps[1].reason, "upgrade to 3.4.22 or later"));
+	/* a version that does not parse is no advisory (the versions still differ) */
+	snprintf(x->f.eps[1].version, sizeof(x->f.eps[1].version), "3.5.1?ETCD OK");
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_OK);
+	/* no Status, no version judged */
+	snprintf(x->f.eps[1].version, sizeof(x->f.eps[1].version), "3.5.1");
+	x->f.eps[1].has_status = false;
+	run(x);
+	assert_null(strstr(x->v.eps[1].reason, "runs etcd"));
+}
+
 /* More problems than the summary keeps: the worst one still decides the state, and the
  * summary says how many were left out. Old code dropped the 18th problem with its state. */
 static void test_worst_state_survives_many_problems(void **state)
@@ -363,7 +400,7 @@ int main(void)
 		T(test_all_unreachable), T(test_thresholds_and_certs), T(test_client_cert_and_insecure),
 		T(test_versions_and_creds), T(test_worst_state_survives_many_problems),
 		T(test_unmatched_url_minority_down_is_warning), T(test_auth_failed_is_unknown),
-		T(test_not_probed_downgrade_is_warning),
+		T(test_not_probed_downgrade_is_warning), T(test_advised_against_version_is_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
