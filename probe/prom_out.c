@@ -390,9 +390,9 @@ static void write_alarms(struct writer *w)
 			continue;
 		struct ep_labels el;
 		ep_labels(w, i, &el);
-		el.n++;
+		struct label *type = &el.l[el.n++];
 		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-			el.l[3] = (struct label){"type", alarm_type_str(known[k], buf)};
+			*type = (struct label){"type", alarm_type_str(known[k], buf)};
 			sample(w, el.l, el.n, alarm_raised(f, e->member_id, known[k]));
 		}
 		for (size_t a = 0; a < f->n_alarms; a++) {
@@ -400,7 +400,7 @@ static void write_alarms(struct writer *w)
 			if (f->alarms[a].member_id != e->member_id || t == ALARM_NOSPACE ||
 			    t == ALARM_CORRUPT)
 				continue;
-			el.l[3] = (struct label){"type", alarm_type_str(t, buf)};
+			*type = (struct label){"type", alarm_type_str(t, buf)};
 			sample(w, el.l, el.n, 1);
 		}
 	}
