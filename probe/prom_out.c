@@ -9,10 +9,6 @@
 
 #include "proto/utf8.h"
 
-/* etcd's default backend quota (--quota-backend-bytes 0): what a member that reports none
- * enforces, as the verdict assumes too. */
-#define DEFAULT_QUOTA_BYTES 2147483648.0
-
 #define MAX_LABELS 5
 
 struct label {
@@ -159,20 +155,14 @@ static bool v_db_in_use(const struct writer *w, size_t i, double *ret)
 	return w->f->eps[i].has_status;
 }
 
-/* The quota the member enforces: Status gives it from etcd 3.6 on; before, the member's own
- * /metrics (etcd_server_quota_backend_bytes) when read, else etcd's 2 GiB default. */
+/* The quota the member enforces, by facts_quota_bytes' rule (Status, /metrics, etcd's 2 GiB
+ * default); nothing when neither Status nor /metrics was read. */
 static bool v_quota(const struct writer *w, size_t i, double *ret)
 {
 	const struct endpoint_facts *e = &w->f->eps[i];
-	if (e->has_status && e->db_size_quota > 0)
-		*ret = (double)e->db_size_quota;
-	else if (e->m.has_quota && e->m.quota_bytes > 0)
-		*ret = e->m.quota_bytes;
-	else if (e->has_status)
-		*ret = DEFAULT_QUOTA_BYTES;
-	else
-		return false;
-	return true;
+	bool assumed;
+	*ret = facts_quota_bytes(e, &assumed);
+	return e->has_status || !assumed;
 }
 
 static bool v_quota_ratio(const struct writer *w, size_t i, double *ret)
