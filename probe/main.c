@@ -9,7 +9,9 @@
 #include "probe/backstop.h"
 #include "probe/check.h"
 #include "probe/options.h"
+#include "probe/prom_out.h"
 #include "probe/report.h"
+#include "probe/textfile.h"
 #include "probe/verdict.h"
 #include "proto/conn.h"
 #include "proto/cred.h"
@@ -129,6 +131,8 @@ static int run(int argc, char **argv, struct probe_options *o)
 	int wr = 0;
 	if (o->format == FORMAT_JSON)
 		wr = report_json(stdout, &facts, v);
+	else if (o->format == FORMAT_PROMETHEUS)
+		wr = report_prometheus(stdout, &facts, v);
 	else
 		report_nagios(stdout, &facts, v, &o->th);
 	if (o->verbose) {
@@ -145,7 +149,13 @@ static int run(int argc, char **argv, struct probe_options *o)
 	int code = (int)v->state;
 	if (wr < 0) {
 		/* -ENOMEM: nothing written; -EIO: main() says so too */
-		fprintf(stderr, "etcd-probe: cannot write the JSON result: %s\n", strerror(-wr));
+		fprintf(stderr, "etcd-probe: cannot write the result: %s\n", strerror(-wr));
+		code = STATE_UNKNOWN;
+	}
+	/* The textfile is a second product: the timer's Nagios line stays, the run is UNKNOWN. */
+	if (o->textfile_dir &&
+	    textfile_write_prometheus(o->textfile_dir, &facts, v, err, sizeof(err)) < 0) {
+		fprintf(stderr, "etcd-probe: %s\n", err);
 		code = STATE_UNKNOWN;
 	}
 	free(v);

@@ -10,6 +10,7 @@
 enum {
 	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT, OPT_NO_METRICS, OPT_METRICS_URL, OPT_FRAG_MIN,
+	OPT_TEXTFILE_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +27,7 @@ static const struct option long_opts[] = {
 	{"no-metrics", no_argument, NULL, OPT_NO_METRICS},
 	{"metrics-url", required_argument, NULL, OPT_METRICS_URL},
 	{"frag-min-bytes", required_argument, NULL, OPT_FRAG_MIN},
+	{"textfile-dir", required_argument, NULL, OPT_TEXTFILE_DIR},
 	{"timeout", required_argument, NULL, 't'},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
@@ -40,7 +42,8 @@ void options_usage(FILE *out)
 	fputs("Usage: etcd-probe [--endpoints=URL[,URL...]] [--cacert=FILE] [--cert=FILE --key=FILE]\n"
 	      "                  [--user=NAME] [--password-file=FILE] [--cluster]\n"
 	      "                  [--insecure-skip-tls-verify] [-t SECONDS] [-w METRIC=RANGE,...]\n"
-	      "                  [-c METRIC=RANGE,...] [--format=nagios|json] [-v] [-V] [-h]\n"
+	      "                  [-c METRIC=RANGE,...] [--format=nagios|json|prometheus]\n"
+	      "                  [--textfile-dir=DIR] [-v] [-V] [-h]\n"
 	      "\n"
 	      "Checks every etcd member over its v3 gRPC API (Status, a linearizable read of key\n"
 	      "\"health\", Alarm, MemberList), all endpoints at once, and prints a Nagios-style result.\n"
@@ -58,7 +61,10 @@ void options_usage(FILE *out)
 	      "  -t, --timeout    overall deadline in seconds (default 10)\n"
 	      "  -w, --warning / -c, --critical  METRIC=RANGE[,METRIC=RANGE...], Nagios ranges\n"
 	      "                   (10 = outside 0..10, 10: = below 10, ~:10 = above 10, @10:20 = inside)\n"
-	      "  --format         nagios (default) or json\n"
+	      "  --format         nagios (default), json, or prometheus (text exposition 0.0.4)\n"
+	      "  --textfile-dir   also write DIR/etcd_probe.prom (Prometheus text, replaced\n"
+	      "                   atomically) for node_exporter's textfile collector; stdout and\n"
+	      "                   the exit code stay as --format says; a failed write exits 3\n"
 	      "  --no-metrics     do not read each member's /metrics (fsync, commit, peer round\n"
 	      "                   trips, leader changes, failed proposals, the real quota)\n"
 	      "  --metrics-url URL[,URL...]  where members serve /metrics when not on the client\n"
@@ -123,14 +129,23 @@ static int parse(int argc, char **argv, struct probe_options *o, char *err, size
 			o->th.frag_min_bytes = v;
 			break;
 		}
+		case OPT_TEXTFILE_DIR:
+			if (!optarg[0]) {
+				snprintf(err, errlen, "--textfile-dir needs a directory");
+				return -EINVAL;
+			}
+			o->textfile_dir = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "prometheus") == 0)
+				o->format = FORMAT_PROMETHEUS;
 			else if (strcmp(optarg, "nagios") == 0 || strcmp(optarg, "text") == 0)
 				o->format = FORMAT_NAGIOS;
 			else {
-				snprintf(err, errlen, "--format must be nagios or json, not '%s'",
-					 optarg);
+				snprintf(err, errlen, "--format must be nagios, json or prometheus, "
+					 "not '%s'", optarg);
 				return -EINVAL;
 			}
 			break;

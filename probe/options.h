@@ -10,7 +10,7 @@
 #include "probe/etcdctl_flags.h"
 #include "probe/thresholds.h"
 
-enum output_format { FORMAT_NAGIOS, FORMAT_JSON };
+enum output_format { FORMAT_NAGIOS, FORMAT_JSON, FORMAT_PROMETHEUS };
 
 struct probe_options {
 	struct etcdctl_flags conn; /* endpoints default to 127.0.0.1:2379, as etcdctl's */
@@ -21,6 +21,7 @@ struct probe_options {
 	double timeout_s;
 	struct thresholds th;
 	enum output_format format;
+	const char *textfile_dir; /* --textfile-dir: also write DIR/etcd_probe.prom; NULL: no */
 	int verbose;
 	bool help, version;
 };

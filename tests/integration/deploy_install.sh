@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deploy/etcd-install without a running cluster: shellcheck, systemd-analyze verify of every rendered unit,
-# the unit's ExecStart run as systemd would, --dry-run and --root, the tutorial's environment variables,
+# the unit's ExecStart run as systemd would, --textfile-dir, --dry-run and --root, the tutorial's environment variables,
 # the certificate policy (keep / --renew-cert / replace one that does not cover the IP), the no-systemd start
 # message, and bad input: one-line error on stderr, nonzero exit, nothing written.
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
@@ -103,6 +103,53 @@ grep -q "^ETCDCTL_ENDPOINTS=https://127.0.$X.1:2379\$" "$A/conf/etcd-probe.env" 
 grep -q 'etcd-diag' "$A/units/etcd-diag-report@.service" && grep -q "$PROBE -v" "$A/units/etcd-diag-report@.service" ||
 	miss+=("etcd-diag-report@.service does not run etcd-diag with the etcd-probe -v fallback")
 if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service/timer/OnFailure"; else notok "unit contents" "${miss[@]}"; fi
+
+# --- --textfile-dir / --textfile: the probe unit also writes node_exporter's textfile
+TF=$W/tf
+if inst "$TF" etcd01 "127.0.$X.1" --no-start --textfile-dir "$TF/textfile"; then
+	miss=()
+	grep -qxF "ExecStart=$PROBE -t 10 --textfile-dir $TF/textfile" "$TF/units/etcd-probe.service" ||
+		miss+=("$(grep '^ExecStart=' "$TF/units/etcd-probe.service")")
+	[ "$(stat -c %a "$TF/textfile" 2>&1)" = 755 ] || miss+=("textfile dir: $(stat -c %a "$TF/textfile" 2>&1)")
+	grep -q -- '--textfile' "$A/units/etcd-probe.service" && miss+=("without the option the unit names --textfile-dir")
+	err=$(timeout 60 systemd-analyze verify "$TF/units/etcd-probe.service" 2>&1 >/dev/null)
+	[ -z "$err" ] || miss+=("systemd-analyze verify: $err")
+	if [ ${#miss[@]} = 0 ]; then
+		ok "--textfile-dir DIR: etcd-probe.service runs the probe with --textfile-dir DIR (made 0755), verify clean"
+	else
+		notok "--textfile-dir DIR in etcd-probe.service" "${miss[@]}"
+	fi
+	# The ExecStart as systemd runs it: no member runs here (CRITICAL), the textfile is written anyway.
+	if [ -n "$PROBE_NOTE" ]; then
+		skip "the probe unit writes the textfile" "etcd-probe not built"
+	else
+		out=$(timeout 60 bash -c 'source deploy/demo-lib.sh && unit_exec "$1"' _ "$TF/units/etcd-probe.service" 2>&1)
+		rc=$?
+		tf=$TF/textfile/etcd_probe.prom
+		lint="no promtool here"
+		command -v promtool >/dev/null && lint=$(promtool check metrics <"$tf" 2>&1 && echo "promtool clean")
+		if [ "$rc" = 2 ] && grep -q '^ETCD CRITICAL - ' <<<"$out" && grep -qx 'etcd_probe_state 2' "$tf" &&
+			[ "$(ls -A "$TF/textfile")" = etcd_probe.prom ] && [[ $lint == *"promtool clean" || $lint == "no promtool here" ]]; then
+			ok "the probe unit's ExecStart prints its Nagios line and writes DIR/etcd_probe.prom ($lint)"
+		else
+			notok "the probe unit's ExecStart writes the textfile" "exit $rc: $(head -2 <<<"$out")" \
+				"in the dir: $(ls -A "$TF/textfile")" "promtool: $lint"
+		fi
+	fi
+else
+	notok "install with --textfile-dir" "$(cat "$TF.err")"
+fi
+RT2=$W/root2
+mkdir -p "$RT2"
+if timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --root "$RT2" --probe-bin "$PROBE" \
+	--etcd-bin "$ETCD_BIN" --textfile >"$RT2.out" 2>"$RT2.err" &&
+	[ -d "$RT2/var/lib/prometheus/node-exporter" ] &&
+	grep -qxF "ExecStart=$PROBE -t 10 --textfile-dir /var/lib/prometheus/node-exporter" "$RT2/etc/systemd/system/etcd-probe.service"; then
+	ok "--textfile: Debian's node-exporter dir /var/lib/prometheus/node-exporter (staged under --root, final path in the unit)"
+else
+	notok "--textfile uses /var/lib/prometheus/node-exporter" "$(cat "$RT2.err")" \
+		"$(grep '^ExecStart=' "$RT2/etc/systemd/system/etcd-probe.service" 2>&1)"
+fi
 
 # --- the diag report unit runs etcd-diag, and etcd-probe -v when etcd-diag is not installed.
 # Each case is made to happen: a member installed with --diag-bin naming a file that does not exist
@@ -307,6 +354,8 @@ bad "malformed peer URL" "$G" "must be https://" \
 	"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "etcd01=http://127.0.$X.1:2380" "${common[@]}"
 bad "relative --data-dir" "$G" "absolute path" \
 	"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}" --data-dir var/lib/etcd
+bad "relative --textfile-dir" "$G" "--textfile-dir must be an absolute path" \
+	"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}" --textfile-dir var/lib/tf
 bad "unknown option" "$G" "unknown option" "$INSTALL" --nmae etcd01
 # CA problems: an existing CA dir whose key cannot be used
 H=$W/h

@@ -125,6 +125,26 @@ static void test_rejects(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-c", "latency=abc", NULL), -EINVAL);
 }
 
+/* --format=prometheus for stdout; --textfile-dir is apart from it (the timer keeps its Nagios
+ * line) and needs a directory. */
+static void test_prometheus(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256];
+	assert_int_equal(parse(&o, err, sizeof(err), "--format=prometheus", NULL), 0);
+	assert_int_equal(o.format, FORMAT_PROMETHEUS);
+	assert_null(o.textfile_dir);
+	assert_int_equal(parse(&o, err, sizeof(err), "--textfile-dir", "/var/lib/node-exporter",
+			       NULL), 0);
+	assert_int_equal(o.format, FORMAT_NAGIOS);
+	assert_string_equal(o.textfile_dir, "/var/lib/node-exporter");
+	assert_int_equal(parse(&o, err, sizeof(err), "--textfile-dir=", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--textfile-dir needs a directory"));
+	assert_int_equal(parse(&o, err, sizeof(err), "--format=Prometheus", NULL), -EINVAL);
+	assert_non_null(strstr(err, "nagios, json or prometheus"));
+}
+
 static void test_timeout_not_finite(void **state)
 {
 	(void)state;
@@ -275,6 +295,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flags, clear_env),
 		cmocka_unit_test_setup(test_env_fallback_and_user_password, clear_env),
 		cmocka_unit_test_setup(test_rejects, clear_env),
+		cmocka_unit_test_setup(test_prometheus, clear_env),
 		cmocka_unit_test_setup(test_timeout_not_finite, clear_env),
 		cmocka_unit_test_setup(test_password_leaves_argv, clear_env),
 		cmocka_unit_test_setup(test_password_env_is_copied, clear_env),
