@@ -983,12 +983,17 @@ static void take_write_refusal(struct target *t, enum call_kind k, int code, con
 	write_end(t, code > 0 ? code : 0, "%s: %s%s", call_names[k], err, note);
 }
 
-/* Status showed a leader: the first such voting member carries the run's one write. */
+/* Status answered: the first voting member whose Status shows a leader carries the run's one
+ * write. Since 3.5.28 (3.4.42, 3.6.9) etcd gives Status only to root when auth is on, so for a
+ * monitoring user with write permission under the prefix the refusal of Status takes its place:
+ * the leader is not known then, and a write without one is refused ("no leader") or times out,
+ * named either way. */
 static int take_write_start(struct target *t)
 {
 	struct run *r = t->run;
 	const struct endpoint_facts *f = t->f;
-	if (r->write.state != WRITE_WANTED || !f->has_status || f->leader == 0 || f->is_learner)
+	bool leader_seen = f->has_status && f->leader != 0 && !f->is_learner;
+	if (r->write.state != WRITE_WANTED || !(leader_seen || f->status_needs_creds))
 		return 0;
 	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
 	size_t n = etcd_rpc_encode_lease_grant(WRITE_LEASE_TTL_S, buf);
@@ -1112,7 +1117,7 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 			snprintf(f->status_error, sizeof(f->status_error), "Status: %s", err);
 		if (e == 0 && t->call[CALL_HEALTH] == CALL_UNSENT)
 			e = start_health(t, f->is_learner);
-		if (e == 0 && code == GRPC_OK)
+		if (e == 0)
 			e = take_write_start(t);
 		return e;
 	case CALL_HEALTH:
