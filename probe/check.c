@@ -950,7 +950,7 @@ static const struct write_refusal {
 	{GRPC_RESOURCE_EXHAUSTED, "too many requests", "too many requests"},
 	{GRPC_UNAVAILABLE, "no leader", "no leader"},
 	{GRPC_UNAVAILABLE, "leader changed", "leader changed"},
-	{GRPC_UNAVAILABLE, "timed out", "timed out in raft"},
+	{GRPC_UNAVAILABLE, "timed out", "timed out"},
 	{GRPC_UNAVAILABLE, "learner", "learner"},
 	{GRPC_DEADLINE_EXCEEDED, NULL, "timed out"},
 	{GRPC_DATA_LOSS, NULL, "CORRUPT"},

@@ -60,7 +60,7 @@ left=$(keys_under /etcd-probe/)
 probe_run --endpoints="$EPS" "${TLS[@]}" --write-check=/probe-w/ -t 10
 rev2=$(revision)
 if out=$(cluster_etcdctl 1 get --prefix /probe-w/ --rev=$((rev1 + 1)) -w json 2>&1) &&
-	why=$(echo "$out" | python3 -c '
+	keyinfo=$(echo "$out" | python3 -c '
 import base64, json, re, sys
 kvs = json.load(sys.stdin).get("kvs", [])
 assert len(kvs) == 1, "%d keys at that revision" % len(kvs)
@@ -68,9 +68,9 @@ key = base64.b64decode(kvs[0]["key"]).decode()
 assert re.fullmatch(r"/probe-w/" + re.escape(sys.argv[1]) + r"-[0-9]+", key), key
 assert int(kvs[0].get("lease", 0)) != 0, "no lease on " + key
 print(key)' "$HOST" 2>&1); then
-	scenario_ok "--write-check=/probe-w/: the key was $why, under a lease; revision $rev1 -> $rev2"
+	scenario_ok "--write-check=/probe-w/: the key was $keyinfo, under a lease; revision $rev1 -> $rev2"
 else
-	scenario_fail "--write-check=/probe-w/: key PREFIX<host>-<pid> under a lease" "$out" "${why:-}"
+	scenario_fail "--write-check=/probe-w/: key PREFIX<host>-<pid> under a lease" "$out" "${keyinfo:-}"
 fi
 [ -z "$(keys_under /probe-w/)" ] && [ "$PROBE_RC" = 0 ] && [ $((rev2 - rev1)) = 2 ] &&
 	scenario_ok "--write-check=/probe-w/: OK, one write, nothing left" ||
