@@ -80,6 +80,7 @@ static const char *ep_label(const struct endpoint_facts *e)
 
 static void judge_metrics(const struct check_facts *f, const struct thresholds *t,
 			  const struct endpoint_facts *e, struct endpoint_verdict *ev);
+
 /* --write-check refusals that are the check's own configuration, not an outage: the user may
  * not write under the prefix (PermissionDenied), has no valid token (Unauthenticated), or etcd
  * wants a user the check did not give (InvalidArgument "user name is empty", FailedPrecondition
