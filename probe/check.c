@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "probe/metrics.h"
 #include "proto/conn.h"
@@ -27,18 +28,30 @@
 /* c-ares sockets polled at once (one per nameserver and protocol in practice). */
 #define RESOLVER_MAX_SOCKS ARES_GETSOCK_MAXNUM
 
-enum call_kind { CALL_AUTH, CALL_STATUS, CALL_HEALTH, CALL_ALARM, CALL_MEMBERS, CALL_COUNT };
+enum call_kind {
+	CALL_AUTH, CALL_STATUS, CALL_HEALTH, CALL_ALARM, CALL_MEMBERS,
+	CALL_LEASE_GRANT, CALL_PUT, CALL_DELETE, /* --write-check, chained in this order */
+	CALL_COUNT
+};
 
 static const char *const call_names[CALL_COUNT] = {
 	[CALL_AUTH] = "Authenticate", [CALL_STATUS] = "Status", [CALL_HEALTH] = "health read",
 	[CALL_ALARM] = "Alarm", [CALL_MEMBERS] = "MemberList",
+	[CALL_LEASE_GRANT] = "LeaseGrant", [CALL_PUT] = "Put", [CALL_DELETE] = "DeleteRange",
 };
 
 static const enum etcd_rpc call_rpcs[CALL_COUNT] = {
 	[CALL_AUTH] = ETCD_RPC_AUTHENTICATE, [CALL_STATUS] = ETCD_RPC_STATUS,
 	[CALL_HEALTH] = ETCD_RPC_RANGE, [CALL_ALARM] = ETCD_RPC_ALARM,
 	[CALL_MEMBERS] = ETCD_RPC_MEMBER_LIST,
+	[CALL_LEASE_GRANT] = ETCD_RPC_LEASE_GRANT, [CALL_PUT] = ETCD_RPC_PUT,
+	[CALL_DELETE] = ETCD_RPC_DELETE_RANGE,
 };
+
+/* The write check's key lives under a lease this long: should the delete never arrive (a
+ * timeout, a lost connection, a crash), etcd drops the key when the lease expires, so runs
+ * every minute cannot pile keys up. */
+#define WRITE_LEASE_TTL_S 60
 
 enum target_state {
 	TARGET_RESOLVING,          /* c-ares is looking the host name up */
@@ -103,6 +116,9 @@ struct target {
 
 enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE, AUTH_FAILED };
 
+/* --write-check: wanted until one endpoint carries it; one write per run, not one per member. */
+enum write_state { WRITE_OFF, WRITE_WANTED, WRITE_CARRIED };
+
 struct run {
 	const struct check_config *cfg;
 	struct check_facts *facts;
@@ -116,6 +132,12 @@ struct run {
 	} auth;
 	ares_channel resolver;  /* made when the first host name needs it */
 	bool resolver_ready;
+	struct {
+		enum write_state state;
+		struct target *carrier;
+		char key[ETCD_RPC_KEY_MAX + 1];
+		int64_t lease;
+	} write;
 };
 
 static uint64_t remaining_ms(const struct run *r)
@@ -643,6 +665,8 @@ static int start_checks(struct target *t)
 		return 0;
 	}
 	t->state = TARGET_CALLS;
+	/* --write-check: not this endpoint's unless it becomes the carrier (take_write_start) */
+	t->call[CALL_LEASE_GRANT] = t->call[CALL_PUT] = t->call[CALL_DELETE] = CALL_SKIPPED;
 	if ((e = start_call(t, CALL_STATUS, NULL, 0)) < 0 || (e = metrics_start(t)) < 0)
 		return e;
 	if (t->repeat) {
@@ -866,6 +890,215 @@ static int take_auth(struct target *t, int code, const char *err, const uint8_t 
 	return 0;
 }
 
+/* ---- the write check (--write-check) ---- */
+
+/* The key: PREFIX + "<host name>-<pid>". The host name keeps apart probes on different machines
+ * that write through the same member at the same moment (a shared key would let one's delete
+ * remove the other's put), the PID runs on one machine; short, and it tells an operator who
+ * finds one where it came from. Characters outside [A-Za-z0-9._-] become '_'. */
+static void write_key_make(struct run *r, const char *prefix)
+{
+	char host[64];
+	if (gethostname(host, sizeof(host)) < 0 || !host[0])
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	for (char *p = host; *p; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+		*p = ok ? c : '_';
+	}
+	snprintf(r->write.key, sizeof(r->write.key), "%s%s-%ld", prefix, host, (long)getpid());
+}
+
+/* Was the Put sent? Then the key may exist until its lease expires. */
+static const char *write_lease_note(const struct target *t)
+{
+	bool put_sent = t->call[CALL_PUT] == CALL_PENDING || t->call[CALL_PUT] == CALL_TAKEN;
+	return put_sent ? "; the key goes with its lease within 60 s" : "";
+}
+
+/* Ends the write check as failed, with why (sanitized: it quotes the server); the calls still to
+ * come are not sent. */
+static void write_end(struct target *t, int grpc_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void write_end(struct target *t, int grpc_code, const char *fmt, ...)
+{
+	struct endpoint_facts *f = t->f;
+	char buf[FACTS_ERR_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->write_done = true;
+	f->write_ok = false;
+	f->write_grpc_code = grpc_code;
+	sanitize_text(buf, strlen(buf), f->write_error, sizeof(f->write_error));
+	for (int k = CALL_LEASE_GRANT; k <= CALL_DELETE; k++)
+		if (t->call[k] == CALL_UNSENT)
+			t->call[k] = CALL_SKIPPED;
+}
+
+/* What etcd's refusals of a write mean, by gRPC code and the words of etcd's message
+ * (api/v3rpc/rpctypes; ETCD_FACTS.md): the first row that matches names the reason. */
+static const struct write_refusal {
+	int code;
+	const char *says; /* NULL: any message */
+	const char *reason;
+} write_refusals[] = {
+	{GRPC_RESOURCE_EXHAUSTED, "database space exceeded", "NOSPACE"},
+	{GRPC_RESOURCE_EXHAUSTED, "too many requests", "too many requests"},
+	{GRPC_UNAVAILABLE, "no leader", "no leader"},
+	{GRPC_UNAVAILABLE, "leader changed", "leader changed"},
+	{GRPC_UNAVAILABLE, "timed out", "timed out"},
+	{GRPC_UNAVAILABLE, "learner", "learner"},
+	{GRPC_DEADLINE_EXCEEDED, NULL, "timed out"},
+	{GRPC_DATA_LOSS, NULL, "CORRUPT"},
+};
+
+static void take_write_refusal(struct target *t, enum call_kind k, int code, const char *err)
+{
+	const struct check_config *cfg = t->run->cfg;
+	/* a refused Put wrote nothing; a refused DeleteRange leaves the key to its lease */
+	const char *note = k == CALL_DELETE ? write_lease_note(t) : "";
+	if (code > 0 && needs_creds(code, err)) {
+		/* the check's user may not write under the prefix: its configuration, not an
+		 * outage (verdict: UNKNOWN) */
+		if (cfg->user && cfg->user[0])
+			write_end(t, code, "permission denied for user '%s' (%s: %s)%s", cfg->user,
+				  call_names[k], err, note);
+		else
+			write_end(t, code, "permission denied for the client certificate's user, no "
+				  "--user given (%s: %s)%s", call_names[k], err, note);
+		return;
+	}
+	for (size_t i = 0; code > 0 && i < sizeof(write_refusals) / sizeof(write_refusals[0]); i++) {
+		const struct write_refusal *w = &write_refusals[i];
+		if (w->code == code && (!w->says || strstr(err, w->says))) {
+			write_end(t, code, "%s (%s: %s)%s", w->reason, call_names[k], err, note);
+			return;
+		}
+	}
+	/* code < 0: the server broke the protocol; no gRPC status to keep */
+	write_end(t, code > 0 ? code : 0, "%s: %s%s", call_names[k], err, note);
+}
+
+/* Status answered: the first voting member whose Status shows a leader carries the run's one
+ * write. Since 3.5.28 (3.4.42, 3.6.9) etcd gives Status only to root when auth is on, so for a
+ * monitoring user with write permission under the prefix the refusal of Status takes its place:
+ * the leader is not known then, and a write without one is refused ("no leader") or times out,
+ * named either way. */
+static int take_write_start(struct target *t)
+{
+	struct run *r = t->run;
+	const struct endpoint_facts *f = t->f;
+	bool leader_seen = f->has_status && f->leader != 0 && !f->is_learner;
+	if (r->write.state != WRITE_WANTED || !(leader_seen || f->status_needs_creds))
+		return 0;
+	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
+	size_t n = etcd_rpc_encode_lease_grant(WRITE_LEASE_TTL_S, buf);
+	r->write.state = WRITE_CARRIED;
+	r->write.carrier = t;
+	/* to come: the endpoint is not done until the chain is (target_all_answered) */
+	for (int k = CALL_LEASE_GRANT; k <= CALL_DELETE; k++)
+		t->call[k] = CALL_UNSENT;
+	return start_call(t, CALL_LEASE_GRANT, buf, n);
+}
+
+/* The chain: LeaseGrant -> Put (bound to the lease) -> DeleteRange. Latency is Put + DeleteRange:
+ * what a client waits for to write; the lease is bookkeeping. */
+static int take_write(struct target *t, enum call_kind k, int code, const char *err,
+		      const uint8_t *msg, size_t len)
+{
+	struct run *r = t->run;
+	struct endpoint_facts *f = t->f;
+	const struct conn_call *c = &t->calls[k];
+	double took_s = (double)(c->end_ns - c->start_ns) / 1e9;
+	uint8_t buf[ETCD_RPC_WRITE_REQUEST_MAX];
+	size_t n = 0;
+	int e;
+
+	if (code != GRPC_OK) {
+		take_write_refusal(t, k, code, err);
+		return 0;
+	}
+	if (k == CALL_LEASE_GRANT) {
+		struct etcd_lease_grant g;
+		if ((e = etcd_rpc_decode_lease_grant(msg, len, &g)) == -ENOMEM)
+			return e;
+		if (e < 0 || g.id == 0) {
+			write_end(t, 0, "LeaseGrant: %s", e < 0 ? "malformed response (not etcd?)"
+							   : g.error[0] ? g.error : "no lease granted");
+			return 0;
+		}
+		r->write.lease = g.id;
+		if (etcd_rpc_encode_put(r->write.key, "etcd-probe", g.id, buf, sizeof(buf), &n) < 0) {
+			write_end(t, 0, "write key longer than %d bytes", ETCD_RPC_KEY_MAX);
+			return 0;
+		}
+		return start_call(t, CALL_PUT, buf, n);
+	}
+	if (k == CALL_PUT) {
+		struct etcd_header h;
+		if ((e = etcd_rpc_decode_put(msg, len, &h)) == -ENOMEM)
+			return e;
+		if (e < 0) {
+			write_end(t, 0, "Put: malformed response (not etcd?)%s", write_lease_note(t));
+			return 0;
+		}
+		f->write_latency_s = took_s;
+		if (etcd_rpc_encode_delete(r->write.key, buf, sizeof(buf), &n) < 0) {
+			write_end(t, 0, "write key longer than %d bytes", ETCD_RPC_KEY_MAX);
+			return 0;
+		}
+		return start_call(t, CALL_DELETE, buf, n);
+	}
+	struct etcd_delete_range d;
+	if ((e = etcd_rpc_decode_delete_range(msg, len, &d)) == -ENOMEM)
+		return e;
+	if (e < 0) {
+		write_end(t, 0, "DeleteRange: malformed response (not etcd?)%s", write_lease_note(t));
+		return 0;
+	}
+	f->write_latency_s += took_s;
+	f->write_done = f->write_ok = true;
+	return 0;
+}
+
+/* At the deadline: the step the chain waited for is named; the reads keep their facts. */
+static void take_write_timeout(struct target *t, double secs)
+{
+	for (int k = CALL_LEASE_GRANT; k <= CALL_DELETE; k++)
+		if (t->call[k] == CALL_PENDING) {
+			write_end(t, 0, "write check timed out after %.1f s waiting for %s%s", secs,
+				  call_names[k], write_lease_note(t));
+			return;
+		}
+}
+
+/* After the loop: a wanted write that got no answer says why, on one endpoint. */
+static void take_write_unfinished(struct run *r)
+{
+	struct check_facts *cf = r->facts;
+	if (r->write.state == WRITE_CARRIED) {
+		struct target *t = r->write.carrier;
+		if (!t->f->write_done)
+			write_end(t, 0, "write check did not finish: the connection failed%s",
+				  write_lease_note(t));
+		return;
+	}
+	if (r->write.state != WRITE_WANTED)
+		return;
+	/* no voting member showed a leader, so no write was sent: a write would be refused */
+	for (size_t i = 0; i < cf->n_eps; i++) {
+		if (cf->eps[i].has_status && cf->eps[i].no_leader && !cf->eps[i].is_learner) {
+			write_end(&r->targets[i], 0, "no leader: not tried, no member's Status "
+				  "showed a leader");
+			return;
+		}
+	}
+}
+
 static int take_answer(struct target *t, enum call_kind k, int code, const char *err,
 		       const uint8_t *msg, size_t len)
 {
@@ -884,6 +1117,8 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 			snprintf(f->status_error, sizeof(f->status_error), "Status: %s", err);
 		if (e == 0 && t->call[CALL_HEALTH] == CALL_UNSENT)
 			e = start_health(t, f->is_learner);
+		if (e == 0)
+			e = take_write_start(t);
 		return e;
 	case CALL_HEALTH:
 		f->health_done = true;
@@ -910,6 +1145,10 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 			return take_members(t, msg, len);
 		f->members_need_creds = needs_creds(code, err);
 		return 0;
+	case CALL_LEASE_GRANT:
+	case CALL_PUT:
+	case CALL_DELETE:
+		return take_write(t, k, code, err, msg, len);
 	default:
 		return 0;
 	}
@@ -1176,6 +1415,7 @@ static void target_timeout(struct target *t)
 			 "health read timed out after %.1f s (no quorum, overloaded, or a stalled "
 			 "server)", secs);
 	}
+	take_write_timeout(t, secs);
 	target_done(t, EP_FAIL_NONE, NULL, "%s", "");
 }
 
@@ -1324,6 +1564,10 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 		goto out;
 	}
 	r.auth.state = (cfg->user && cfg->user[0] && !cfg->handshake_only) ? AUTH_NEEDED : AUTH_NONE;
+	if (cfg->write_prefix && !cfg->handshake_only) {
+		r.write.state = WRITE_WANTED;
+		write_key_make(&r, cfg->write_prefix);
+	}
 	for (size_t i = 0; i < cfg->n_eps; i++)
 		r.seed_tls |= cfg->eps[i].tls;
 	if (cfg->ctx)
@@ -1336,6 +1580,7 @@ int check_run(const struct check_config *cfg, struct check_facts *ret)
 		goto out;
 	for (size_t i = 0; i < f->n_eps; i++)
 		target_timeout(&r.targets[i]);
+	take_write_unfinished(&r);
 	name_endpoints(f);
 	f->elapsed_s = (double)(conn_now_ns() - start) / 1e9;
 out:

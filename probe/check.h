@@ -30,6 +30,9 @@ struct check_config {
 	/* struct cred_client's problem line ("" or NULL for none): the reason given when a
 	 * server turns the client certificate down */
 	const char *client_cert_problem;
+	/* --write-check: the key prefix ("/etcd-probe/"); NULL: no write. One endpoint per run
+	 * writes (LeaseGrant, a Put bound to the lease, its DeleteRange): endpoint_facts.write_*. */
+	const char *write_prefix;
 };
 
 /* Runs the checks. Returns 0 with *ret filled (free with check_facts_free), or -ENOMEM. The

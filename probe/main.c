@@ -112,6 +112,7 @@ static int run(int argc, char **argv, struct probe_options *o)
 		.timeout_s = o->timeout_s,
 		.start_ns = start_ns,
 		.client_cert_problem = client.problem,
+		.write_prefix = o->write_prefix,
 	};
 	struct check_facts facts;
 	if (check_run(&cfg, &facts) < 0) {

@@ -11,6 +11,7 @@ enum {
 	OPT_ENDPOINTS = 256, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_USER, OPT_PASSWORD, OPT_PASSWORD_FILE,
 	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT, OPT_NO_METRICS, OPT_METRICS_URL, OPT_FRAG_MIN,
 	OPT_TEXTFILE_DIR,
+	OPT_WRITE_CHECK,
 };
 
 static const struct option long_opts[] = {
@@ -28,6 +29,7 @@ static const struct option long_opts[] = {
 	{"metrics-url", required_argument, NULL, OPT_METRICS_URL},
 	{"frag-min-bytes", required_argument, NULL, OPT_FRAG_MIN},
 	{"textfile-dir", required_argument, NULL, OPT_TEXTFILE_DIR},
+	{"write-check", optional_argument, NULL, OPT_WRITE_CHECK},
 	{"timeout", required_argument, NULL, 't'},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
@@ -43,7 +45,7 @@ void options_usage(FILE *out)
 	      "                  [--user=NAME] [--password-file=FILE] [--cluster]\n"
 	      "                  [--insecure-skip-tls-verify] [-t SECONDS] [-w METRIC=RANGE,...]\n"
 	      "                  [-c METRIC=RANGE,...] [--format=nagios|json|prometheus]\n"
-	      "                  [--textfile-dir=DIR] [-v] [-V] [-h]\n"
+	      "                  [--textfile-dir=DIR] [--write-check[=PREFIX]] [-v] [-V] [-h]\n"
 	      "\n"
 	      "Checks every etcd member over its v3 gRPC API (Status, a linearizable read of key\n"
 	      "\"health\", Alarm, MemberList), all endpoints at once, and prints a Nagios-style result.\n"
@@ -57,6 +59,9 @@ void options_usage(FILE *out)
 	      "                   also work but put it in argv, which every local user can read\n"
 	      "                   (ps) until the probe overwrites it\n"
 	      "  --cluster        also probe every member found in the member list\n"
+	      "  --write-check[=PREFIX]  also write: a put of PREFIX<host>-<pid> (default prefix\n"
+	      "                   /etcd-probe/) under a 60 s lease, then its delete, through one\n"
+	      "                   member; timed as write_latency. Needs write permission there.\n"
 	      "  --insecure-skip-tls-verify  do not fail on server certificate errors (WARNING)\n"
 	      "  -t, --timeout    overall deadline in seconds (default 10)\n"
 	      "  -w, --warning / -c, --critical  METRIC=RANGE[,METRIC=RANGE...], Nagios ranges\n"
@@ -92,6 +97,23 @@ static int parse_timeout(const char *s, double *ret)
 	if (errno || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 3600)
 		return -EINVAL;
 	*ret = v;
+	return 0;
+}
+
+/* The key is PREFIX + host name (<= 63) + "-" + PID: this bound keeps it within etcd_rpc's
+ * ETCD_RPC_KEY_MAX. Printable ASCII only: the key is named in reports. */
+#define WRITE_PREFIX_MAX 128
+
+static int parse_write_prefix(const char *arg, const char **ret)
+{
+	const char *p = arg ? arg : "/etcd-probe/";
+	size_t n = strlen(p);
+	if (n == 0 || n > WRITE_PREFIX_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
+			return -EINVAL;
+	*ret = p;
 	return 0;
 }
 
@@ -135,6 +157,13 @@ static int parse(int argc, char **argv, struct probe_options *o, char *err, size
 				return -EINVAL;
 			}
 			o->textfile_dir = optarg;
+			break;
+		case OPT_WRITE_CHECK:
+			if (parse_write_prefix(optarg, &o->write_prefix) < 0) {
+				snprintf(err, errlen, "--write-check=PREFIX: 1 to %d printable bytes",
+					 WRITE_PREFIX_MAX);
+				return -EINVAL;
+			}
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)

@@ -18,6 +18,7 @@ struct probe_options {
 	bool cluster;
 	bool no_metrics;           /* --no-metrics */
 	const char *metrics_urls;  /* --metrics-url, comma-separated, NULL for none */
+	const char *write_prefix; /* --write-check[=PREFIX]: NULL when off */
 	double timeout_s;
 	struct thresholds th;
 	enum output_format format;

@@ -108,6 +108,9 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		if (e->healthy)
 			perf(out, label, "latency", e->latency_s, "%.6f", "s", t, METRIC_LATENCY,
 			     "0;");
+		if (e->write_ok)
+			perf(out, label, "write_latency", e->write_latency_s, "%.6f", "s", t,
+			     METRIC_WRITE_LATENCY, "0;");
 		if (e->has_status) {
 			bool assumed;
 			double quota = facts_quota_bytes(e, &assumed);
@@ -152,6 +155,8 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		}
 		if (e->healthy)
 			fprintf(out, " latency %.1f ms", e->latency_s * 1000);
+		if (e->write_ok) /* a failed write is in the reason: "write refused: NOSPACE ..." */
+			fprintf(out, " write %.1f ms", e->write_latency_s * 1000);
 		if (e->m.has_wal_fsync_p99)
 			fprintf(out, " fsync p99 %.1f ms", e->m.wal_fsync_p99_s * 1000);
 		if (e->m.has_backend_commit_p99)
@@ -293,6 +298,13 @@ static json_t *json_endpoint(const struct check_facts *f, const struct endpoint_
 	json_out_set(j, "db_quota_bytes", st ? json_real(quota) : json_null(), err);
 	json_out_set(j, "db_quota_assumed", st ? json_boolean(assumed) : json_null(), err);
 	json_out_set(j, "metrics", json_metrics(e, err), err);
+	/* --write-check: on the endpoint that wrote; null elsewhere and without the flag */
+	bool w = e->write_done;
+	json_out_set(j, "write_ok", w ? json_boolean(e->write_ok) : json_null(), err);
+	json_out_set(j, "write_latency_s", w && e->write_ok ? json_out_real6(e->write_latency_s)
+							  : json_null(), err);
+	json_out_set(j, "write_error", w && !e->write_ok ? json_out_str(e->write_error)
+							 : json_null(), err);
 	return j;
 }
 

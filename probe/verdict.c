@@ -4,6 +4,7 @@
 
 #include "probe/advisory.h"
 #include "proto/certinfo.h"
+#include "proto/grpc_frame.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -102,6 +103,35 @@ static const char *ep_label(const struct endpoint_facts *e)
 static void judge_metrics(const struct check_facts *f, const struct thresholds *t,
 			  const struct endpoint_facts *e, struct endpoint_verdict *ev);
 
+/* --write-check refusals that are the check's own configuration, not an outage: the user may
+ * not write under the prefix (PermissionDenied), has no valid token (Unauthenticated), or etcd
+ * wants a user the check did not give (InvalidArgument "user name is empty", FailedPrecondition
+ * "user name not found"). UNKNOWN, as Nagios plugins say "cannot check"; every other failed
+ * write (NOSPACE, no leader, a timeout, CORRUPT) means clients cannot write: CRITICAL. */
+static const int write_cannot_check_codes[] = {
+	GRPC_INVALID_ARGUMENT, GRPC_PERMISSION_DENIED, GRPC_FAILED_PRECONDITION,
+	GRPC_UNAUTHENTICATED,
+};
+
+static void judge_write(const struct thresholds *t, const struct endpoint_facts *e,
+			struct endpoint_verdict *ev)
+{
+	if (!e->write_done)
+		return;
+	if (e->write_ok) {
+		enum state st = thresholds_check(t, METRIC_WRITE_LATENCY, e->write_latency_s);
+		if (st != STATE_OK)
+			add_reason(ev, st, "write latency %.3f s", e->write_latency_s);
+		return;
+	}
+	enum state st = STATE_CRITICAL;
+	for (size_t i = 0; i < sizeof(write_cannot_check_codes) / sizeof(int); i++)
+		if (e->write_grpc_code == write_cannot_check_codes[i])
+			st = STATE_UNKNOWN;
+	add_reason(ev, st, "write %s: %s", e->write_grpc_code ? "refused" : "failed",
+		   e->write_error);
+}
+
 static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,
 			   const struct endpoint_facts *e, struct endpoint_verdict *ev)
 {
@@ -137,6 +167,7 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 		if (st != STATE_OK)
 			add_reason(ev, st, "read latency %.3f s", e->latency_s);
 	}
+	judge_write(t, e, ev);
 	if (e->has_status) {
 		/* The quota the member enforces: Status (3.6), else its /metrics; the 2 GiB
 		 * default only when neither says. etcd enforces it on the file's size. */

@@ -17,6 +17,9 @@ static const char *const rpc_paths[ETCD_RPC__COUNT] = {
 	[ETCD_RPC_RANGE] = "/etcdserverpb.KV/Range",
 	[ETCD_RPC_ALARM] = "/etcdserverpb.Maintenance/Alarm",
 	[ETCD_RPC_MEMBER_LIST] = "/etcdserverpb.Cluster/MemberList",
+	[ETCD_RPC_LEASE_GRANT] = "/etcdserverpb.Lease/LeaseGrant",
+	[ETCD_RPC_PUT] = "/etcdserverpb.KV/Put",
+	[ETCD_RPC_DELETE_RANGE] = "/etcdserverpb.KV/DeleteRange",
 };
 
 const char *etcd_rpc_path(enum etcd_rpc rpc)
@@ -53,6 +56,52 @@ int etcd_rpc_encode_authenticate(const char *name, const char *password, uint8_t
 		return -ENOMEM;
 	*ret_len = etcdserverpb__authenticate_request__pack(&req, buf);
 	*ret = buf;
+	return 0;
+}
+
+size_t etcd_rpc_encode_lease_grant(int64_t ttl_s, uint8_t out[ETCD_RPC_SMALL_REQUEST_MAX])
+{
+	Etcdserverpb__LeaseGrantRequest req = ETCDSERVERPB__LEASE_GRANT_REQUEST__INIT;
+	req.ttl = ttl_s;
+	return etcdserverpb__lease_grant_request__pack(&req, out);
+}
+
+/* An empty key is refused: etcd answers InvalidArgument "key is not provided", and an empty
+ * DeleteRange key would mean nothing anyway. */
+static bool key_fits(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	return n > 0 && n <= ETCD_RPC_KEY_MAX;
+}
+
+int etcd_rpc_encode_put(const char *key, const char *value, int64_t lease, uint8_t *out,
+			size_t cap, size_t *ret_len)
+{
+	size_t vlen = value ? strlen(value) : 0;
+	if (!key_fits(key) || vlen > ETCD_RPC_VALUE_MAX)
+		return -EMSGSIZE;
+	Etcdserverpb__PutRequest req = ETCDSERVERPB__PUT_REQUEST__INIT;
+	req.key.data = (uint8_t *)key;
+	req.key.len = strlen(key);
+	req.value.data = (uint8_t *)(value ? value : "");
+	req.value.len = vlen;
+	req.lease = lease;
+	if (etcdserverpb__put_request__get_packed_size(&req) > cap)
+		return -EMSGSIZE;
+	*ret_len = etcdserverpb__put_request__pack(&req, out);
+	return 0;
+}
+
+int etcd_rpc_encode_delete(const char *key, uint8_t *out, size_t cap, size_t *ret_len)
+{
+	if (!key_fits(key))
+		return -EMSGSIZE;
+	Etcdserverpb__DeleteRangeRequest req = ETCDSERVERPB__DELETE_RANGE_REQUEST__INIT;
+	req.key.data = (uint8_t *)key;
+	req.key.len = strlen(key);
+	if (etcdserverpb__delete_range_request__get_packed_size(&req) > cap)
+		return -EMSGSIZE;
+	*ret_len = etcdserverpb__delete_range_request__pack(&req, out);
 	return 0;
 }
 
@@ -116,6 +165,45 @@ int etcd_rpc_decode_range(const uint8_t *msg, size_t len, struct etcd_header *re
 		return -EBADMSG;
 	take_header(r->header, ret);
 	etcdserverpb__range_response__free_unpacked(r, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_lease_grant(const uint8_t *msg, size_t len, struct etcd_lease_grant *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__LeaseGrantResponse *g =
+		etcdserverpb__lease_grant_response__unpack(NULL, len, msg);
+	if (!g)
+		return -EBADMSG;
+	take_header(g->header, &ret->header);
+	ret->id = g->id;
+	ret->ttl_s = g->ttl;
+	take_text(g->error, ret->error, sizeof(ret->error));
+	etcdserverpb__lease_grant_response__free_unpacked(g, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_put(const uint8_t *msg, size_t len, struct etcd_header *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__PutResponse *p = etcdserverpb__put_response__unpack(NULL, len, msg);
+	if (!p)
+		return -EBADMSG;
+	take_header(p->header, ret);
+	etcdserverpb__put_response__free_unpacked(p, NULL);
+	return 0;
+}
+
+int etcd_rpc_decode_delete_range(const uint8_t *msg, size_t len, struct etcd_delete_range *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	Etcdserverpb__DeleteRangeResponse *d =
+		etcdserverpb__delete_range_response__unpack(NULL, len, msg);
+	if (!d)
+		return -EBADMSG;
+	take_header(d->header, &ret->header);
+	ret->deleted = d->deleted;
+	etcdserverpb__delete_range_response__free_unpacked(d, NULL);
 	return 0;
 }
 

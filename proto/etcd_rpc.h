@@ -15,6 +15,9 @@ enum etcd_rpc {
 	ETCD_RPC_RANGE,
 	ETCD_RPC_ALARM,
 	ETCD_RPC_MEMBER_LIST,
+	ETCD_RPC_LEASE_GRANT,
+	ETCD_RPC_PUT,
+	ETCD_RPC_DELETE_RANGE,
 	ETCD_RPC__COUNT,
 };
 
@@ -36,6 +39,24 @@ size_t etcd_rpc_encode_health_read(bool serializable, uint8_t out[ETCD_RPC_SMALL
  * the caller wipes it (OPENSSL_cleanse) before free(). Returns 0, or -ENOMEM. */
 int etcd_rpc_encode_authenticate(const char *name, const char *password, uint8_t **ret,
 				 size_t *ret_len);
+
+/* --write-check. LeaseGrantRequest{TTL: ttl_s} (the server picks the ID). Returns the encoded
+ * length. */
+size_t etcd_rpc_encode_lease_grant(int64_t ttl_s, uint8_t out[ETCD_RPC_SMALL_REQUEST_MAX]);
+
+/* Longest key the write check puts; every write request fits in ETCD_RPC_WRITE_REQUEST_MAX. */
+#define ETCD_RPC_KEY_MAX 256
+#define ETCD_RPC_VALUE_MAX 64
+#define ETCD_RPC_WRITE_REQUEST_MAX 384
+
+/* PutRequest{key, value, lease} into out (cap bytes). Returns 0 with *ret_len set, or -EMSGSIZE
+ * when key is empty or longer than ETCD_RPC_KEY_MAX, value longer than ETCD_RPC_VALUE_MAX, or the
+ * message does not fit in cap. */
+int etcd_rpc_encode_put(const char *key, const char *value, int64_t lease, uint8_t *out,
+			size_t cap, size_t *ret_len);
+
+/* DeleteRangeRequest{key} (that one key: no range_end) into out; as etcd_rpc_encode_put. */
+int etcd_rpc_encode_delete(const char *key, uint8_t *out, size_t cap, size_t *ret_len);
 
 /* Bounds of the decoded facts; longer strings are cut between code points, more entries are
  * counted in n_dropped. */
@@ -91,6 +112,20 @@ struct etcd_members {
 	struct etcd_member v[ETCD_RPC_MEMBERS_MAX];
 };
 
+/* LeaseGrantResponse. etcd reports a refusal as a gRPC status; error is the response's own
+ * string field (kept for servers that fill it), sanitized. id 0 means no lease was granted. */
+struct etcd_lease_grant {
+	struct etcd_header header;
+	int64_t id, ttl_s;
+	char error[ETCD_RPC_ERRORS_MAX];
+};
+
+/* DeleteRangeResponse: how many keys the delete removed (prev_kvs are not read). */
+struct etcd_delete_range {
+	struct etcd_header header;
+	int64_t deleted;
+};
+
 /* Each returns 0 with *ret filled (zeroed first), -EBADMSG when msg is not that message,
  * -ENOMEM (protobuf-c cannot tell running out of memory from a bad message: inside unpack it
  * shows as -EBADMSG). The empty message (len 0) is a valid one: every field at its default.
@@ -98,6 +133,9 @@ struct etcd_members {
 int etcd_rpc_decode_status(const uint8_t *msg, size_t len, struct etcd_status *ret);
 int etcd_rpc_decode_range(const uint8_t *msg, size_t len, struct etcd_header *ret);
 int etcd_rpc_decode_alarms(const uint8_t *msg, size_t len, struct etcd_alarms *ret);
+int etcd_rpc_decode_lease_grant(const uint8_t *msg, size_t len, struct etcd_lease_grant *ret);
+int etcd_rpc_decode_put(const uint8_t *msg, size_t len, struct etcd_header *ret);
+int etcd_rpc_decode_delete_range(const uint8_t *msg, size_t len, struct etcd_delete_range *ret);
 /* decode_members writes only header, n, n_dropped and v[0..n) (of each, the URLs it has): the
  * rest of the 134 KiB is left as it was. */
 int etcd_rpc_decode_members(const uint8_t *msg, size_t len, struct etcd_members *ret);

@@ -5,7 +5,8 @@
 #
 #   FUZZ_SECONDS=20   time per target (CI smoke: 3)
 #   FUZZ_TARGETS="h2_client grpc_frame"   only these (default: every fuzz_*.c; the decoders
-#                     are rpc_status rpc_range rpc_alarms rpc_members rpc_authenticate)
+#                     are rpc_status rpc_range rpc_alarms rpc_members rpc_authenticate
+#                     rpc_lease_grant rpc_put rpc_delete_range)
 #   FUZZ_DIR=build/fuzz   objects, binaries, the growing corpus (corpus/<name>/), crash artifacts
 #   FUZZ_JOBS=1       parallel libFuzzer workers per target
 # Prints `ok - fuzz NAME (...)` / `not ok - fuzz NAME` per target; exits 1 if any target crashed.

@@ -48,14 +48,22 @@ MEMBER = (fv(1, 0x8E9E05C52164694D) + fb(2, "m1") + fb(3, "https://127.0.150.1:2
 MEMBERS = HEADER + fb(2, MEMBER) + fb(2, fv(1, 5) + fb(3, "https://127.0.150.3:2380") + fv(5, 1))
 RANGE = HEADER + fb(2, fb(1, "health") + fv(2, 5) + fv(3, 6) + fv(4, 1) + fb(5, "v")) + fv(4, 1)
 AUTH = HEADER + fb(2, "token.abc.123")
+# --write-check answers: LeaseGrant{ID, TTL}, Put{header, prev_kv}, DeleteRange{deleted, prev_kvs}
+KV = fb(1, "/etcd-probe/h-1") + fv(2, 5) + fv(3, 6) + fv(4, 1) + fb(5, "etcd-probe") + fv(6, 0x694D)
+LEASE = HEADER + fv(2, 0x694D8E9E05C52164) + fv(3, 60)
+LEASE_ERR = HEADER + fb(4, b"lease\nETCD OK|x\xff")
+PUT = HEADER + fb(2, KV)
+DELETE = HEADER + fv(2, 1) + fb(3, KV) + fb(3, KV)
 HOSTILE_MEMBER = (fv(1, 7) + fb(2, b"m\nETCD OK - fake | 'x'=1 \xc0\xaf\xe2\x80\xae") +
                   fb(4, b"https://h|x:2379\r\n") + fb(4, b"\xff\xfe"))
 PB = {"status": STATUS, "hostile_members": HEADER + fb(2, HOSTILE_MEMBER),
       "hostile_status": fb(2, b"3.4\nETCD OK - fake") + fb(8, b"a|b\x00c") + fb(8, b"\xf0\x9f\x98"),
       "token_nul": fb(2, b"abc\x00def"), "token_space": fb(2, b"abc def"), "alarm": ALARM, "members": MEMBERS, "range": RANGE, "auth": AUTH,
-      "empty": b"", "header": HEADER}
+      "empty": b"", "header": HEADER,
+      "lease": LEASE, "lease_err": LEASE_ERR, "put": PUT, "delete": DELETE}
 
-RPC_TARGETS = ["rpc_status", "rpc_range", "rpc_alarms", "rpc_members", "rpc_authenticate"]
+RPC_TARGETS = ["rpc_status", "rpc_range", "rpc_alarms", "rpc_members", "rpc_authenticate",
+               "rpc_lease_grant", "rpc_put", "rpc_delete_range"]
 SANITIZE = [  # fuzz_sanitize: byte 0 is out_cap, the rest the input
     (255, b"3.4\nETCD OK - fake"), (255, b"a|b"), (255, b"\xff\xfe"), (4, b"ab\xf0\x9f\x98\x80"),
     (255, b"\xf0\x9f\x98\x80 ok"), (255, b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"),

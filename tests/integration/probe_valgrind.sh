@@ -31,6 +31,8 @@ vg_case() { # NAME EXPECTED_RC [--diag] ARGS...
 }
 
 vg_case "healthy cluster, --cluster, JSON" 0 --endpoints="$(member_url 1)" --cluster --format=json "${TLS[@]}"
+vg_case "healthy cluster, --write-check (LeaseGrant, Put, DeleteRange)" 0 --endpoints="$(cluster_endpoints)" \
+	--write-check "${TLS[@]}"
 mkdir -p "$CLUSTER_DIR/journals"
 vg_case "etcd-diag live, healthy cluster" 0 --diag --no-config --journal-dir "$CLUSTER_DIR/journals" \
 	--endpoints="$(cluster_endpoints)" "${TLS[@]}"

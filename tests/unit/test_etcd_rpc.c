@@ -23,6 +23,9 @@ static void test_paths(void **state)
 	assert_string_equal(etcd_rpc_path(ETCD_RPC_RANGE), "/etcdserverpb.KV/Range");
 	assert_string_equal(etcd_rpc_path(ETCD_RPC_MEMBER_LIST), "/etcdserverpb.Cluster/MemberList");
 	assert_string_equal(etcd_rpc_path(ETCD_RPC_AUTHENTICATE), "/etcdserverpb.Auth/Authenticate");
+	assert_string_equal(etcd_rpc_path(ETCD_RPC_LEASE_GRANT), "/etcdserverpb.Lease/LeaseGrant");
+	assert_string_equal(etcd_rpc_path(ETCD_RPC_PUT), "/etcdserverpb.KV/Put");
+	assert_string_equal(etcd_rpc_path(ETCD_RPC_DELETE_RANGE), "/etcdserverpb.KV/DeleteRange");
 	assert_null(etcd_rpc_path(ETCD_RPC__COUNT));
 }
 
@@ -64,6 +67,70 @@ static void test_authenticate(void **state)
 	assert_int_equal(etcd_rpc_encode_authenticate("root", NULL, &buf, &len), 0);
 	assert_int_equal(len, 6);
 	free(buf);
+}
+
+/* The write check's requests, byte for byte (rpc.proto: LeaseGrantRequest 1 TTL; PutRequest
+ * 1 key, 2 value, 3 lease; DeleteRangeRequest 1 key, 2 range_end). */
+static void test_write_requests(void **state)
+{
+	(void)state;
+	uint8_t small[ETCD_RPC_SMALL_REQUEST_MAX], buf[ETCD_RPC_WRITE_REQUEST_MAX];
+	size_t len = 0;
+	static const uint8_t grant[] = {0x08, 0x3c};
+	assert_int_equal(etcd_rpc_encode_lease_grant(60, small), sizeof(grant));
+	assert_memory_equal(small, grant, sizeof(grant));
+
+	/* lease 0x694d0000 as a varint: 80 80 b4 ca 06 */
+	static const uint8_t put[] = {0x0a, 0x05, '/', 'p', '/', 'h', '1', 0x12, 0x01, 'v',
+				      0x18, 0x80, 0x80, 0xb4, 0xca, 0x06};
+	assert_int_equal(etcd_rpc_encode_put("/p/h1", "v", 0x694d0000, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, sizeof(put));
+	assert_memory_equal(buf, put, sizeof(put));
+	/* no value, no lease: the key alone (proto3 leaves defaults out) */
+	assert_int_equal(etcd_rpc_encode_put("/p/h1", NULL, 0, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 7);
+
+	static const uint8_t del[] = {0x0a, 0x05, '/', 'p', '/', 'h', '1'};
+	assert_int_equal(etcd_rpc_encode_delete("/p/h1", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, sizeof(del));
+	assert_memory_equal(buf, del, sizeof(del));
+}
+
+/* Bounded: an empty key (etcd refuses it; an empty delete key means nothing), a key or value
+ * past its cap, a buffer too small, each -EMSGSIZE with nothing written past cap. */
+static void test_write_requests_bounded(void **state)
+{
+	(void)state;
+	char key[ETCD_RPC_KEY_MAX + 2];
+	uint8_t buf[ETCD_RPC_WRITE_REQUEST_MAX];
+	size_t len = 12345;
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	assert_int_equal(etcd_rpc_encode_put(key, "v", 1, buf, sizeof(buf), &len), -EMSGSIZE);
+	assert_int_equal(etcd_rpc_encode_delete(key, buf, sizeof(buf), &len), -EMSGSIZE);
+	key[ETCD_RPC_KEY_MAX] = '\0'; /* the longest key allowed, with the longest value */
+	char value[ETCD_RPC_VALUE_MAX + 1];
+	memset(value, 'v', ETCD_RPC_VALUE_MAX);
+	value[ETCD_RPC_VALUE_MAX] = '\0';
+	assert_int_equal(etcd_rpc_encode_put(key, value, INT64_MAX, buf, sizeof(buf), &len), 0);
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(etcd_rpc_encode_delete(key, buf, sizeof(buf), &len), 0);
+	len = 12345;
+	char big_value[ETCD_RPC_VALUE_MAX + 2];
+	memset(big_value, 'v', sizeof(big_value) - 1);
+	big_value[sizeof(big_value) - 1] = '\0';
+	assert_int_equal(etcd_rpc_encode_put("/k", big_value, 1, buf, sizeof(buf), &len),
+			 -EMSGSIZE);
+	assert_int_equal(etcd_rpc_encode_put("", "v", 1, buf, sizeof(buf), &len), -EMSGSIZE);
+	assert_int_equal(etcd_rpc_encode_put(NULL, "v", 1, buf, sizeof(buf), &len), -EMSGSIZE);
+	assert_int_equal(etcd_rpc_encode_delete("", buf, sizeof(buf), &len), -EMSGSIZE);
+	/* a heap buffer of 8 bytes: ASan would see a write past it */
+	uint8_t *tiny = malloc(8);
+	assert_non_null(tiny);
+	assert_int_equal(etcd_rpc_encode_put("/etcd-probe/x", "v", 1, tiny, 8, &len), -EMSGSIZE);
+	assert_int_equal(etcd_rpc_encode_delete("/etcd-probe/x", tiny, 8, &len), -EMSGSIZE);
+	free(tiny);
+	assert_int_equal(len, 12345); /* untouched on failure */
 }
 
 #define FFFD "\xEF\xBF\xBD"
@@ -287,6 +354,65 @@ static void test_decode_members(void **state)
 	free(em);
 }
 
+static void test_decode_write_answers(void **state)
+{
+	(void)state;
+	Etcdserverpb__ResponseHeader h = test_header();
+	Etcdserverpb__LeaseGrantResponse g = ETCDSERVERPB__LEASE_GRANT_RESPONSE__INIT;
+	g.header = &h;
+	g.id = 0x694d8e9e05c52164;
+	g.ttl = 60;
+	struct packed p = PACK(lease_grant_response, &g);
+	struct etcd_lease_grant lg;
+	memset(&lg, 0xAA, sizeof(lg));
+	assert_int_equal(etcd_rpc_decode_lease_grant(p.buf, p.len, &lg), 0);
+	assert_test_header(&lg.header);
+	assert_int_equal(lg.id, 0x694d8e9e05c52164);
+	assert_int_equal(lg.ttl_s, 60);
+	assert_string_equal(lg.error, "");
+	free(p.buf);
+	/* the error field, server text: sanitized and cut */
+	char long_err[400];
+	memset(long_err, 'e', sizeof(long_err) - 1);
+	long_err[sizeof(long_err) - 1] = '\0';
+	g.error = "lease\nETCD OK - x|y\xFF";
+	p = PACK(lease_grant_response, &g);
+	assert_int_equal(etcd_rpc_decode_lease_grant(p.buf, p.len, &lg), 0);
+	assert_string_equal(lg.error, "lease?ETCD OK - x/y" FFFD);
+	free(p.buf);
+	g.error = long_err;
+	p = PACK(lease_grant_response, &g);
+	assert_int_equal(etcd_rpc_decode_lease_grant(p.buf, p.len, &lg), 0);
+	assert_int_equal(strlen(lg.error), ETCD_RPC_ERRORS_MAX - 1);
+	free(p.buf);
+
+	Etcdserverpb__KeyValue kv = ETCDSERVERPB__KEY_VALUE__INIT;
+	kv.key.data = (uint8_t *)"/etcd-probe/h-1";
+	kv.key.len = 15;
+	Etcdserverpb__PutResponse pr = ETCDSERVERPB__PUT_RESPONSE__INIT;
+	pr.header = &h;
+	pr.prev_kv = &kv; /* not asked for, but a server may send it */
+	p = PACK(put_response, &pr);
+	struct etcd_header eh;
+	assert_int_equal(etcd_rpc_decode_put(p.buf, p.len, &eh), 0);
+	assert_test_header(&eh);
+	free(p.buf);
+
+	Etcdserverpb__KeyValue *kvs[] = {&kv, &kv};
+	Etcdserverpb__DeleteRangeResponse d = ETCDSERVERPB__DELETE_RANGE_RESPONSE__INIT;
+	d.header = &h;
+	d.deleted = 1;
+	d.n_prev_kvs = 2;
+	d.prev_kvs = kvs;
+	p = PACK(delete_range_response, &d);
+	struct etcd_delete_range dr;
+	memset(&dr, 0xAA, sizeof(dr));
+	assert_int_equal(etcd_rpc_decode_delete_range(p.buf, p.len, &dr), 0);
+	assert_test_header(&dr.header);
+	assert_int_equal(dr.deleted, 1);
+	free(p.buf);
+}
+
 static void test_decode_garbage(void **state)
 {
 	(void)state;
@@ -316,6 +442,16 @@ static void test_decode_garbage(void **state)
 		assert_int_equal(etcd_rpc_decode_authenticate(bad[i].b, bad[i].len, &tok),
 				 -EBADMSG);
 		assert_null(tok);
+		struct etcd_lease_grant lg;
+		struct etcd_delete_range dr;
+		memset(&lg, 0xAA, sizeof(lg));
+		memset(&dr, 0xAA, sizeof(dr));
+		assert_int_equal(etcd_rpc_decode_lease_grant(bad[i].b, bad[i].len, &lg), -EBADMSG);
+		assert_int_equal(lg.id, 0);
+		assert_int_equal(lg.error[0], '\0');
+		assert_int_equal(etcd_rpc_decode_put(bad[i].b, bad[i].len, &eh), -EBADMSG);
+		assert_int_equal(etcd_rpc_decode_delete_range(bad[i].b, bad[i].len, &dr), -EBADMSG);
+		assert_int_equal(dr.deleted, 0);
 	}
 }
 
@@ -350,6 +486,17 @@ static void test_decode_empty(void **state)
 	char *tok = (char *)"x";
 	assert_int_equal(etcd_rpc_decode_authenticate(none, 0, &tok), -EBADMSG); /* no token */
 	assert_null(tok);
+	/* no lease ID (0: none granted), nothing deleted: the engine judges these */
+	struct etcd_lease_grant lg;
+	struct etcd_delete_range dr;
+	memset(&lg, 0xAA, sizeof(lg));
+	memset(&dr, 0xAA, sizeof(dr));
+	assert_int_equal(etcd_rpc_decode_lease_grant(none, 0, &lg), 0);
+	assert_int_equal(lg.id, 0);
+	assert_string_equal(lg.error, "");
+	assert_int_equal(etcd_rpc_decode_put(none, 0, &eh), 0);
+	assert_int_equal(etcd_rpc_decode_delete_range(none, 0, &dr), 0);
+	assert_int_equal(dr.deleted, 0);
 }
 
 static int decode_token(const char *token)
@@ -415,11 +562,14 @@ int main(void)
 		cmocka_unit_test(test_member_list),
 		cmocka_unit_test(test_health_read),
 		cmocka_unit_test(test_authenticate),
+		cmocka_unit_test(test_write_requests),
+		cmocka_unit_test(test_write_requests_bounded),
 		cmocka_unit_test(test_decode_status),
 		cmocka_unit_test(test_decode_status_hostile),
 		cmocka_unit_test(test_decode_range),
 		cmocka_unit_test(test_decode_alarms),
 		cmocka_unit_test(test_decode_members),
+		cmocka_unit_test(test_decode_write_answers),
 		cmocka_unit_test(test_decode_garbage),
 		cmocka_unit_test(test_decode_empty),
 		cmocka_unit_test(test_decode_authenticate),

@@ -145,6 +145,35 @@ static void test_prometheus(void **state)
 	assert_non_null(strstr(err, "nagios, json or prometheus"));
 }
 
+/* --write-check: off by default, the default prefix, a prefix of one's own; refused: empty,
+ * longer than 128 bytes, a space or a control byte (the key is named in reports). */
+static void test_write_check(void **state)
+{
+	(void)state;
+	struct probe_options o = {0};
+	char err[256], long_prefix[140];
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), 0);
+	assert_null(o.write_prefix);
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check", NULL), 0);
+	assert_string_equal(o.write_prefix, "/etcd-probe/");
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check=/monitoring/w/", NULL), 0);
+	assert_string_equal(o.write_prefix, "/monitoring/w/");
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check=", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--write-check=PREFIX"));
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check=a b", NULL), -EINVAL);
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check=a\nb", NULL), -EINVAL);
+	memset(long_prefix, 'p', 129);
+	long_prefix[129] = '\0';
+	char arg[160];
+	snprintf(arg, sizeof(arg), "--write-check=%s", long_prefix);
+	assert_int_equal(parse(&o, err, sizeof(err), arg, NULL), -EINVAL);
+	long_prefix[128] = '\0';
+	snprintf(arg, sizeof(arg), "--write-check=%s", long_prefix);
+	assert_int_equal(parse(&o, err, sizeof(err), arg, NULL), 0);
+	/* optional argument: a separate word is not the prefix (getopt), it is refused */
+	assert_int_equal(parse(&o, err, sizeof(err), "--write-check", "/x/", NULL), -EINVAL);
+}
+
 static void test_timeout_not_finite(void **state)
 {
 	(void)state;
@@ -296,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup(test_env_fallback_and_user_password, clear_env),
 		cmocka_unit_test_setup(test_rejects, clear_env),
 		cmocka_unit_test_setup(test_prometheus, clear_env),
+		cmocka_unit_test_setup(test_write_check, clear_env),
 		cmocka_unit_test_setup(test_timeout_not_finite, clear_env),
 		cmocka_unit_test_setup(test_password_leaves_argv, clear_env),
 		cmocka_unit_test_setup(test_password_env_is_copied, clear_env),

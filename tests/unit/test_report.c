@@ -196,6 +196,59 @@ static void test_json_advisories(void **state)
 	check_facts_free(&f);
 }
 
+/* --write-check: "write 12.0 ms" and perfdata write_latency on the endpoint that wrote, the
+ * refusal in its reason; JSON write_ok / write_latency_s / write_error, null elsewhere. */
+static void test_write_check(void **state)
+{
+	(void)state;
+	struct check_facts f;
+	make_facts(&f);
+	struct endpoint_facts *e = &f.eps[0];
+	e->write_done = e->write_ok = true;
+	e->write_latency_s = 0.012;
+	char *s = render(&f, false);
+	assert_non_null(strstr(s, "'etcd01_write_latency'=0.012000s;0.5;2;0;"));
+	assert_non_null(strstr(s, " latency 1.5 ms write 12.0 ms cert "));
+	free(s);
+	s = render(&f, true);
+	json_error_t jerr;
+	json_t *d = json_loads(s, 0, &jerr);
+	assert_non_null(d);
+	json_t *e0 = json_array_get(json_object_get(d, "endpoints"), 0);
+	json_t *e1 = json_array_get(json_object_get(d, "endpoints"), 1);
+	assert_true(json_is_true(json_object_get(e0, "write_ok")));
+	assert_true(json_real_value(json_object_get(e0, "write_latency_s")) == 0.012);
+	assert_true(json_is_null(json_object_get(e0, "write_error")));
+	assert_true(json_is_null(json_object_get(e1, "write_ok")));
+	assert_true(json_is_null(json_object_get(e1, "write_latency_s")));
+	assert_true(json_is_null(json_object_get(e1, "write_error")));
+	json_decref(d);
+	free(s);
+
+	e->write_ok = false;
+	e->write_grpc_code = 8;
+	snprintf(e->write_error, sizeof(e->write_error),
+		 "NOSPACE (Put: ResourceExhausted: etcdserver: mvcc: database space exceeded)");
+	s = render(&f, false);
+	assert_null(strstr(s, "write_latency"));
+	assert_null(strstr(s, " write 0"));
+	assert_non_null(strstr(s, "\nCRITICAL: https://127.0.9.1:2379 etcd01 "));
+	assert_non_null(strstr(s, "write refused: NOSPACE (Put: ResourceExhausted: "));
+	free(s);
+	s = render(&f, true);
+	d = json_loads(s, 0, &jerr);
+	assert_non_null(d);
+	e0 = json_array_get(json_object_get(d, "endpoints"), 0);
+	assert_true(json_is_false(json_object_get(e0, "write_ok")));
+	assert_true(json_is_null(json_object_get(e0, "write_latency_s")));
+	assert_string_equal(json_string_value(json_object_get(e0, "write_error")),
+			    "NOSPACE (Put: ResourceExhausted: etcdserver: mvcc: database space "
+			    "exceeded)");
+	json_decref(d);
+	free(s);
+	check_facts_free(&f);
+}
+
 static void test_size(void **state)
 {
 	(void)state;
@@ -213,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_hostile_strings),
 		cmocka_unit_test(test_json_advisories),
+		cmocka_unit_test(test_write_check),
 		cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

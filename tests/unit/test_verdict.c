@@ -390,6 +390,73 @@ static void test_auth_failed_is_unknown(void **state)
 	assert_non_null(strstr(x->v.summary, "quorum lost"));
 }
 
+/* --write-check: latency by its threshold; NOSPACE, no leader and a timeout are CRITICAL; the
+ * check's user without write permission is UNKNOWN ("cannot check"), not an outage. */
+static void write_refused(struct endpoint_facts *e, int code, const char *why)
+{
+	e->write_done = true;
+	e->write_ok = false;
+	e->write_grpc_code = code;
+	snprintf(e->write_error, sizeof(e->write_error), "%s", why);
+}
+
+static void test_write_check(void **state)
+{
+	struct fixture *x = *state;
+	struct endpoint_facts *e = &x->f.eps[0];
+	e->write_done = e->write_ok = true;
+	e->write_latency_s = 0.012;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	assert_string_equal(x->v.eps[0].reason, "");
+	e->write_latency_s = 0.7;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "etcd01: write latency 0.700 s"));
+	e->write_latency_s = 2.5;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	x->t.crit[METRIC_WRITE_LATENCY].set = false;
+	x->t.warn[METRIC_WRITE_LATENCY].set = false;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+
+	write_refused(e, 8, "NOSPACE (Put: ResourceExhausted: etcdserver: mvcc: database space "
+		      "exceeded)");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_int_equal(x->v.eps[0].state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[0].reason, "write refused: NOSPACE (Put: "));
+	assert_non_null(strstr(x->v.summary, "etcd01: write refused: NOSPACE"));
+
+	write_refused(e, 14, "no leader (Put: Unavailable: etcdserver: no leader)");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	write_refused(e, 0, "write check timed out after 2.0 s waiting for Put; the key goes "
+		      "with its lease within 60 s");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[0].reason, "write failed: write check timed out"));
+
+	/* the user's permission: UNKNOWN with the reason, the reads still judged */
+	write_refused(e, 7, "permission denied for user 'ro' (Put: PermissionDenied: etcdserver: "
+		      "permission denied)");
+	run(x);
+	assert_int_equal(x->v.state, STATE_UNKNOWN);
+	assert_int_equal(x->v.eps[0].state, STATE_UNKNOWN);
+	assert_non_null(strstr(x->v.summary, "etcd01: write refused: permission denied for "
+				"user 'ro'"));
+	write_refused(e, 3, "permission denied for the client certificate's user, no --user given "
+		      "(Put: InvalidArgument: etcdserver: user name is empty)");
+	run(x);
+	assert_int_equal(x->v.state, STATE_UNKNOWN);
+	/* a definite problem elsewhere outranks "cannot check" */
+	down(&x->f.eps[2], "connection refused");
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "1 of 3 members down"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -401,6 +468,7 @@ int main(void)
 		T(test_versions_and_creds), T(test_worst_state_survives_many_problems),
 		T(test_unmatched_url_minority_down_is_warning), T(test_auth_failed_is_unknown),
 		T(test_not_probed_downgrade_is_warning), T(test_advised_against_version_is_warning),
+		T(test_not_probed_downgrade_is_warning), T(test_write_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
