@@ -168,6 +168,7 @@ struct check_facts {
 	unsigned auth_tries;      /* Authenticate calls sent */
 
 	size_t tls_resumed; /* handshakes that resumed a session instead of a full handshake */
+	char history_note[160]; /* a problem with the state file (probe/history.c), "" for none */
 	time_t now;        /* wall clock at the start of the check */
 	double elapsed_s;
 	double timeout_s;

@@ -8,6 +8,7 @@
 
 #include "probe/backstop.h"
 #include "probe/check.h"
+#include "probe/history.h"
 #include "probe/options.h"
 #include "probe/prom_out.h"
 #include "probe/report.h"
@@ -27,6 +28,25 @@ static int unknown(const char *msg)
 }
 
 static int run(int argc, char **argv, struct probe_options *o);
+
+/* The /metrics figures over the interval since the last run (the state file), when some
+ * endpoint's /metrics was read. A state-file problem is a note in the report, never a failure. */
+static void apply_history(const struct probe_options *o, struct check_facts *f)
+{
+	char buf[4096];
+	bool any = false;
+	for (size_t i = 0; i < f->n_eps; i++)
+		any |= f->eps[i].metrics_raw != NULL;
+	if (!any)
+		return;
+	const char *path = o->no_state_file ? NULL
+			   : o->state_file  ? o->state_file
+					    : history_default_path(buf, sizeof(buf));
+	(void)history_apply(path, f, f->history_note, sizeof(f->history_note));
+	if (!path && !o->no_state_file)
+		snprintf(f->history_note, sizeof(f->history_note),
+			 "no state file ($STATE_DIRECTORY and $HOME unset): lifetime figures");
+}
 
 int main(int argc, char **argv)
 {
@@ -121,6 +141,7 @@ static int run(int argc, char **argv, struct probe_options *o)
 	}
 	facts.have_client_cert = client.present;
 	facts.client_cert_not_after = client.present ? client.facts.not_after : 0;
+	apply_history(o, &facts);
 
 	struct verdict *v = malloc(sizeof(*v));
 	if (!v) {

@@ -12,6 +12,7 @@ enum {
 	OPT_INSECURE, OPT_CLUSTER, OPT_FORMAT, OPT_NO_METRICS, OPT_METRICS_URL, OPT_FRAG_MIN,
 	OPT_TEXTFILE_DIR,
 	OPT_WRITE_CHECK,
+	OPT_STATE_FILE, OPT_NO_STATE_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +31,8 @@ static const struct option long_opts[] = {
 	{"frag-min-bytes", required_argument, NULL, OPT_FRAG_MIN},
 	{"textfile-dir", required_argument, NULL, OPT_TEXTFILE_DIR},
 	{"write-check", optional_argument, NULL, OPT_WRITE_CHECK},
+	{"state-file", required_argument, NULL, OPT_STATE_FILE},
+	{"no-state-file", no_argument, NULL, OPT_NO_STATE_FILE},
 	{"timeout", required_argument, NULL, 't'},
 	{"warning", required_argument, NULL, 'w'},
 	{"critical", required_argument, NULL, 'c'},
@@ -77,6 +80,10 @@ void options_usage(FILE *out)
 	      "                   many as --endpoints, in order, or else matched by host\n"
 	      "  --frag-min-bytes N  judge frag_pct only on a DB with more than N bytes in use\n"
 	      "                   (default 104857600, etcd-mixin's)\n"
+	      "  --state-file F   where the /metrics figures of the last run are kept, so that\n"
+	      "                   rates and p99s cover the time since then (default\n"
+	      "                   $STATE_DIRECTORY/state, /var/lib/etcd-probe/state for root,\n"
+	      "                   else ~/.local/state/etcd-probe/state); --no-state-file: none\n"
 	      "Environment: ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY,\n"
 	      "ETCDCTL_USER, ETCDCTL_PASSWORD are used when the flag is absent.\n"
 	      "\n"
@@ -165,6 +172,14 @@ static int parse(int argc, char **argv, struct probe_options *o, char *err, size
 				return -EINVAL;
 			}
 			break;
+		case OPT_STATE_FILE:
+			if (!optarg[0]) {
+				snprintf(err, errlen, "--state-file needs a path");
+				return -EINVAL;
+			}
+			o->state_file = optarg;
+			break;
+		case OPT_NO_STATE_FILE: o->no_state_file = true; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;

@@ -25,6 +25,8 @@ struct probe_options {
 	const char *textfile_dir; /* --textfile-dir: also write DIR/etcd_probe.prom; NULL: no */
 	int verbose;
 	bool help, version;
+	const char *state_file; /* --state-file; NULL: history_default_path() */
+	bool no_state_file;     /* --no-state-file: /metrics figures over the lifetime */
 };
 
 /* Parses argv (and the environment for absent flags). Returns 0, or -errno (-EINVAL, -ENOENT

@@ -178,6 +178,10 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		}
 		fputc('\n', out);
 	}
+	if (f->history_note[0]) {
+		sanitize_line(f->history_note, line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
 }
 
 /* The cluster object: ID, size, leader, quorum and every alarm with the member that raised it. */
@@ -320,5 +324,6 @@ int report_json(FILE *out, const struct check_facts *f, const struct verdict *v)
 	for (size_t i = 0; i < f->n_eps; i++)
 		json_out_push(eps, json_endpoint(f, &f->eps[i], &v->eps[i], &err), &err);
 	json_out_set(doc, "endpoints", eps, &err);
+	json_out_set(doc, "state_file_note", json_out_str_or_null(f->history_note), &err);
 	return json_out_write(out, doc, err);
 }
