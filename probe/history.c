@@ -469,8 +469,9 @@ int history_parse(const char *text, size_t len, struct history_set *ret, char *e
 		return -EBADMSG;
 	}
 	/* integers as reals: a counter over 2^63 must not make the file unreadable; duplicate
-	 * keys are a file nobody wrote with history_format */
-	json_t *doc = json_loadb(text, len, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES, &je);
+	 * keys are a file nobody wrote with history_format; any value: a bare "x" is JSON, not
+	 * ours */
+	json_t *doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		/* je.text quotes the file's bytes: the position only, the note is shown */
 		snprintf(err, errlen, "not JSON (line %d, column %d)", je.line, je.column);
@@ -822,7 +823,7 @@ static int history_load(const char *path, struct history_set *set, char *why, si
 int history_apply(const char *path, struct check_facts *f, char *note, size_t notelen)
 {
 	struct history_set set = {0};
-	char why[300] = "", ivnote[160], line[4400];
+	char why[300] = "", ivnote[160], line[300], probs[400] = "";
 	int ret = 0, lockfd = -1;
 	bool can_save = path != NULL;
 	struct timespec ts;
@@ -842,18 +843,15 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 			can_save = false; /* never rename over a FIFO or a device */
 		if (e < 0 && e != -ENOENT && ret == 0)
 			ret = e;
-		if (why[0]) {
-			snprintf(line, sizeof(line), "state file %s: %s", path, why);
-			note_add(note, notelen, line);
-		}
+		if (why[0])
+			note_add(probs, sizeof(probs), why);
 		if (lockfd == -EWOULDBLOCK)
-			snprintf(line, sizeof(line), "state file %s locked by another etcd-probe, "
-				 "not saved", path);
+			snprintf(line, sizeof(line), "locked by another etcd-probe, not saved");
 		else if (lockfd < 0)
-			snprintf(line, sizeof(line), "cannot lock state file %s.lock (%s), not saved",
-				 path, strerror(-lockfd));
+			snprintf(line, sizeof(line), "cannot lock it (%s), not saved",
+				 strerror(-lockfd));
 		if (lockfd < 0)
-			note_add(note, notelen, line);
+			note_add(probs, sizeof(probs), line);
 	}
 	/* a member without a record in a file that had a problem: the line says the file, not
 	 * "first run" */
@@ -903,11 +901,12 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 		free(text);
 		if (e < 0) {
 			ret = ret ? ret : e;
-			snprintf(line, sizeof(line), "cannot save state file %s: %s", path,
-				 strerror(-e));
-			note_add(note, notelen, line);
+			snprintf(line, sizeof(line), "cannot save it: %s", strerror(-e));
+			note_add(probs, sizeof(probs), line);
 		}
 	}
+	if (probs[0])
+		snprintf(note, notelen, "state file %s: %s", path, probs);
 	if (lockfd >= 0)
 		close(lockfd);
 	history_set_free(&out);
