@@ -618,12 +618,17 @@ static json_t *fmt_record(const struct history_record *r, int *err)
 	return j;
 }
 
-/* The newest first, for keeping the newest when some must go. */
+/* The newest first, for keeping the newest when some must go; then by key, so that the text
+ * of a set does not depend on its order (qsort is not stable). */
 static int cmp_newest_first(const void *a, const void *b)
 {
-	double ta = (*(const struct history_record *const *)a)->time;
-	double tb = (*(const struct history_record *const *)b)->time;
-	return ta > tb ? -1 : ta < tb ? 1 : 0;
+	const struct history_record *ra = *(const struct history_record *const *)a;
+	const struct history_record *rb = *(const struct history_record *const *)b;
+	if (ra->time != rb->time)
+		return ra->time > rb->time ? -1 : 1;
+	if (ra->cluster_id != rb->cluster_id)
+		return ra->cluster_id < rb->cluster_id ? -1 : 1;
+	return ra->member_id < rb->member_id ? -1 : ra->member_id > rb->member_id;
 }
 
 /* The text of the newest n records of order[]. */

@@ -175,6 +175,34 @@ def prom_seeds(unit):
     return seeds
 
 
+def history_seeds(unit):
+    # The state-file texts of test_history.c, and one whole file as history_format writes it
+    # (a member with both histograms, two peers and a ring; another member with little).
+    import json
+    seeds = [t for t in c_literals(os.path.join(unit, "test_history.c")) if b"{" in t]
+
+    def hist(base, n, fast, slow):
+        le = [base * 2 ** k for k in range(n)]
+        return {"le": le, "cum": [fast + (slow if k >= n // 2 else 0) for k in range(n)],
+                "inf": fast + slow, "sum": fast * base + slow * le[n // 2], "count": fast + slow}
+
+    rec = {"cluster_id": "cdef0123456789ab", "member_id": "8e9e05c52164694d",
+           "time": 1800000300.125, "start_time": 1799996400.5,
+           "counters": {"leader_changes": 2, "proposals_failed": 0, "slow_applies": 4,
+                        "heartbeat_failures": 1},
+           "histograms": {"wal_fsync": hist(0.001, 14, 1000, 100),
+                          "backend_commit": hist(0.001, 14, 1000, 0)},
+           "peers": [{"id": "1111", "rtt": hist(0.0001, 16, 100, 0)},
+                     {"id": "2222", "rtt": hist(0.0001, 16, 100, 5)}],
+           "ring": [{"t": 1800000000 + 60 * i, "leader_changes": i // 2, "proposals_failed": 0}
+                    for i in range(6)]}
+    small = {"cluster_id": "cdef0123456789ab", "member_id": "1", "time": 1800000000.0,
+             "counters": {}, "histograms": {}, "peers": [], "ring": [{"t": 1800000000.0}]}
+    doc = {"format": "etcd-probe-state", "version": 1, "records": [rec, small]}
+    seeds.append(json.dumps(doc, separators=(",", ":")).encode())
+    return seeds
+
+
 def write(outdir, target, items):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -203,6 +231,7 @@ def main():
     # the version strings of the advisory tests: rows' edges, suffixes, garbage
     write(out, "advisory", [(str(i), t) for i, t in
                             enumerate(c_literals(os.path.join(unit, "test_advisory.c")))])
+    write(out, "history", [(str(i), t) for i, t in enumerate(history_seeds(unit))])
 
 
 if __name__ == "__main__":
