@@ -729,7 +729,9 @@ static int history_lock(const char *path)
 }
 
 /* Writes text to path atomically: a new temp file beside it (mkstemp: O_EXCL, so never
- * through a symlink), mode 0600, fsync, rename; the directory is synced so the rename lasts. */
+ * through a symlink), mode 0600, fsync, rename. The directory is not synced: a rename lost in a
+ * crash costs one interval, and every fsync is time taken from the probe's -t (on the disk
+ * whose slowness it may be reporting). */
 static int history_write(const char *path, const char *text, size_t len)
 {
 	char tmp[4096];
@@ -756,27 +758,15 @@ static int history_write(const char *path, const char *text, size_t len)
 		e = -errno;
 	if (e == 0 && rename(tmp, path) < 0)
 		e = -errno;
-	if (e < 0) {
+	if (e < 0)
 		unlink(tmp);
-		return e;
-	}
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd); /* best effort: the data is already in place */
-		close(dfd);
-	}
-	return 0;
+	return e;
 }
 
 /* Endpoints whose figures can be derived: a snapshot, and the IDs that key the record. */
 static bool history_eligible(const struct endpoint_facts *e)
 {
-	return e->metrics_raw && e->has_status && e->member_id != 0;
+	return e->metrics_raw && e->has_status && e->cluster_id != 0 && e->member_id != 0;
 }
 
 /* Puts r in s in place of the record with the same key, else adds it. */
@@ -875,9 +865,13 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 	/* derive from the file's records as read: two URLs of one member both compare with the
 	 * last run, not with each other */
 	struct history_set out = {0};
+	bool oom = false;
+	/* stale records go; so do those as far in the future (a clock once set wrong), which
+	 * the age rule alone would keep for ever */
 	for (size_t i = 0; i < set.n; i++)
-		if (set.recs[i].time >= now - HISTORY_MAX_AGE_S && history_upsert(&out, &set.recs[i]) < 0)
-			can_save = false;
+		if (fabs(set.recs[i].time - now) <= HISTORY_MAX_AGE_S &&
+		    history_upsert(&out, &set.recs[i]) < 0)
+			oom = true;
 	for (size_t i = 0; i < f->n_eps; i++) {
 		struct endpoint_facts *ef = &f->eps[i];
 		if (!history_eligible(ef))
@@ -893,9 +887,14 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 		next->cluster_id = ef->cluster_id;
 		next->member_id = ef->member_id;
 		if (history_upsert(&out, next) < 0)
-			can_save = false;
+			oom = true;
 	}
 	free(next);
+	if (oom && can_save) {
+		can_save = false;
+		ret = ret ? ret : -ENOMEM;
+		note_add(probs, sizeof(probs), "out of memory, not saved");
+	}
 
 	if (can_save) {
 		char *text = NULL;

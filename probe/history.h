@@ -101,10 +101,10 @@ int history_format(const struct history_set *s, char **ret_text, size_t *ret_len
 
 /* For every endpoint with metrics_raw and has_status: finds the record of its (cluster_id,
  * member_id) in the state file at path, derives ef->m, and saves the new records (other
- * members' kept, those older than HISTORY_MAX_AGE_S dropped) atomically. path NULL: the state
- * file is disabled, figures are lifetime. Never blocks for long: another probe's lock is waited
- * for at most HISTORY_LOCK_WAIT_MS, then the figures are derived and not saved; a FIFO or device
- * at path is refused. Returns 0 or -errno; note gets one line for the report when the file had
+ * members' kept, those older than HISTORY_MAX_AGE_S, or as far in the future, dropped)
+ * atomically. path NULL: the state file is disabled, figures are lifetime. Never blocks for
+ * long: another probe's lock is waited for at most HISTORY_LOCK_WAIT_MS, then the figures are
+ * derived and not saved; a FIFO or device at path is refused. Returns 0 or -errno; note gets one line for the report when the file had
  * a problem ("" else). The figures are derived whatever happens to the file. */
 int history_apply(const char *path, struct check_facts *f, char *note, size_t notelen);
 

@@ -791,8 +791,8 @@ static void test_file_keeps_others_drops_stale(void **state)
 	size_t len;
 	struct history_set s = {0};
 	double now = wall();
-	s.n = s.cap = 3;
-	s.recs = calloc(3, sizeof(*s.recs));
+	s.n = s.cap = 4;
+	s.recs = calloc(4, sizeof(*s.recs));
 	s.recs[0].cluster_id = 0x77; /* another cluster, checked an hour ago */
 	s.recs[0].member_id = 0x78;
 	s.recs[0].time = now - 3600;
@@ -802,6 +802,9 @@ static void test_file_keeps_others_drops_stale(void **state)
 	s.recs[2].cluster_id = 0x77; /* a record from the future stays for its member */
 	s.recs[2].member_id = 0x79;
 	s.recs[2].time = now + 3600;
+	s.recs[3].cluster_id = 0x77; /* two days ahead: a clock once set wrong */
+	s.recs[3].member_id = 0x7a;
+	s.recs[3].time = now + 2 * 86400;
 	assert_int_equal(history_format(&s, &text, &len), 0);
 	write_file(t->path, text, len);
 	free(text);
@@ -819,6 +822,7 @@ static void test_file_keeps_others_drops_stale(void **state)
 	assert_non_null(history_find(&s, 0x77, 0x78));
 	assert_non_null(history_find(&s, 0x77, 0x79));
 	assert_null(history_find(&s, CLUSTER, 0x99));
+	assert_null(history_find(&s, 0x77, 0x7a));
 	assert_non_null(history_find(&s, CLUSTER, MEMBER));
 	assert_non_null(history_find(&s, CLUSTER, MEMBER + 1));
 	history_set_free(&s);
