@@ -203,6 +203,15 @@ static void history_record_fill(const struct metrics_snapshot *now,
 	}
 }
 
+/* Sample ms of now when present and finite. */
+static bool history_value(const struct metrics_snapshot *now, enum msample ms, double *ret)
+{
+	if (!now->has[ms] || !isfinite(now->v[ms]))
+		return false;
+	*ret = now->v[ms];
+	return true;
+}
+
 void history_derive(const struct metrics_snapshot *now, const struct history_record *prev,
 		    double now_unix, struct metrics_facts *out, struct history_record *next)
 {
@@ -215,15 +224,13 @@ void history_derive(const struct metrics_snapshot *now, const struct history_rec
 	out->interval_s = before ? now_unix - before->time : 0;
 	snprintf(out->interval_note, sizeof(out->interval_note), "%s", why ? why : "");
 
-	/* gauges: as they are now */
-	out->has_quota = now->has[MS_QUOTA_BYTES];
-	out->quota_bytes = now->v[MS_QUOTA_BYTES];
-	out->has_db_size = now->has[MS_DB_SIZE_BYTES];
-	out->db_size_bytes = now->v[MS_DB_SIZE_BYTES];
-	out->has_db_in_use = now->has[MS_DB_IN_USE_BYTES];
-	out->db_in_use_bytes = now->v[MS_DB_IN_USE_BYTES];
-	out->has_proposals_pending = now->has[MS_PROPOSALS_PENDING];
-	out->proposals_pending = now->v[MS_PROPOSALS_PENDING];
+	/* gauges: as they are now (a "NaN" or "+Inf" sample, which the exposition format allows,
+	 * is no figure) */
+	out->has_quota = history_value(now, MS_QUOTA_BYTES, &out->quota_bytes);
+	out->has_db_size = history_value(now, MS_DB_SIZE_BYTES, &out->db_size_bytes);
+	out->has_db_in_use = history_value(now, MS_DB_IN_USE_BYTES, &out->db_in_use_bytes);
+	out->has_proposals_pending =
+		history_value(now, MS_PROPOSALS_PENDING, &out->proposals_pending);
 
 	/* histograms: p99 over the interval, or the lifetime */
 	if (now->has_hist[MH_WAL_FSYNC])
@@ -254,11 +261,11 @@ void history_derive(const struct metrics_snapshot *now, const struct history_rec
 	double *inc[] = {[HC_SLOW_APPLIES] = &out->slow_applies,
 			 [HC_HEARTBEAT_FAILURES] = &out->heartbeat_failures};
 	for (int c = HISTORY_WINDOWED; c < HC__COUNT; c++) {
-		enum msample ms = counter_defs[c].ms;
-		if (before && now->has[ms] && before->has_counter[c]) {
-			*has_inc[c] = true;
-			*inc[c] = now->v[ms] - before->counter[c];
-		}
+		double v;
+		if (!before || !before->has_counter[c] || !history_value(now, counter_defs[c].ms, &v))
+			continue;
+		*has_inc[c] = v >= before->counter[c];
+		*inc[c] = *has_inc[c] ? v - before->counter[c] : 0;
 	}
 
 	/* the 15-minute window: a member younger than that has its lifetime total as the window
@@ -270,14 +277,14 @@ void history_derive(const struct metrics_snapshot *now, const struct history_rec
 	double age = now->has[MS_START_TIME] ? now_unix - now->v[MS_START_TIME] : NAN;
 	bool young = age < HISTORY_WINDOW_S && age > -HISTORY_CLOCK_SLACK_S;
 	for (int c = 0; c < HISTORY_WINDOWED; c++) {
-		enum msample ms = counter_defs[c].ms;
-		if (!now->has[ms])
+		double v;
+		if (!history_value(now, counter_defs[c].ms, &v) || v < 0)
 			continue;
 		if (young) {
 			*has_win[c] = true;
-			*win[c] = now->v[ms];
+			*win[c] = v;
 		} else if (before) {
-			*has_win[c] = history_window(before, c, now->v[ms], now_unix, win[c]);
+			*has_win[c] = history_window(before, c, v, now_unix, win[c]);
 		}
 	}
 

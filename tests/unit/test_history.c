@@ -247,6 +247,39 @@ static void test_derive_restart_counter_down(void **state)
 	assert_false(mf.interval);
 }
 
+/* "NaN" and "+Inf" are valid samples in the exposition format: no figure from them, and
+ * nothing the file could not hold. */
+static void test_derive_not_finite(void **state)
+{
+	(void)state;
+	struct counts c = {.start = T0 - 300, .leader = 1, .fast = 10};
+	make_snap(&snap1, &c);
+	history_derive(&snap1, NULL, T0, &mf, &rec1);
+	snap1.v[MS_QUOTA_BYTES] = NAN;
+	snap1.v[MS_LEADER_CHANGES] = INFINITY;
+	snap1.v[MS_SLOW_APPLIES] = NAN;
+	snap1.hist[MH_WAL_FSYNC].sum = NAN;
+	history_derive(&snap1, &rec1, T0 + 60, &mf, &rec2);
+	assert_false(mf.has_quota);
+	assert_false(mf.has_leader_changes);
+	assert_false(mf.has_slow_applies);
+	assert_true(mf.has_db_size);
+	assert_false(rec2.has_counter[HC_LEADER_CHANGES]);
+	assert_false(rec2.has_counter[HC_SLOW_APPLIES]);
+	assert_false(rec2.has_hist[MH_WAL_FSYNC]);
+	assert_true(rec2.has_hist[MH_BACKEND_COMMIT]);
+	struct history_set s = {.recs = &rec2, .n = 1, .cap = 1}, back = {0};
+	rec2.cluster_id = rec2.member_id = 1;
+	char *text, err[64];
+	size_t len;
+	assert_int_equal(history_format(&s, &text, &len), 0);
+	assert_int_equal(history_parse(text, len, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 1);
+	assert_int_equal(back.invalid, 0);
+	free(text);
+	history_set_free(&back);
+}
+
 static void test_derive_clocks(void **state)
 {
 	(void)state;
@@ -968,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_derive_peer_order),
 		cmocka_unit_test(test_derive_restart_start_time),
 		cmocka_unit_test(test_derive_restart_counter_down),
+		cmocka_unit_test(test_derive_not_finite),
 		cmocka_unit_test(test_derive_clocks),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_window_young_member),
