@@ -210,6 +210,23 @@ static void judge_metric(struct endpoint_verdict *ev, const struct thresholds *t
 		   m->interval ? "" : " (lifetime)", why[0] ? " " : "", why);
 }
 
+/* Does the member with this ID, probed too, show a slow disk in its own figures? */
+static bool peer_disk_is_slow(const struct check_facts *f, const struct thresholds *t, uint64_t id)
+{
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *p = &f->eps[i];
+		if (!p->has_status || p->member_id != id || !p->m.read)
+			continue;
+		if ((p->m.has_wal_fsync_p99 &&
+		     thresholds_check(t, METRIC_WAL_FSYNC_P99, p->m.wal_fsync_p99_s) != STATE_OK) ||
+		    (p->m.has_backend_commit_p99 &&
+		     thresholds_check(t, METRIC_BACKEND_COMMIT_P99, p->m.backend_commit_p99_s) !=
+			     STATE_OK))
+			return true;
+	}
+	return false;
+}
+
 static void judge_metrics(const struct check_facts *f, const struct thresholds *t,
 			  const struct endpoint_facts *e, struct endpoint_verdict *ev)
 {
@@ -232,10 +249,13 @@ static void judge_metrics(const struct check_facts *f, const struct thresholds *
 	if (m->has_backend_commit_p99)
 		judge_metric(ev, t, m, METRIC_BACKEND_COMMIT_P99, m->backend_commit_p99_s,
 			     "backend commit p99", "(slow disk)");
-	/* the slowest peer, by name */
+	/* The slowest peer, by name. A round trip counts the peer's own time to answer: one whose
+	 * disk is slow (its own line says so) slows every round trip to it, and blaming the
+	 * network on the members that measured it would page for the wrong thing. */
 	const struct peer_rtt_fact *worst = NULL;
 	for (size_t i = 0; i < m->n_peers; i++)
-		if (!worst || m->peers[i].p99_s > worst->p99_s)
+		if ((!worst || m->peers[i].p99_s > worst->p99_s) &&
+		    !peer_disk_is_slow(f, t, m->peers[i].peer_id))
 			worst = &m->peers[i];
 	if (worst) {
 		const struct member_fact *pm = facts_member_by_id(f, worst->peer_id);
@@ -244,7 +264,8 @@ static void judge_metrics(const struct check_facts *f, const struct thresholds *
 			snprintf(what, sizeof(what), "round trip to %s p99", pm->name);
 		else
 			snprintf(what, sizeof(what), "round trip to %016" PRIx64 " p99", worst->peer_id);
-		judge_metric(ev, t, m, METRIC_PEER_RTT_P99, worst->p99_s, what, "(slow network)");
+		judge_metric(ev, t, m, METRIC_PEER_RTT_P99, worst->p99_s, what,
+			     "(a slow network, or that member is overloaded)");
 	}
 	if (m->has_leader_changes)
 		judge_metric(ev, t, m, METRIC_LEADER_CHANGES, m->leader_changes_15m,

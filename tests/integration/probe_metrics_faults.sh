@@ -6,9 +6,10 @@
 #   takes 1.2 s, LAB_NOTES "Real faults"), a few writes: m3's line names its WAL fsync p99, the
 #   state is WARNING or CRITICAL, m1 and m2 stay OK. Before /metrics the probe said at most
 #   "read latency" (or OK), never why.
-# - leader churn: the leader stopped and restarted four times, each time until another member
-#   leads: the member never restarted counts at least 4 leader changes within 15 minutes (its
-#   lifetime is younger than that: no state file needed) and the probe warns, naming the count.
+# - leader churn: four times the leader stopped until another member leads, and restarted (m1,
+#   never stopped, hands leadership on first when it leads): m1 counts at least 4 leader changes
+#   within 15 minutes (its lifetime is younger than that: no state file needed) and the probe
+#   warns, naming the count.
 # PROBE=path overrides build/etcd-probe.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -65,7 +66,7 @@ for ((k = 1; k <= 4; k++)); do cluster_etcdctl 1 put "slow/$k" v >/dev/null; don
 scenario_ok "m3 under a 1.2 s fsync delay, 4 puts"
 probe_run --endpoints="$EPS" "${TLS[@]}" "${STATE[@]}" -t 10
 probe_expect "slow disk: WARNING or CRITICAL, m3's WAL fsync p99 named, within -t" '1|2' \
-	--max-ms 10500 'm3 .*WAL fsync p99 1\.[0-9]+ s' '^OK: .* m1 ' '^OK: .* m2 '
+	--max-ms 10500 'm3 .*WAL fsync p99 [12]\.[0-9]+ s' '^OK: .* m1 ' '^OK: .* m2 '
 probe_run --endpoints="$EPS" "${TLS[@]}" "${STATE[@]}" -t 10 --format=json
 probe_expect_json "slow disk, JSON: m3's wal_fsync_p99_seconds >= 1, m1's < 0.5" '
 m = {e["name"]: e["metrics"] for e in d["endpoints"]}
@@ -80,6 +81,9 @@ if ! member_wait_healthy 3 30; then
 fi
 
 # ---- leader churn ----
+# m1 stays up all along and sees every change: when it leads, leadership moves to m2 first
+# (etcdctl move-leader, a change too), then the leader is stopped until another one leads, and
+# restarted. Four rounds: m1 counts at least 4 changes, within its first 15 minutes.
 # leader: prints the index of the member that leads now (empty when none answers).
 leader() {
 	local i st
@@ -92,37 +96,50 @@ s = json.loads(sys.argv[1])[0]["Status"]
 sys.exit(0 if s["header"]["member_id"] == s["leader"] else 1)' "$st" && { echo "$i"; return; }
 	done
 }
-changes=0
-for ((round = 1; round <= 4; round++)); do
-	old=
-	for ((k = 0; k < 50; k++)); do old=$(leader); [ -n "$old" ] && break; sleep 0.2; done
-	[ -n "$old" ] || break
-	member_stop "$old"
-	new=
+# member_id_hex I: member I's ID as etcdctl move-leader wants it.
+member_id_hex() {
+	cluster_etcdctl "$1" endpoint status -w json 2>/dev/null |
+		python3 -c 'import json,sys; print("%x" % json.load(sys.stdin)[0]["Status"]["header"]["member_id"])'
+}
+# wait_leader_not I: waits (10 s) until a member other than I leads; prints it.
+wait_leader_not() {
+	local k l
 	for ((k = 0; k < 50; k++)); do
-		new=$(leader)
-		[ -n "$new" ] && [ "$new" != "$old" ] && break
-		new=
+		l=$(leader)
+		if [ -n "$l" ] && [ "$l" != "$1" ]; then echo "$l"; return 0; fi
 		sleep 0.2
 	done
+	return 1
+}
+changes=0
+for ((round = 1; round <= 4; round++)); do
+	old=$(wait_leader_not 0) || break
+	if [ "$old" = 1 ]; then
+		cluster_etcdctl 1 move-leader "$(member_id_hex 2)" >/dev/null 2>&1 || break
+		old=$(wait_leader_not 1) || break
+	fi
+	member_stop "$old"
+	wait_leader_not "$old" >/dev/null || break
 	member_start "$old"
 	member_wait_healthy "$old" 30 || break
-	[ -n "$new" ] && changes=$((changes + 1))
+	changes=$((changes + 1))
 done
 if [ "$changes" -lt 4 ]; then
-	echo "not ok - the leader stopped 4 times, another elected each time (got $changes)"
+	echo "not ok - 4 rounds: the leader (never m1) stopped, another elected, restarted (got $changes)"
 	exit 1
 fi
-scenario_ok "the leader stopped and restarted 4 times, a new leader each time"
+scenario_ok "4 rounds: the leader stopped, another one elected, the old one restarted; m1 never stopped"
 probe_run --endpoints="$EPS" "${TLS[@]}" --no-state-file -t 10 --format=json
-probe_expect_json "leader churn, JSON: some member counts >= 4 leader changes in 15 min" '
-counts = [e["metrics"]["leader_changes_15m"] for e in d["endpoints"]]
-assert max(c or 0 for c in counts) >= 4, counts
+probe_expect_json "leader churn, JSON: m1 counts >= 4 leader changes in 15 min" '
+counts = {e["name"]: e["metrics"]["leader_changes_15m"] for e in d["endpoints"]}
+assert (counts["m1"] or 0) >= 4, counts
 '
 probe_run --endpoints="$EPS" "${TLS[@]}" --no-state-file -t 10
 probe_expect "leader churn: WARNING naming the leader changes" 1 \
 	'leader changes in 15 min: [4-9]'
-probe_run --endpoints="$EPS" "${TLS[@]}" --no-state-file -t 10 -w leader_changes=none
+# (m1's lifetime round trip to m3 still holds m3's slow-disk minutes, under strace: a true
+# lifetime figure, so it is switched off here with the leader changes)
+probe_run --endpoints="$EPS" "${TLS[@]}" --no-state-file -t 10 -w leader_changes=none,peer_rtt_p99=none
 probe_expect "leader churn with -w leader_changes=none: OK" 0
 
 scenario_finish

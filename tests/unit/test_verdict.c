@@ -457,10 +457,103 @@ static void test_write_check(void **state)
 	assert_non_null(strstr(x->v.summary, "1 of 3 members down"));
 }
 
+
+/* /metrics figures: the real quota over the assumed one; fsync/commit p99 with the lifetime
+ * marker; leader changes and failed proposals over 15 minutes; fragmentation only over the
+ * in-use floor; an unreadable --metrics-url. */
+static void test_metrics_figures(void **state)
+{
+	struct fixture *x = *state;
+	struct endpoint_facts *e = &x->f.eps[1];
+	/* 3.5 MiB of a 4 MiB quota: OK against the 2 GiB default, WARNING against the real one */
+	e->db_size = 3500000;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	e->m.read = e->m.has_quota = true;
+	e->m.quota_bytes = 4194304;
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "DB size 83% of the 4 MiB quota"));
+	assert_null(strstr(x->v.eps[1].reason, "assumed"));
+	e->db_size = 20480;
+	/* fsync: 0.7 s over the interval is WARNING, 1.5 s lifetime CRITICAL and says lifetime */
+	e->m.interval = true;
+	e->m.has_wal_fsync_p99 = true;
+	e->m.wal_fsync_p99_s = 0.7;
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_string_equal(x->v.eps[1].reason, "WAL fsync p99 0.700 s (slow disk)");
+	e->m.interval = false;
+	e->m.wal_fsync_p99_s = 1.5;
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_CRITICAL);
+	assert_string_equal(x->v.eps[1].reason, "WAL fsync p99 1.500 s (lifetime) (slow disk)");
+	e->m.has_wal_fsync_p99 = false;
+	/* 4 leader changes in 15 minutes warn, 3 do not; -w none switches it off */
+	e->m.interval = true;
+	e->m.has_leader_changes = true;
+	e->m.leader_changes_15m = 3;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	e->m.leader_changes_15m = 4;
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "leader changes in 15 min: 4"));
+	char err[128];
+	assert_int_equal(thresholds_parse(&x->t, "leader_changes=none", false, err, sizeof(err)), 0);
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	e->m.has_leader_changes = false;
+	/* fragmentation: 60 % free pages of a 300 MiB file with 120 MiB in use; not under 100 MiB */
+	e->db_size = 300LL << 20;
+	e->db_size_in_use = 120LL << 20;
+	e->m.quota_bytes = 8.0 * (1 << 30);
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "60% free pages (fragmented: etcdctl defrag "
+						  "--endpoints=https://127.0.9.2:2379"));
+	e->db_size = 200LL << 20;
+	e->db_size_in_use = 80LL << 20;
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	/* a --metrics-url that could not be read is a WARNING naming why; a default one is not */
+	snprintf(e->metrics_error, sizeof(e->metrics_error), "http://10.0.0.1:2381: refused");
+	run(x);
+	assert_int_equal(x->v.state, STATE_OK);
+	e->metrics_url_given = true;
+	run(x);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "metrics not read: http://10.0.0.1:2381"));
+}
+
+/* A slow round trip to a peer whose own disk is slow is that peer's problem, said on its own
+ * line, not the network's on the members that measured it (a real slow-disk run showed both). */
+static void test_peer_rtt_blames_slow_peer(void **state)
+{
+	struct fixture *x = *state;
+	struct endpoint_facts *e1 = &x->f.eps[0], *e3 = &x->f.eps[2];
+	e1->m.read = e1->m.interval = true;
+	e1->m.n_peers = 2;
+	e1->m.peers[0] = (struct peer_rtt_fact){0x101, 0.002};
+	e1->m.peers[1] = (struct peer_rtt_fact){0x102, 0.8};
+	run(x);
+	assert_int_equal(x->v.eps[0].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[0].reason, "round trip to etcd03 p99 0.800 s"));
+	e3->m.read = e3->m.interval = true;
+	e3->m.has_wal_fsync_p99 = true;
+	e3->m.wal_fsync_p99_s = 2.0;
+	run(x);
+	assert_int_equal(x->v.eps[0].state, STATE_OK);
+	assert_int_equal(x->v.eps[2].state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[2].reason, "WAL fsync p99 2.000 s"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_metrics_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_rtt_blames_slow_peer, setup, teardown),
 		T(test_healthy),         T(test_one_down_is_warning), T(test_two_down_is_quorum_lost),
 		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
 		T(test_alarm_named),     T(test_learner_not_counted), T(test_partial_probe_is_ok),
