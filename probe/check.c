@@ -68,6 +68,10 @@ enum call_state { CALL_UNSENT, CALL_PENDING, CALL_TAKEN, CALL_SKIPPED };
 /* The most of a /metrics answer read (etcd 3.5 serves about 170 KiB; a member with many gRPC
  * methods and peers a few times that). */
 #define METRICS_MAX_BODY (8u * 1024 * 1024)
+/* The share of -t a /metrics fetch may take: a member that never answers it (its metrics
+ * handler stuck, a proxy) must not hold every other result until the deadline. etcd answers it
+ * in 15-40 ms here. */
+#define METRICS_SHARE 0.4
 
 /* A member's /metrics: over the endpoint's own HTTP/2 connection (an https:// client URL), or
  * over a connection of its own speaking HTTP/1.1 (an http:// client URL, whose cmux hands
@@ -88,6 +92,7 @@ struct metrics_fetch {
 	struct conn_call call;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	uint64_t deadline_ns;  /* its share of -t, from its start */
 };
 
 struct run;
@@ -481,6 +486,10 @@ static int metrics_start(struct target *t)
 		     strcmp(r->cfg->metrics_eps[i].host, t->f->ep.host) == 0))
 			mep = &r->cfg->metrics_eps[i];
 	m->ep = mep ? *mep : t->f->ep;
+	uint64_t share = (uint64_t)(r->cfg->timeout_s * METRICS_SHARE * 1e9);
+	m->deadline_ns = conn_now_ns() + share;
+	if (m->deadline_ns > r->deadline_ns)
+		m->deadline_ns = r->deadline_ns;
 	t->f->metrics_url_given = mep != NULL;
 	m->own_conn = mep || !t->f->ep.tls;
 	snprintf(t->f->metrics_url, sizeof(t->f->metrics_url), "%s/metrics", m->ep.url);
@@ -550,11 +559,21 @@ static int take_metrics(struct target *t)
 	return 0;
 }
 
+static bool metrics_pending(const struct target *t)
+{
+	return t->metrics.state != METRICS_OFF && t->metrics.state != METRICS_DONE;
+}
+
 /* Moves the fetch on after I/O. */
 static int metrics_advance(struct target *t)
 {
 	struct metrics_fetch *m = &t->metrics;
 	struct conn *c = m->own_conn ? m->conn : t->conn;
+	if (metrics_pending(t) && !m->call.done && conn_now_ns() >= m->deadline_ns) {
+		metrics_done(t, "%s/metrics: no answer within %.1f s (its share of -t)", m->ep.url,
+			     t->run->cfg->timeout_s * METRICS_SHARE);
+		return 0;
+	}
 	switch (m->state) {
 	case METRICS_CONNECTING:
 		if (!m->conn)
@@ -573,11 +592,6 @@ static int metrics_advance(struct target *t)
 	default:
 		return 0;
 	}
-}
-
-static bool metrics_pending(const struct target *t)
-{
-	return t->metrics.state != METRICS_OFF && t->metrics.state != METRICS_DONE;
 }
 
 /* ---- starting calls ---- */
@@ -1250,7 +1264,8 @@ static bool target_can_move(const struct target *t)
 		if (t->metrics.state == METRICS_CONNECTING && !t->metrics.conn)
 			return true; /* just resolved: connect */
 		if (metrics_pending(t) && (t->metrics.call.done ||
-		    (t->metrics.conn && t->metrics.conn->stage == CONN_STAGE_CLOSED)))
+		    (t->metrics.conn && t->metrics.conn->stage == CONN_STAGE_CLOSED) ||
+		    conn_now_ns() >= t->metrics.deadline_ns))
 			return true;
 		return !t->conn || t->conn->stage == CONN_STAGE_CLOSED;
 	case TARGET_CONNECTING:
@@ -1466,6 +1481,8 @@ static int loop_wait_ms(struct run *r, bool busy)
 		if ((t->state == TARGET_AUTH || t->state == TARGET_WAITING_FOR_AUTH) &&
 		    t->auth_tried && t->auth_deadline_ns > now && t->auth_deadline_ns < until)
 			until = t->auth_deadline_ns;
+		if (t->state == TARGET_CALLS && metrics_pending(t) && t->metrics.deadline_ns < until)
+			until = t->metrics.deadline_ns;
 	}
 	if (until <= now)
 		return 0;

@@ -161,7 +161,7 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 			fprintf(out, " fsync p99 %.1f ms", e->m.wal_fsync_p99_s * 1000);
 		if (e->m.has_backend_commit_p99)
 			fprintf(out, " commit p99 %.1f ms", e->m.backend_commit_p99_s * 1000);
-		if (e->m.read && !e->m.interval)
+		if ((e->m.has_wal_fsync_p99 || e->m.has_backend_commit_p99) && !e->m.interval)
 			fprintf(out, " (lifetime)");
 		if (e->has_cert) {
 			certinfo_date(e->cert_not_after, date);

@@ -206,8 +206,12 @@ static void judge_metric(struct endpoint_verdict *ev, const struct thresholds *t
 	if (st == STATE_OK)
 		return;
 	bool secs = metric_defs[k].uom[0] == 's';
-	add_reason(ev, st, "%s %.*f%s%s%s%s", what, secs ? 3 : 0, value, secs ? " s" : "",
-		   m->interval ? "" : " (lifetime)", why[0] ? " " : "", why);
+	/* %g for counts: a server's 1e308 must not become a 309-digit reason */
+	char num[32];
+	snprintf(num, sizeof(num), secs ? "%.3f" : "%.6g", value);
+	/* only a percentile can be a lifetime figure: gauges are now, counts have their window */
+	add_reason(ev, st, "%s %s%s%s%s%s", what, num, secs ? " s" : "",
+		   secs && !m->interval ? " (lifetime)" : "", why[0] ? " " : "", why);
 }
 
 /* Does the member with this ID, probed too, show a slow disk in its own figures? */

@@ -107,7 +107,48 @@ ETCD_LITE = {
     "auth-ok": ("3.5.16", "lite-ok"),
     "auth-learner": ("3.5.16", "lite-learner"),
     "etcd-forged": ("3.4\nETCD OK - fake", "evil|'x'=1;;;; \x1b[2J"),
+    "metrics-stall": ("3.5.16", "lite"),
+    "metrics-huge": ("3.5.16", "lite"),
+    "metrics-garbage": ("3.5.16", "lite"),
+    "metrics-hostile": ("3.5.16", "lite"),
+    "metrics-404": ("3.5.16", "lite"),
 }
+# GET /metrics of the etcd-like scenarios: a small real-looking text (an 8 GiB quota, a DB, a
+# WAL fsync histogram); "metrics-stall" never answers it, "metrics-huge" sends 9 MiB,
+# "metrics-garbage" binary bytes and forged report lines, "metrics-hostile" well-formed lines
+# with values and labels meant to break a reader (NaN/Inf, negative and falling counts, 200
+# peers, quotes and escapes), "metrics-404" a 404.
+METRICS_OK = (
+    "# HELP etcd_server_quota_backend_bytes Current backend storage quota size in bytes.\n"
+    "# TYPE etcd_server_quota_backend_bytes gauge\n"
+    "etcd_server_quota_backend_bytes 8.589934592e+09\n"
+    "etcd_mvcc_db_total_size_in_bytes 20480\n"
+    "etcd_mvcc_db_total_size_in_use_in_bytes 16384\n"
+    "process_start_time_seconds 1.7e+09\n"
+    "etcd_server_leader_changes_seen_total 1\n"
+    "# TYPE etcd_disk_wal_fsync_duration_seconds histogram\n"
+    + "".join('etcd_disk_wal_fsync_duration_seconds_bucket{le="%g"} 20\n' % (0.001 * 2 ** i)
+              for i in range(14))
+    + 'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 20\n'
+    "etcd_disk_wal_fsync_duration_seconds_sum 0.5\n"
+    "etcd_disk_wal_fsync_duration_seconds_count 20\n").encode()
+METRICS_HOSTILE = (
+    "etcd_server_quota_backend_bytes NaN\n"
+    "etcd_mvcc_db_total_size_in_bytes +Inf\n"
+    "etcd_server_leader_changes_seen_total -5\n"
+    "etcd_server_proposals_pending 1e308\n"
+    'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 9\n'
+    'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 3\n'
+    'etcd_disk_wal_fsync_duration_seconds_bucket{le="NaN"} 3\n'
+    'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} -1\n'
+    "etcd_disk_wal_fsync_duration_seconds_sum NaN\n"
+    "etcd_disk_wal_fsync_duration_seconds_count 1e400\n"
+    + "".join('etcd_network_peer_round_trip_time_seconds_bucket{To="%x",le="+Inf"} 1\n'
+              'etcd_network_peer_round_trip_time_seconds_bucket{To="%x",le="0.0001"} 1\n' % (i + 1, i + 1)
+              for i in range(200))
+    + 'etcd_network_peer_round_trip_time_seconds_bucket{To="\\"\\n|\\\\",le="+Inf"} 1\n'
+    'etcd_server_has_leader{x="\\q"} 1\n').encode()
+METRICS_GARBAGE = b"\x00\xff\xfe garbage\nETCD OK - forged | 'x'=1\n\x1b[2J" * 100
 MEMBER_ID = 0x1111
 RESP_HEADER = pb_bytes(1, pb_int(1, 0xC1) + pb_int(2, MEMBER_ID) + pb_int(3, 7) + pb_int(4, 2))
 TOKEN = "tok.EtcdLite.1"
@@ -125,6 +166,7 @@ class Conn:
         self.reset = set()
         self.ended = []  # requests the client finished, not yet answered
         self.headers = {}  # stream id -> request header fields (etcd-like scenarios only)
+        self.bodiless = set()  # requests that ended with their HEADERS
         self.hpack = None
         if scenario in ETCD_LITE:
             self.hpack = hpack_module().Decoder()
@@ -181,6 +223,7 @@ class Conn:
                 block = payload[(1 if flags & 0x8 else 0) + (5 if flags & 0x20 else 0):]
                 self.headers[sid] = dict(self.hpack.decode(block[:len(block) - pad]))
             if flags & END_STREAM:
+                self.bodiless.add(sid)  # a GET (the probe's /metrics), no gRPC call
                 return sid
         elif ftype == DATA and flags & END_STREAM:
             return sid
@@ -266,8 +309,22 @@ class Conn:
             self.grpc_ok(sid, RESP_HEADER + members)
         elif path in ("/etcdserverpb.KV/Range", "/etcdserverpb.Maintenance/Alarm"):
             self.grpc_ok(sid, RESP_HEADER)
+        elif path == "/metrics" and h.get(":method") == "GET":
+            self.answer_metrics(sid)
         else:
             self.grpc_error(sid, 12, "unknown method " + path)
+
+    def answer_metrics(self, sid):
+        sc = self.scenario
+        if sc == "metrics-stall":
+            return
+        status = "404" if sc == "metrics-404" else "200"
+        self.send(frame(HEADERS, END_HEADERS, sid,
+                        hpack([(":status", status), ("content-type", "text/plain; version=0.0.4")])))
+        body = {"metrics-huge": b"etcd_server_has_leader 1\n" * (9 * 1024 * 1024 // 25 + 1),
+                "metrics-garbage": METRICS_GARBAGE, "metrics-hostile": METRICS_HOSTILE,
+                "metrics-404": b"404 page not found\n"}.get(sc, METRICS_OK)
+        self.send_data(sid, body, end=True)
 
     def answer(self, sid):
         sc = self.scenario
@@ -324,6 +381,9 @@ class Conn:
                 chunk, rest = rest[:MAX_FRAME], rest[MAX_FRAME:]
                 self.send(frame(CONTINUATION, 0 if rest else END_HEADERS, sid, chunk))
             self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, ok_trailers))
+        elif sc == "trickle" and sid in self.bodiless:
+            # the GET of /metrics: a plain 404, so that a gRPC call is the one trickled
+            self.send(frame(HEADERS, END_HEADERS | END_STREAM, sid, hpack([(":status", "404")])))
         elif sc == "trickle":
             # a response that never ends: one byte of DATA every 50 ms (slowloris, inbound)
             self.send(frame(HEADERS, END_HEADERS, sid, hpack(RESP_HEADERS)))
@@ -370,6 +430,32 @@ def hold(sock):
         pass
 
 
+# A plain HTTP/1.1 /metrics listener (what --listen-metrics-urls serves) that misbehaves:
+# "h1-ok" answers METRICS_OK chunked as Go does, "h1-chunk-bad" with a broken chunk size,
+# "h1-short" claims more bytes than it sends, "h1-huge" streams 9 MiB, "h1-stall" sends its
+# headers and then nothing.
+def serve_h1_metrics(sock, scenario):
+    sock.recv(65536)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+    if scenario == "h1-ok":
+        sock.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n" +
+                     b"%x\r\n" % len(METRICS_OK) + METRICS_OK + b"\r\n0\r\n\r\n")
+    elif scenario == "h1-chunk-bad":
+        sock.sendall(head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + METRICS_OK)
+    elif scenario == "h1-short":
+        sock.sendall(head + b"Content-Length: 100000\r\n\r\n" + METRICS_OK[:100])
+    elif scenario == "h1-huge":
+        sock.sendall(head + b"\r\n")
+        line = b"etcd_server_has_leader 1\n" * 4096
+        for _ in range(9 * 1024 * 1024 // len(line) + 1):
+            sock.sendall(line)
+    elif scenario == "h1-stall":
+        sock.sendall(head + b"Content-Length: 10\r\n\r\n")
+        hold(sock)
+        return
+    sock.close()
+
+
 def serve(raw, scenario, ctx):
     try:
         raw.settimeout(30)
@@ -402,6 +488,9 @@ def serve(raw, scenario, ctx):
         if scenario == "tls-no-h2":
             sock.recv(65536)
             hold(sock)
+            return
+        if scenario.startswith("h1-"):
+            serve_h1_metrics(sock, scenario)
             return
         c = Conn(sock, scenario)
         host, port = sock.getsockname()[:2]

@@ -322,6 +322,68 @@ else
 	scenario_skip "etcd-diag, client and peer ports stalled" "no etcd-diag at $DIAG"
 fi
 
+# /metrics from servers that play a small etcd but misbehave on it (ip | scenario | exit |
+# metrics.error regex, "-" for none), then a plain HTTP/1.1 metrics listener that does
+# (--metrics-url: its failure is a WARNING). Each run: the gRPC side OK, done well within -t (a
+# stalled /metrics gets 40 % of -t), one valid JSON document, an exposition promtool accepts.
+# "metrics-hostile" claims 1e308 pending proposals: CRITICAL, as the figure says.
+METRICS_ROWS=(
+	"47|etcd-lite|0|-"
+	"48|metrics-stall|0|no answer within 0\\.8 s"
+	"49|metrics-huge|0|over 8 MiB"
+	"50|metrics-garbage|0|not etcd's metrics"
+	"51|metrics-hostile|2|-"
+	"52|metrics-404|0|HTTP status 404"
+	"53|h1-ok|0|-"
+	"54|h1-chunk-bad|1|no valid HTTP answer"
+	"55|h1-short|1|no valid HTTP answer"
+	"56|h1-huge|1|over 8 MiB"
+	"57|h1-stall|1|no answer within"
+)
+for row in "${METRICS_ROWS[@]}"; do
+	IFS='|' read -r ip sc want err_re <<<"$row"
+	args=()
+	case $sc in
+	h1-*)
+		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2381
+		cluster_wait_port "$N.$ip" 2381 10 || echo "# server on $N.$ip did not come up"
+		url="https://$N.47:2379"
+		args=(--metrics-url "http://$N.$ip:2381")
+		;;
+	*)
+		cluster_cert "srv$ip" "$N.$ip" || { echo "not ok - hostile: certificate for $N.$ip"; exit 1; }
+		cluster_bg "$D/s$ip.log" python3 tests/hostile/hostile_server.py "$sc" "$N.$ip" 2379 \
+			"$D/srv$ip.pem" "$D/srv$ip-key.pem"
+		cluster_wait_port "$N.$ip" 2379 10 || echo "# server on $N.$ip did not come up"
+		url="https://$N.$ip:2379"
+		;;
+	esac
+	why=()
+	hostile_run "$PROBE" --endpoints="$url" -t "$T" "${CA[@]}" --no-state-file "${args[@]}"
+	[ "$PROBE_RC" = "$want" ] || why+=("exit $PROBE_RC, want $want")
+	[ "$PROBE_MS" -le $((T * 1000 / 2)) ] || why+=("took $PROBE_MS ms, want well within -t $T")
+	grep -q "^[A-Z]*: $url lite " "$PROBE_OUT_FILE" || why+=("endpoint line is not '...: $url lite ...'")
+	[ "$(wc -l <"$PROBE_OUT_FILE")" -le 3 ] || why+=("more lines than the report has: forged?")
+	hostile_run "$PROBE" --endpoints="$url" -t "$T" "${CA[@]}" --no-state-file "${args[@]}" --format=json
+	if ! err=$(python3 -c '
+import json, re, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+m = d["endpoints"][0]["metrics"]
+want = sys.argv[2]
+if want == "-":
+    assert m["error"] is None, m
+else:
+    assert m["error"] and re.search(want, m["error"]), m
+' "$PROBE_OUT_FILE" "$err_re" 2>&1); then why+=("JSON: $(echo "$err" | tail -n 1)"); fi
+	hostile_run "$PROBE" --endpoints="$url" -t "$T" "${CA[@]}" --no-state-file "${args[@]}" --format=prometheus
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$PROBE_OUT_FILE" >"$D/promtool.out" 2>&1 ||
+			why+=("promtool: $(head -c 300 "$D/promtool.out")")
+	fi
+	if [ ${#why[@]} -eq 0 ]; then scenario_ok "/metrics from a hostile $sc: exit $want, said"; else
+		scenario_fail "/metrics from a hostile $sc" "${why[@]}"; fi
+done
+
 # The table for the README (HOSTILE_TABLE=1), exit code, wall ms, max RSS MiB, reason.
 if [ "${HOSTILE_TABLE:-0}" = 1 ]; then
 	echo "| scenario | exit | wall ms | max RSS MiB | endpoint line |"
