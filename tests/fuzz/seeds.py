@@ -175,6 +175,20 @@ def prom_seeds(unit):
     return seeds
 
 
+def http1_seeds(unit):
+    # The responses of test_http1.c, and the real /metrics of etcd 3.5 as Go's net/http sends it
+    # from a metrics listener: chunked, and with a Content-Length.
+    seeds = [t for t in c_literals(os.path.join(unit, "test_http1.c")) if t.startswith(b"HTTP/")]
+    with open(os.path.join(unit, "data", "metrics-3.5.16.txt"), "rb") as f:
+        body = f.read()[:6000]
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+    seeds.append(head + b"Transfer-Encoding: chunked\r\n\r\n" + b"".join(
+        b"%x\r\n" % len(body[i:i + 2048]) + body[i:i + 2048] + b"\r\n"
+        for i in range(0, len(body), 2048)) + b"0\r\n\r\n")
+    seeds.append(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    return seeds
+
+
 def history_seeds(unit):
     # The state-file texts of test_history.c, and one whole file as history_format writes it
     # (a member with both histograms, two peers and a ring; another member with little).
@@ -232,6 +246,7 @@ def main():
     write(out, "advisory", [(str(i), t) for i, t in
                             enumerate(c_literals(os.path.join(unit, "test_advisory.c")))])
     write(out, "history", [(str(i), t) for i, t in enumerate(history_seeds(unit))])
+    write(out, "http1", [(str(i), t) for i, t in enumerate(http1_seeds(unit))])
 
 
 if __name__ == "__main__":
