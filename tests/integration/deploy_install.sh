@@ -97,6 +97,8 @@ grep -q -- "--listen-client-urls=https://127.0.$X.1:2379,http://127.0.0.1:2379" 
 grep -q '^OnFailure=etcd-diag-report@%n.service$' "$A/units/etcd-probe.service" || miss+=("etcd-probe.service lacks OnFailure=")
 grep -q '^Type=oneshot$' "$A/units/etcd-probe.service" || miss+=("etcd-probe.service is not Type=oneshot")
 grep -q "^EnvironmentFile=$A/conf/etcd-probe.env\$" "$A/units/etcd-probe.service" || miss+=("etcd-probe.service lacks its EnvironmentFile")
+# its state file (the /metrics intervals) in a directory systemd makes: $STATE_DIRECTORY
+grep -q "^StateDirectory=etcd-probe\$" "$A/units/etcd-probe.service" || miss+=("etcd-probe.service lacks StateDirectory=etcd-probe")
 grep -q '^OnCalendar=\*-\*-\* \*:\*:00$' "$A/units/etcd-probe.timer" && grep -q '^RandomizedDelaySec=' "$A/units/etcd-probe.timer" ||
 	miss+=("etcd-probe.timer is not every minute with a randomized delay")
 grep -q "^ETCDCTL_ENDPOINTS=https://127.0.$X.1:2379\$" "$A/conf/etcd-probe.env" || miss+=("etcd-probe.env lacks ETCDCTL_ENDPOINTS")
