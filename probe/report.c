@@ -145,12 +145,20 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 		if (e->has_status) {
 			report_size(e->db_size, sz, sizeof(sz));
 			report_size(e->db_size_in_use, sz2, sizeof(sz2));
-			fprintf(out, " %016" PRIx64 " %s v%s db %s (in use %s) term %" PRIu64
+			bool assumed;
+			double quota = facts_quota_bytes(e, &assumed);
+			char qs[48] = "";
+			if (!assumed) {
+				char q[32];
+				report_size((int64_t)quota, q, sizeof(q));
+				snprintf(qs, sizeof(qs), ", quota %s", q);
+			}
+			fprintf(out, " %016" PRIx64 " %s v%s db %s (in use %s%s) term %" PRIu64
 				     " index %" PRIu64 " applied %" PRIu64,
 				e->member_id,
 				e->is_learner ? "learner"
 				: e->leader == e->member_id ? "leader" : "follower",
-				e->version, sz, sz2, e->raft_term, e->raft_index,
+				e->version, sz, sz2, qs, e->raft_term, e->raft_index,
 				e->raft_applied_index);
 		}
 		if (e->healthy)
@@ -161,8 +169,17 @@ void report_nagios(FILE *out, const struct check_facts *f, const struct verdict 
 			fprintf(out, " fsync p99 %.1f ms", e->m.wal_fsync_p99_s * 1000);
 		if (e->m.has_backend_commit_p99)
 			fprintf(out, " commit p99 %.1f ms", e->m.backend_commit_p99_s * 1000);
-		if ((e->m.has_wal_fsync_p99 || e->m.has_backend_commit_p99) && !e->m.interval)
+		double rtt = -1;
+		for (size_t p = 0; p < e->m.n_peers; p++)
+			if (e->m.peers[p].p99_s > rtt)
+				rtt = e->m.peers[p].p99_s;
+		if (rtt >= 0)
+			fprintf(out, " peer p99 %.1f ms", rtt * 1000);
+		if ((e->m.has_wal_fsync_p99 || e->m.has_backend_commit_p99 || rtt >= 0) &&
+		    !e->m.interval)
 			fprintf(out, " (lifetime)");
+		if (e->m.has_leader_changes)
+			fprintf(out, " leader changes 15m %.6g", e->m.leader_changes_15m);
 		if (e->has_cert) {
 			certinfo_date(e->cert_not_after, date);
 			fprintf(out, " cert %ld days (%s)", verdict_days_left(f->now, e->cert_not_after),

@@ -86,6 +86,24 @@ static void test_nagios(void **state)
 	assert_non_null(strstr(s, "'members'=2;7;;0;"));
 	/* endpoint lines */
 	assert_non_null(strstr(s, "\nOK: https://127.0.9.1:2379 etcd01 8e9e05c52164694d leader v3.4.23"));
+	/* no /metrics: the quota is etcd's default, assumed, so not shown as the member's */
+	assert_null(strstr(s, "quota"));
+	free(s);
+	/* with /metrics: the real quota, the p99s, the slowest peer, the 15-minute count */
+	struct endpoint_facts *e = &f.eps[0];
+	e->m.read = e->m.has_quota = e->m.has_wal_fsync_p99 = e->m.has_leader_changes = true;
+	e->m.quota_bytes = 8.0 * (1 << 30);
+	e->m.wal_fsync_p99_s = 0.0045;
+	e->m.n_peers = 2;
+	e->m.peers[0] = (struct peer_rtt_fact){1, 0.0012};
+	e->m.peers[1] = (struct peer_rtt_fact){2, 0.0031};
+	e->m.leader_changes_15m = 2;
+	s = render(&f, false);
+	assert_non_null(strstr(s, ", quota 8.0 GiB) term"));
+	assert_non_null(strstr(s, " fsync p99 4.5 ms peer p99 3.1 ms (lifetime) leader changes 15m 2"));
+	assert_non_null(strstr(s, "'etcd01_db_quota'=8589934592B;;;0;"));
+	assert_non_null(strstr(s, "'etcd01_wal_fsync_p99'=0.004500s;0.5;1;0;"));
+	assert_non_null(strstr(s, "'etcd01_peer_rtt_p99'=0.003100s;0.15;;0;"));
 	assert_non_null(strstr(s, "\nCRITICAL: https://127.0.9.2:2379 etcd/02\"x - TLS handshake: "
 				  "certificate is valid for 127.0.0.1, 127.0.9.1, not 127.0.9.2\n") ||
 			strstr(s, "\nCRITICAL: https://127.0.9.2:2379 etcd|02\"x - TLS handshake: "
