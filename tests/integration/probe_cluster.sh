@@ -83,7 +83,7 @@ EPS30=$EPS
 for _ in $(seq 2 30); do EPS30+=",$EPS"; done
 probe_run --endpoints="$EPS30" "${TLS[@]}" -t 10 -v
 n=$(grep -cE '^OK: https://' "$PROBE_OUT_FILE")
-resumed=$(sed -n 's/.*(\([0-9]*\) TLS sessions resumed).*/\1/p' "$PROBE_ERR_FILE")
+resumed=$(sed -n 's/.*(\([0-9]*\) TLS sessions resumed[,)].*/\1/p' "$PROBE_ERR_FILE")
 if [ "$PROBE_RC" = 0 ] && [ "$n" = 90 ] && [ "${resumed:-0}" = 87 ] && grep -q "3/3 members healthy" "$PROBE_OUT_FILE"; then
 	scenario_ok "repeated URLs: 90 connections, 3 members, all 87 repeats resumed"
 else
