@@ -151,6 +151,16 @@ static uint64_t remaining_ms(const struct run *r)
 	return now >= r->deadline_ns ? 0 : (r->deadline_ns - now) / 1000000;
 }
 
+/* Formats a line for people into dst, sanitized: it may quote what a server sent. */
+static void set_text(char *dst, size_t dstlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void set_text(char *dst, size_t dstlen, const char *fmt, va_list ap)
+{
+	char buf[FACTS_ERR_LEN];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sanitize_text(buf, strlen(buf), dst, dstlen);
+}
+
 /* ---- the one exit ---- */
 
 static void metrics_close(struct target *t)
@@ -196,15 +206,13 @@ static void target_done(struct target *t, enum endpoint_failure failure, const c
 	}
 	t->state = TARGET_DONE;
 	if (failure != EP_FAIL_NONE) {
-		char buf[FACTS_ERR_LEN];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		set_text(f->error, sizeof(f->error), fmt, ap);
 		va_end(ap);
 		f->failed = true;
 		f->failure = failure;
 		f->failed_step = step;
-		sanitize_text(buf, strlen(buf), f->error, sizeof(f->error));
 	}
 	target_close(t);
 }
@@ -413,12 +421,10 @@ static void metrics_done(struct target *t, const char *fmt, ...)
 		return;
 	m->state = METRICS_DONE;
 	if (fmt) {
-		char buf[FACTS_ERR_LEN];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(buf, sizeof(buf), fmt, ap);
+		set_text(t->f->metrics_error, sizeof(t->f->metrics_error), fmt, ap);
 		va_end(ap);
-		sanitize_text(buf, strlen(buf), t->f->metrics_error, sizeof(t->f->metrics_error));
 	}
 	metrics_close(t);
 }
@@ -939,15 +945,13 @@ static void write_end(struct target *t, int grpc_code, const char *fmt, ...)
 static void write_end(struct target *t, int grpc_code, const char *fmt, ...)
 {
 	struct endpoint_facts *f = t->f;
-	char buf[FACTS_ERR_LEN];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	set_text(f->write_error, sizeof(f->write_error), fmt, ap);
 	va_end(ap);
 	f->write_done = true;
 	f->write_ok = false;
 	f->write_grpc_code = grpc_code;
-	sanitize_text(buf, strlen(buf), f->write_error, sizeof(f->write_error));
 	for (int k = CALL_LEASE_GRANT; k <= CALL_DELETE; k++)
 		if (t->call[k] == CALL_UNSENT)
 			t->call[k] = CALL_SKIPPED;

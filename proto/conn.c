@@ -681,6 +681,21 @@ static int step_tls(struct conn *c)
 	return 0;
 }
 
+/* One write of wbuf[out_off..out_len): 1 when something went out, 0 when the socket (or TLS)
+ * must wait, -1 on failure (c->err). */
+static int wbuf_write(struct conn *c)
+{
+	enum io_result res;
+	ssize_t w = io_write(c, c->wbuf + c->out_off, c->out_len - c->out_off, &res);
+	if (res == IO_FAIL)
+		return -1;
+	if (res == IO_WAIT)
+		return 0;
+	c->out_off += (size_t)w;
+	c->io_want_write = false;
+	return 1;
+}
+
 /* Writes what nghttp2 has to send. A whole flight (preface, SETTINGS, HEADERS and DATA of
  * every call started) goes out as one TLS record in one segment, not one per frame: fewer
  * wake-ups and records to decrypt on both sides. */
@@ -697,14 +712,9 @@ static int h2_flush(struct conn *c)
 			if (c->out_len == 0)
 				return 0;
 		}
-		enum io_result res;
-		ssize_t w = io_write(c, c->wbuf + c->out_off, c->out_len - c->out_off, &res);
-		if (res == IO_FAIL)
-			return -1;
-		if (res == IO_WAIT)
-			return 0;
-		c->out_off += (size_t)w;
-		c->io_want_write = false;
+		int r = wbuf_write(c);
+		if (r <= 0)
+			return r;
 	}
 }
 
@@ -781,14 +791,9 @@ static int h1_process(struct conn *c, short revents)
 {
 	(void)revents;
 	while (c->out_off < c->out_len) {
-		enum io_result res;
-		ssize_t w = io_write(c, c->wbuf + c->out_off, c->out_len - c->out_off, &res);
-		if (res == IO_FAIL)
-			return -1;
-		if (res == IO_WAIT)
-			return 0;
-		c->out_off += (size_t)w;
-		c->io_want_write = false;
+		int r = wbuf_write(c);
+		if (r <= 0)
+			return r;
 	}
 	struct conn_call *call = c->h1_call;
 	c->read_pending = false;
@@ -868,11 +873,39 @@ int conn_process(struct conn *c, short revents)
 	return 0;
 }
 
+/* ":authority" (and HTTP/1.1's Host): host:port, an IPv6 address in brackets. */
+static void format_authority(const struct conn *c, char *out, size_t outlen)
+{
+	bool v6 = strchr(c->ep.host, ':') != NULL;
+	snprintf(out, outlen, "%s%s%s:%s", v6 ? "[" : "", c->ep.host, v6 ? "]" : "", c->ep.port);
+}
+
+/* Submits a request on a new HTTP/2 stream and counts the call open; prd NULL for a GET. */
+static int h2_submit(struct conn *c, struct conn_call *call, const nghttp2_nv *hdrs, size_t nh,
+		     const nghttp2_data_provider *prd)
+{
+	int32_t id = nghttp2_submit_request(c->h2, NULL, hdrs, nh, prd, call);
+	if (id < 0) {
+		/* After a GOAWAY nghttp2 refuses new streams: that is the reason to report. */
+		conn_fail(c, c->goaway[0] ? CONN_ERR_HTTP2 : CONN_ERR_INTERNAL, "%s",
+			  c->goaway[0] ? c->goaway : nghttp2_strerror(id));
+		return -EIO;
+	}
+	call->stream_id = id;
+	return 0;
+}
+
+static void call_opened(struct conn *c, struct conn_call *call)
+{
+	call->submitted = true;
+	call->start_ns = conn_now_ns();
+	c->calls_open++;
+}
+
 int conn_call_start(struct conn *c, struct conn_call *call, const char *path, const uint8_t *msg,
 		    size_t msg_len, const char *token, uint64_t timeout_ms)
 {
 	char authority[ENDPOINT_URL_MAX + 10], tmo[16];
-	bool v6 = strchr(c->ep.host, ':') != NULL;
 
 	if (c->stage != CONN_STAGE_READY || msg_len > GRPC_MAX_MESSAGE_LEN)
 		return -EINVAL;
@@ -886,8 +919,7 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 	if (msg_len)
 		memcpy(call->req + GRPC_FRAME_PREFIX_LEN, msg, msg_len);
 	call->req_len = GRPC_FRAME_PREFIX_LEN + msg_len;
-	snprintf(authority, sizeof(authority), "%s%s%s:%s", v6 ? "[" : "", c->ep.host,
-		 v6 ? "]" : "", c->ep.port);
+	format_authority(c, authority, sizeof(authority));
 	grpc_timeout_format(timeout_ms ? timeout_ms : 1, tmo);
 
 #define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), NGHTTP2_NV_FLAG_NONE}
@@ -907,19 +939,12 @@ int conn_call_start(struct conn *c, struct conn_call *call, const char *path, co
 	/* The token is a credential: keep it out of HPACK's dynamic table. */
 	hdrs[8].flags = NGHTTP2_NV_FLAG_NO_INDEX;
 	nghttp2_data_provider prd = {.source.ptr = call, .read_callback = read_request};
-	int32_t id = nghttp2_submit_request(c->h2, NULL, hdrs, nh, &prd, call);
-	if (id < 0) {
+	if (h2_submit(c, call, hdrs, nh, &prd) < 0) {
 		free(call->req);
 		call->req = NULL;
-		/* After a GOAWAY nghttp2 refuses new streams: that is the reason to report. */
-		conn_fail(c, c->goaway[0] ? CONN_ERR_HTTP2 : CONN_ERR_INTERNAL, "%s",
-			  c->goaway[0] ? c->goaway : nghttp2_strerror(id));
 		return -EIO;
 	}
-	call->stream_id = id;
-	call->submitted = true;
-	call->start_ns = conn_now_ns();
-	c->calls_open++;
+	call_opened(c, call);
 	return 0;
 }
 
@@ -931,7 +956,6 @@ void conn_use_http1(struct conn *c)
 int conn_get_start(struct conn *c, struct conn_call *call, const char *path, size_t max_body)
 {
 	char authority[ENDPOINT_URL_MAX + 10];
-	bool v6 = strchr(c->ep.host, ':') != NULL;
 
 	if (c->stage != CONN_STAGE_READY || max_body == 0 || (c->http1 && c->h1_call))
 		return -EINVAL;
@@ -939,8 +963,7 @@ int conn_get_start(struct conn *c, struct conn_call *call, const char *path, siz
 	call->resp.grpc_status = -1;
 	call->path = path;
 	call->max_body = max_body;
-	snprintf(authority, sizeof(authority), "%s%s%s:%s", v6 ? "[" : "", c->ep.host,
-		 v6 ? "]" : "", c->ep.port);
+	format_authority(c, authority, sizeof(authority));
 	if (c->http1) {
 		if (!c->wbuf && !(c->wbuf = malloc(CONN_WBUF)))
 			return -ENOMEM;
@@ -961,18 +984,10 @@ int conn_get_start(struct conn *c, struct conn_call *call, const char *path, siz
 			NV("user-agent", "etcd-probe"),
 		};
 #undef NV
-		int32_t id = nghttp2_submit_request(c->h2, NULL, hdrs, sizeof(hdrs) / sizeof(hdrs[0]),
-						    NULL, call);
-		if (id < 0) {
-			conn_fail(c, c->goaway[0] ? CONN_ERR_HTTP2 : CONN_ERR_INTERNAL, "%s",
-				  c->goaway[0] ? c->goaway : nghttp2_strerror(id));
+		if (h2_submit(c, call, hdrs, sizeof(hdrs) / sizeof(hdrs[0]), NULL) < 0)
 			return -EIO;
-		}
-		call->stream_id = id;
 	}
-	call->submitted = true;
-	call->start_ns = conn_now_ns();
-	c->calls_open++;
+	call_opened(c, call);
 	return 0;
 }
 
