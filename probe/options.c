@@ -48,10 +48,13 @@ void options_usage(FILE *out)
 	      "                  [--user=NAME] [--password-file=FILE] [--cluster]\n"
 	      "                  [--insecure-skip-tls-verify] [-t SECONDS] [-w METRIC=RANGE,...]\n"
 	      "                  [-c METRIC=RANGE,...] [--format=nagios|json|prometheus]\n"
-	      "                  [--textfile-dir=DIR] [--write-check[=PREFIX]] [-v] [-V] [-h]\n"
+	      "                  [--textfile-dir=DIR] [--write-check[=PREFIX]]\n"
+	      "                  [--no-metrics | --metrics-url=URL[,URL...]] [--frag-min-bytes=N]\n"
+	      "                  [--state-file=FILE | --no-state-file] [-v] [-V] [-h]\n"
 	      "\n"
 	      "Checks every etcd member over its v3 gRPC API (Status, a linearizable read of key\n"
-	      "\"health\", Alarm, MemberList), all endpoints at once, and prints a Nagios-style result.\n"
+	      "\"health\", Alarm, MemberList) and its /metrics, all endpoints at once, and prints a\n"
+	      "Nagios-style result.\n"
 	      "Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 	      "\n"
 	      "  --endpoints      client URLs (default 127.0.0.1:2379; https when TLS flags are given)\n"
@@ -92,8 +95,9 @@ void options_usage(FILE *out)
 		fprintf(out, "  %-18s %-6s / %-6s %s\n", metric_defs[m].name,
 			metric_defs[m].warn ? metric_defs[m].warn : "-",
 			metric_defs[m].crit ? metric_defs[m].crit : "-", metric_defs[m].help);
-	fputs("Any alarm, lost quorum, no leader or differing cluster IDs are CRITICAL; a minority of\n"
-	      "members down, differing versions or skipped verification are WARNING.\n", out);
+	fputs("Any alarm, lost quorum, no leader, differing cluster IDs or a refused --write-check are\n"
+	      "CRITICAL; a minority of members down, differing versions, a release the etcd\n"
+	      "maintainers warn against or skipped verification are WARNING.\n", out);
 }
 
 static int parse_timeout(const char *s, double *ret)
