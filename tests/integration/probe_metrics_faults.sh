@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# etcd-versions: live
+# etcd-versions: 3.4 and 3.5.16 (the default: about 50 s a version)
 # etcd-probe's checks from /metrics against real faults in a real 3-member mutual-TLS cluster:
 #
 # - slow disk: member 3 restarted under strace's syscall delay injection (every fdatasync/fsync
