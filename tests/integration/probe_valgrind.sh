@@ -33,6 +33,15 @@ vg_case() { # NAME EXPECTED_RC [--diag] ARGS...
 vg_case "healthy cluster, --cluster, JSON" 0 --endpoints="$(member_url 1)" --cluster --format=json "${TLS[@]}"
 vg_case "healthy cluster, --write-check (LeaseGrant, Put, DeleteRange)" 0 --endpoints="$(cluster_endpoints)" \
 	--write-check "${TLS[@]}"
+# /metrics into a state file (a first run, then one with an interval), the Prometheus writer and
+# the atomic textfile; and /metrics over HTTP/1.1 on a connection of its own (TLS, ALPN http/1.1)
+for run in first second; do
+	vg_case "healthy cluster, --format=prometheus, --textfile-dir, state file ($run run)" 0 \
+		--endpoints="$(cluster_endpoints)" --format=prometheus --textfile-dir "$CLUSTER_DIR" \
+		--state-file "$CLUSTER_DIR/vg-state" "${TLS[@]}"
+done
+vg_case "healthy member, --metrics-url over HTTP/1.1" 0 --endpoints="$(member_url 1)" \
+	--metrics-url "$(member_url 1)" --no-state-file "${TLS[@]}"
 mkdir -p "$CLUSTER_DIR/journals"
 vg_case "etcd-diag live, healthy cluster" 0 --diag --no-config --journal-dir "$CLUSTER_DIR/journals" \
 	--endpoints="$(cluster_endpoints)" "${TLS[@]}"
