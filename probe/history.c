@@ -81,8 +81,9 @@ static const char *history_no_interval(const struct metrics_snapshot *now,
 }
 
 /* p99 over [before, now]; before NULL: the lifetime. A count that went down for this one
- * histogram alone (a peer removed and added again) falls back to its lifetime; nothing observed
- * is no figure, which is not a problem. */
+ * histogram alone (a peer removed and added again) falls back to its lifetime, which began
+ * within the interval, as a new peer's does; nothing observed is no figure, which is not a
+ * problem. */
 static bool history_p99(const struct prom_hist *now, const struct prom_hist *before, double *ret)
 {
 	int e = prom_histogram_quantile(now, before, 0.99, ret);
@@ -881,6 +882,15 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 			oom = true;
 	for (size_t i = 0; i < f->n_eps; i++) {
 		struct endpoint_facts *ef = &f->eps[i];
+		if (ef->metrics_raw && !history_eligible(ef)) {
+			/* read but not keyed (Status refused, e.g. root-only on 3.5.28+): its
+			 * lifetime figures still count, the real quota first; nothing is stored */
+			history_derive(ef->metrics_raw, NULL, now, &ef->m, next);
+			snprintf(ef->m.interval_note, sizeof(ef->m.interval_note),
+				 "no member ID (Status not answered): figures are the member's "
+				 "lifetime");
+			continue;
+		}
 		if (!history_eligible(ef))
 			continue;
 		const struct history_record *prev =

@@ -88,6 +88,13 @@ int metrics_extract(const char *text, size_t len, struct metrics_snapshot *ret)
 		struct metrics_peer *p = &ret->peers[ret->n_peers];
 		if (!parse_peer_id(pv->series[i].label, &p->id) || !pv->series[i].hist.has_inf)
 			continue;
+		/* "a", "A" and "00a" are one ID: the first series of it counts, so that a peer is
+		 * judged and written once (two samples of one series make an exposition invalid) */
+		bool seen = false;
+		for (size_t j = 0; j < ret->n_peers; j++)
+			seen |= ret->peers[j].id == p->id;
+		if (seen)
+			continue;
 		p->rtt = pv->series[i].hist;
 		ret->n_peers++;
 	}

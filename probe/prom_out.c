@@ -338,7 +338,10 @@ static void write_peer_rtt(struct writer *w)
 			hex_id(e->m.peers[p].peer_id, hex);
 			struct ep_labels el;
 			ep_labels(w, i, &el);
+			/* the ID keeps two peers apart whose names are equal (names come from the
+			 * member list: a hostile one would make duplicate series) */
 			el.l[el.n++] = (struct label){"peer", mf && mf->name[0] ? mf->name : hex};
+			el.l[el.n++] = (struct label){"peer_id", hex};
 			sample(w, el.l, el.n, e->m.peers[p].p99_s);
 		}
 	}
@@ -407,8 +410,9 @@ static void write_alarms(struct writer *w)
 			{"member", mf && mf->name[0] ? mf->name : hex},
 			{"endpoint", mf ? mf->client_url : NULL},
 			{"type", alarm_type_str(f->alarms[a].type, buf)},
+			{"member_id", hex}, /* names and URLs of the member list may repeat */
 		};
-		sample(w, l, 4, 1);
+		sample(w, l, 5, 1);
 	}
 }
 

@@ -112,12 +112,15 @@ ETCD_LITE = {
     "metrics-garbage": ("3.5.16", "lite"),
     "metrics-hostile": ("3.5.16", "lite"),
     "metrics-404": ("3.5.16", "lite"),
+    "metrics-cut": ("3.5.16", "lite"),
+    "metrics-nonl": ("3.5.16", "lite"),
 }
 # GET /metrics of the etcd-like scenarios: a small real-looking text (an 8 GiB quota, a DB, a
 # WAL fsync histogram); "metrics-stall" never answers it, "metrics-huge" sends 9 MiB,
 # "metrics-garbage" binary bytes and forged report lines, "metrics-hostile" well-formed lines
 # with values and labels meant to break a reader (NaN/Inf, negative and falling counts, 200
-# peers, quotes and escapes), "metrics-404" a 404.
+# peers, quotes and escapes), "metrics-404" a 404, "metrics-cut" half the text and then
+# RST_STREAM (INTERNAL_ERROR), "metrics-nonl" the text cut in its last line.
 METRICS_OK = (
     "# HELP etcd_server_quota_backend_bytes Current backend storage quota size in bytes.\n"
     "# TYPE etcd_server_quota_backend_bytes gauge\n"
@@ -318,12 +321,18 @@ class Conn:
         sc = self.scenario
         if sc == "metrics-stall":
             return
+        if sc == "metrics-cut":
+            self.send(frame(HEADERS, END_HEADERS, sid, hpack([(":status", "200")])))
+            self.send_data(sid, METRICS_OK[:len(METRICS_OK) // 2])
+            self.send(frame(RST_STREAM, 0, sid, struct.pack(">I", 2)))
+            return
         status = "404" if sc == "metrics-404" else "200"
         self.send(frame(HEADERS, END_HEADERS, sid,
                         hpack([(":status", status), ("content-type", "text/plain; version=0.0.4")])))
         body = {"metrics-huge": b"etcd_server_has_leader 1\n" * (9 * 1024 * 1024 // 25 + 1),
                 "metrics-garbage": METRICS_GARBAGE, "metrics-hostile": METRICS_HOSTILE,
-                "metrics-404": b"404 page not found\n"}.get(sc, METRICS_OK)
+                "metrics-404": b"404 page not found\n",
+                "metrics-nonl": METRICS_OK[:-3]}.get(sc, METRICS_OK)
         self.send_data(sid, body, end=True)
 
     def answer(self, sid):

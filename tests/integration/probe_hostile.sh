@@ -334,6 +334,8 @@ METRICS_ROWS=(
 	"50|metrics-garbage|0|not etcd's metrics"
 	"51|metrics-hostile|2|-"
 	"52|metrics-404|0|HTTP status 404"
+	"58|metrics-cut|0|cut short \\(stream reset: INTERNAL_ERROR\\)"
+	"59|metrics-nonl|0|cut short \\(no final newline\\)"
 	"53|h1-ok|0|-"
 	"54|h1-chunk-bad|1|no valid HTTP answer"
 	"55|h1-short|1|no valid HTTP answer"

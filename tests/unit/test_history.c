@@ -670,7 +670,7 @@ static void facts_make(const struct counts *c)
 		assert_non_null(e->metrics_raw);
 		make_snap(e->metrics_raw, c);
 	}
-	/* the third had no Status: no key, nothing derived */
+	/* the third had no Status: no key, nothing stored, its lifetime figures derived */
 	facts.eps[2].metrics_raw = malloc(sizeof(*facts.eps[2].metrics_raw));
 	make_snap(facts.eps[2].metrics_raw, c);
 }
@@ -713,7 +713,9 @@ static void test_file_round_trip(void **state)
 	assert_true(facts.eps[0].m.read && !facts.eps[0].m.interval);
 	assert_string_equal(facts.eps[0].m.interval_note,
 			    "first run: figures are the member's lifetime");
-	assert_false(facts.eps[2].m.read);
+	/* no Status (its key unknown): lifetime figures, the real quota first, nothing stored */
+	assert_true(facts.eps[2].m.read && !facts.eps[2].m.interval && facts.eps[2].m.has_quota);
+	assert_true(strstr(facts.eps[2].m.interval_note, "no member ID") != NULL);
 	struct stat st;
 	assert_int_equal(stat(t->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);

@@ -95,6 +95,18 @@ static void test_not_etcd(void **state)
 	assert_true(s.v[MS_QUOTA_BYTES] == 8589934592.0);
 	assert_int_equal(s.n_peers, 1);
 	assert_true(s.peers[0].id == 0xab);
+	/* one ID written three ways ("a", "A", "00a"): one peer, the first series (a peer twice
+	 * would be judged twice and written as a duplicate series) */
+	static const char dup[] =
+		"etcd_server_quota_backend_bytes 1\n"
+		"etcd_network_peer_round_trip_time_seconds_bucket{To=\"a\",le=\"+Inf\"} 1\n"
+		"etcd_network_peer_round_trip_time_seconds_bucket{To=\"A\",le=\"+Inf\"} 2\n"
+		"etcd_network_peer_round_trip_time_seconds_bucket{To=\"00a\",le=\"+Inf\"} 3\n"
+		"etcd_network_peer_round_trip_time_seconds_bucket{To=\"b\",le=\"+Inf\"} 4\n";
+	assert_int_equal(metrics_extract(dup, sizeof(dup) - 1, &s), 0);
+	assert_int_equal(s.n_peers, 2);
+	assert_true(s.peers[0].id == 0xa && s.peers[0].rtt.inf == 1);
+	assert_true(s.peers[1].id == 0xb);
 	assert_false(s.has_hist[MH_WAL_FSYNC]);
 }
 

@@ -173,6 +173,15 @@ static size_t check_structure(const char *text)
 			double d = strtod(val + 1, &end);
 			assert_true(*end == '\0' && end != val + 1);
 			assert_true(isfinite(d));
+			/* no series twice: name and labels, everything before the value */
+			static char seen[512][512];
+			size_t klen = (size_t)(val - l);
+			assert_true(klen < sizeof(seen[0]) && samples < 512);
+			for (size_t i = 0; i < samples; i++)
+				if (strlen(seen[i]) == klen && strncmp(seen[i], l, klen) == 0)
+					fail_msg("series written twice: %.*s", (int)klen, l);
+			memcpy(seen[samples], l, klen);
+			seen[samples][klen] = '\0';
 			samples++;
 		}
 		line = nl + 1;
@@ -392,6 +401,30 @@ static void test_hostile_names(void **state)
 }
 
 /* NaN and infinities are never written: the sample is left out, the family too when empty. */
+/* Two peers with one name (the member list is the server's: a hostile one, or two members
+ * given the same --name) and two unprobed members alike: each still one series of its own. */
+static void test_equal_names(void **state)
+{
+	(void)state;
+	struct check_facts f;
+	make_facts(&f);
+	snprintf(f.members[2].name, sizeof(f.members[2].name), "m2");
+	snprintf(f.members[2].client_url, sizeof(f.members[2].client_url), "%s",
+		 f.members[1].client_url);
+	f.eps[0].m.peers[1].peer_id = f.members[2].id;
+	f.n_eps = 1; /* m2 and its twin are not probed: their alarms come from the member list */
+	f.have_alarms = true;
+	f.n_alarms = 2;
+	f.alarms[0] = (struct alarm_fact){f.members[1].id, ALARM_NOSPACE};
+	f.alarms[1] = (struct alarm_fact){f.members[2].id, ALARM_NOSPACE};
+	char *s = render(&f, NULL);
+	check_structure(s); /* fails on a series written twice */
+	assert_non_null(strstr(s, "peer=\"m2\",peer_id=\"0000000000000022\""));
+	assert_non_null(strstr(s, "peer=\"m2\",peer_id=\"0000000000000033\""));
+	free(s);
+	check_facts_free(&f);
+}
+
 static void test_not_finite(void **state)
 {
 	(void)state;
@@ -453,7 +486,8 @@ static void test_repeats_alarms(void **state)
 	assert_true(series(&v[2], "NOSPACE") == 1);
 	assert_true(series(&v[2], "CORRUPT") == 1);
 	assert_non_null(strstr(s, "etcd_probe_alarm{cluster_id=\"c1c1c1c1c1c1c1c1\",member=\"m3\","
-				  "endpoint=\"https://127.0.9.3:2379\",type=\"CORRUPT\"} 1\n"));
+				  "endpoint=\"https://127.0.9.3:2379\",type=\"CORRUPT\","
+				  "member_id=\"0000000000000033\"} 1\n"));
 	assert_null(strstr(s, "etcd_probe_write"));
 	assert_null(strstr(s, "etcd_probe_metrics_interval_seconds"));
 	assert_null(strstr(s, "etcd_probe_peer_rtt"));
@@ -572,6 +606,7 @@ static void test_textfile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_equal_names),
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_member_down),
 		cmocka_unit_test(test_all_down),
