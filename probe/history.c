@@ -825,10 +825,16 @@ static int history_load(const char *path, struct history_set *set, char *why, si
 
 int history_apply(const char *path, struct check_facts *f, char *note, size_t notelen)
 {
+	return history_apply_within(path, f, note, notelen, true);
+}
+
+int history_apply_within(const char *path, struct check_facts *f, char *note, size_t notelen,
+			 bool may_save)
+{
 	struct history_set set = {0};
-	char why[300] = "", ivnote[160], line[300], probs[400] = "";
+	char why[300] = "", ivnote[160], line[300] = "", probs[400] = "";
 	int ret = 0, lockfd = -1;
-	bool can_save = path != NULL;
+	bool can_save = path != NULL && may_save;
 	struct timespec ts;
 
 	snprintf(note, notelen, "%s", "");
@@ -836,9 +842,9 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 
 	if (path) {
-		lockfd = history_lock(path);
+		lockfd = may_save ? history_lock(path) : -ETIME;
 		if (lockfd < 0) {
-			ret = lockfd;
+			ret = lockfd == -ETIME ? 0 : lockfd;
 			can_save = false;
 		}
 		int e = history_load(path, &set, why, sizeof(why));
@@ -850,6 +856,8 @@ int history_apply(const char *path, struct check_facts *f, char *note, size_t no
 			note_add(probs, sizeof(probs), why);
 		if (lockfd == -EWOULDBLOCK)
 			snprintf(line, sizeof(line), "locked by another etcd-probe, not saved");
+		else if (lockfd == -ETIME)
+			snprintf(line, sizeof(line), "no time left within -t to save it, not saved");
 		else if (lockfd < 0)
 			snprintf(line, sizeof(line), "cannot lock it (%s), not saved",
 				 strerror(-lockfd));

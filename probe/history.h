@@ -108,6 +108,12 @@ int history_format(const struct history_set *s, char **ret_text, size_t *ret_len
  * a problem ("" else). The figures are derived whatever happens to the file. */
 int history_apply(const char *path, struct check_facts *f, char *note, size_t notelen);
 
+/* history_apply, saving only when may_save: false when the run has no time left within -t for
+ * the lock wait and the write (the file is still read, the figures still derived, the note
+ * says it was not saved). */
+int history_apply_within(const char *path, struct check_facts *f, char *note, size_t notelen,
+			 bool may_save);
+
 /* The default state file: $STATE_DIRECTORY (its first entry; systemd's StateDirectory=) +
  * "/state"; for root /var/lib/etcd-probe/state; else $XDG_STATE_HOME/etcd-probe/state or
  * $HOME/.local/state/etcd-probe/state. Creates its directory (0700, only the last component)

@@ -31,7 +31,14 @@ static int run(int argc, char **argv, struct probe_options *o);
 
 /* The /metrics figures over the interval since the last run (the state file), when some
  * endpoint's /metrics was read. A state-file problem is a note in the report, never a failure. */
-static void apply_history(const struct probe_options *o, struct check_facts *f)
+/* The backstop fires this long after -t. */
+#define BACKSTOP_SLACK_S 0.5
+/* The state file's lock wait and write need this much of what is left before the backstop,
+ * with the report still to write. */
+#define HISTORY_SAVE_NEEDS_NS (400ull * 1000000)
+
+static void apply_history(const struct probe_options *o, struct check_facts *f,
+			  uint64_t start_ns)
 {
 	char buf[4096];
 	bool any = false;
@@ -42,7 +49,11 @@ static void apply_history(const struct probe_options *o, struct check_facts *f)
 	const char *path = o->no_state_file ? NULL
 			   : o->state_file  ? o->state_file
 					    : history_default_path(buf, sizeof(buf));
-	(void)history_apply(path, f, f->history_note, sizeof(f->history_note));
+	/* a run that used up -t (an endpoint that never answered) must still print its result
+	 * before the backstop: on a slow disk the lock wait and the fsync could take that away */
+	uint64_t backstop = start_ns + (uint64_t)((o->timeout_s + BACKSTOP_SLACK_S) * 1e9);
+	bool may_save = conn_now_ns() + HISTORY_SAVE_NEEDS_NS < backstop;
+	(void)history_apply_within(path, f, f->history_note, sizeof(f->history_note), may_save);
 	if (!path && !o->no_state_file)
 		snprintf(f->history_note, sizeof(f->history_note),
 			 "no state file ($STATE_DIRECTORY and $HOME unset): lifetime figures");
@@ -78,7 +89,7 @@ static int run(int argc, char **argv, struct probe_options *o)
 				"--key F] [-t SECONDS] ... (see --help)\n");
 		return unknown(err);
 	}
-	backstop_arm(o->timeout_s + 0.5, "ETCD UNKNOWN - internal deadline exceeded\n");
+	backstop_arm(o->timeout_s + BACKSTOP_SLACK_S, "ETCD UNKNOWN - internal deadline exceeded\n");
 	if (o->help) {
 		options_usage(stdout);
 		return 0;
@@ -141,7 +152,7 @@ static int run(int argc, char **argv, struct probe_options *o)
 	}
 	facts.have_client_cert = client.present;
 	facts.client_cert_not_after = client.present ? client.facts.not_after : 0;
-	apply_history(o, &facts);
+	apply_history(o, &facts, start_ns);
 
 	struct verdict *v = malloc(sizeof(*v));
 	if (!v) {

@@ -913,6 +913,13 @@ static void test_file_disabled_and_unwritable(void **state)
 	assert_string_equal(note, "");
 	assert_true(facts.eps[0].m.read && facts.eps[0].m.has_wal_fsync_p99);
 	assert_true(strstr(facts.eps[0].m.interval_note, "no state file") != NULL);
+	/* no time left within -t: read and derived, not locked, not written, said */
+	struct stat st;
+	facts_make(&c);
+	assert_int_equal(history_apply_within(t->path, &facts, note, sizeof(note), false), 0);
+	assert_true(strstr(note, "no time left within -t to save it, not saved") != NULL);
+	assert_true(facts.eps[0].m.read);
+	assert_true(stat(t->path, &st) < 0 && errno == ENOENT);
 	/* a directory that does not exist: said, derived anyway */
 	snprintf(path, sizeof(path), "%s/missing/state", t->dir);
 	facts_make(&c);
