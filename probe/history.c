@@ -794,10 +794,21 @@ static int history_upsert(struct history_set *s, const struct history_record *r)
 
 /* Reads the state file into *set. Returns 0, -ENOENT (no state yet), -EINVAL (not a regular
  * file: neither read nor replaced), or another -errno; *why says what, for the note. */
-static int history_load(const char *path, struct history_set *set, char *why, size_t whylen)
+/* A file with content that is not ours (not even a damaged state file: our writer puts the
+ * format first) is left alone: a mistyped --state-file must not replace someone's file. */
+static bool history_text_ours(const char *text, size_t len)
+{
+	static const char marker[] = "\"format\":\"" HISTORY_FORMAT "\"";
+	size_t n = len < 64 ? len : 64;
+	return memmem(text, n, marker, sizeof(marker) - 1) != NULL;
+}
+
+static int history_load(const char *path, struct history_set *set, char *why, size_t whylen,
+			bool *ret_foreign)
 {
 	char *text = NULL, err[256];
 	size_t len = 0;
+	*ret_foreign = false;
 	int e = regfile_read("--state-file", path, HISTORY_MAX_FILE_BYTES, &text, &len, NULL, err,
 			     sizeof(err));
 	if (e == -ENOENT) {
@@ -809,7 +820,10 @@ static int history_load(const char *path, struct history_set *set, char *why, si
 		return e;
 	}
 	if (e == -EFBIG) {
-		snprintf(why, whylen, "larger than %u bytes (corrupt)", HISTORY_MAX_FILE_BYTES);
+		/* never written by us (512 records stay far below): someone else's */
+		*ret_foreign = true;
+		snprintf(why, whylen, "larger than %u bytes, not an etcd-probe state file",
+			 HISTORY_MAX_FILE_BYTES);
 		return e;
 	}
 	if (e < 0) {
@@ -817,6 +831,7 @@ static int history_load(const char *path, struct history_set *set, char *why, si
 		return e;
 	}
 	e = history_parse(text, len, set, err, sizeof(err));
+	*ret_foreign = e < 0 && len > 0 && !history_text_ours(text, len);
 	free(text);
 	if (e < 0 || set->invalid)
 		snprintf(why, whylen, "%s", err);
@@ -847,13 +862,16 @@ int history_apply_within(const char *path, struct check_facts *f, char *note, si
 			ret = lockfd == -ETIME ? 0 : lockfd;
 			can_save = false;
 		}
-		int e = history_load(path, &set, why, sizeof(why));
-		if (e == -EINVAL)
-			can_save = false; /* never rename over a FIFO or a device */
+		bool foreign;
+		int e = history_load(path, &set, why, sizeof(why), &foreign);
+		if (e == -EINVAL || foreign)
+			can_save = false; /* never rename over a FIFO, a device, or another's file */
 		if (e < 0 && e != -ENOENT && ret == 0)
 			ret = e;
 		if (why[0])
 			note_add(probs, sizeof(probs), why);
+		if (foreign)
+			note_add(probs, sizeof(probs), "left alone, not saved");
 		if (lockfd == -EWOULDBLOCK)
 			snprintf(line, sizeof(line), "locked by another etcd-probe, not saved");
 		else if (lockfd == -ETIME)

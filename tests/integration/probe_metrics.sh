@@ -57,13 +57,24 @@ probe_expect_json "after a member restart: a new interval, the restart said" '
 m = d["endpoints"][0]["metrics"]
 assert m["interval_seconds"] is None and "restart" in m["note"], m
 '
-printf '{"version": 1, "records": [garbage' >"$ST"
+printf '{"format":"etcd-probe-state","version":1,"records":[garbage' >"$ST"
 probe_run --endpoints="$EP" "${TLS[@]}" --state-file "$ST" -t 10
 probe_expect "a corrupt state file: OK, the file named" 0 'state'
 probe_run --endpoints="$EP" "${TLS[@]}" --state-file "$ST" -t 10 --format=json
 probe_expect_json "... and the next run has an interval again (rewritten whole)" '
 assert d["endpoints"][0]["metrics"]["interval_seconds"] is not None, d["endpoints"][0]["metrics"]
 '
+# a mistyped --state-file naming someone's file (an etcd YAML config): used as no state, left
+# exactly as it was
+printf 'name: m1\nclient-transport-security:\n  client-cert-auth: true\n' >"$D/etcd.conf.yml"
+cp "$D/etcd.conf.yml" "$D/etcd.conf.yml.orig"
+probe_run --endpoints="$EP" "${TLS[@]}" --state-file "$D/etcd.conf.yml" -t 10
+probe_expect "--state-file naming a file that is not one: OK, said, left alone" 0 'left alone, not saved'
+if cmp -s "$D/etcd.conf.yml" "$D/etcd.conf.yml.orig"; then
+	scenario_ok "... and the file is unchanged"
+else
+	scenario_fail "... and the file is unchanged" "$(head -c 200 "$D/etcd.conf.yml")"
+fi
 rm -f "$ST"
 mkfifo "$ST"
 probe_run --endpoints="$EP" "${TLS[@]}" --state-file "$ST" -t 5

@@ -755,15 +755,18 @@ static void test_file_round_trip(void **state)
 static void test_file_unusable(void **state)
 {
 	struct tmp *t = *state;
+	/* ours: empty, or damaged but with our format first: rewritten; anything else (a
+	 * mistyped --state-file) is someone's file: left alone */
 	static const struct {
 		const char *text;
 		const char *note;
+		bool rewritten;
 	} cases[] = {
-		{"", "empty"},
-		{"\x7f" "ELF\x01\x02garbage", "not JSON"},
-		{HDR GOOD ",{\"cluster_id\":\"cd", "not JSON"},
-		{"{\"some\":\"other program's\"}", "not an etcd-probe state file"},
-		{"{\"format\":\"etcd-probe-state\",\"version\":99,\"records\":[]}", "version 99"},
+		{"", "empty", true},
+		{"\x7f" "ELF\x01\x02garbage", "not JSON", false},
+		{HDR GOOD ",{\"cluster_id\":\"cd", "not JSON", true},
+		{"{\"some\":\"other program's\"}", "not an etcd-probe state file", false},
+		{"{\"format\":\"etcd-probe-state\",\"version\":99,\"records\":[]}", "version 99", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char note[160];
@@ -776,6 +779,17 @@ static void test_file_unusable(void **state)
 		assert_true(facts.eps[0].m.read && !facts.eps[0].m.interval);
 		assert_true(strstr(facts.eps[0].m.interval_note, "state file unusable") != NULL);
 		assert_true(facts.eps[0].m.has_wal_fsync_p99);
+		if (!cases[i].rewritten) {
+			assert_true(strstr(note, "left alone, not saved") != NULL);
+			char back[64] = "";
+			int fd = open(t->path, O_RDONLY);
+			assert_true(fd >= 0);
+			ssize_t n = read(fd, back, sizeof(back) - 1);
+			close(fd);
+			assert_true(n == (ssize_t)strlen(cases[i].text) &&
+				    memcmp(back, cases[i].text, (size_t)n) == 0);
+			continue;
+		}
 		/* rewritten whole: the next run has its interval */
 		facts_make(&c);
 		assert_int_equal(history_apply(t->path, &facts, note, sizeof(note)), 0);
@@ -797,9 +811,10 @@ static void test_file_oversized(void **state)
 	assert_int_equal(history_apply(t->path, &facts, note, sizeof(note)), -EFBIG);
 	assert_true(strstr(note, "larger than") != NULL);
 	assert_true(facts.eps[0].m.read);
+	assert_true(strstr(note, "left alone") != NULL);
 	struct stat st;
 	assert_int_equal(stat(t->path, &st), 0);
-	assert_true(st.st_size < 100000); /* replaced */
+	assert_true(st.st_size == HISTORY_MAX_FILE_BYTES + 1); /* never ours: not replaced */
 }
 
 static void test_file_fifo(void **state)
