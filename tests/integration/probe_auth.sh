@@ -49,9 +49,10 @@ case $ETCD_VERSION_FULL in
 esac
 probe_run --endpoints="$EP" "${NOUSER[@]}" -t 10
 if [ "$status_needs_user" = 1 ]; then
-	# the facts that could be read stay (the read's latency, the certificate), the reason is said
+	# the facts that could be read stay (the read's latency, the certificate, the figures of
+	# /metrics, read without Status), the reason is said
 	probe_expect "auth enabled, no credentials, etcd $ETCD_VERSION_FULL refuses Status: WARNING 'Status needs credentials', never CRITICAL" \
-		1 --max-ms 5000 "^ETCD WARNING - m1: Status needs credentials" "^WARNING: $U1 m1 latency [0-9.]+ ms cert [0-9]+ days" \
+		1 --max-ms 5000 "^ETCD WARNING - m1: Status needs credentials" "^WARNING: $U1 m1 latency [0-9.]+ ms (.* )?cert [0-9]+ days" "^WARNING: $U1 m1 .* fsync p99 [0-9.]+ ms" \
 		'!CRITICAL' '!authentication failed'
 else
 	probe_expect "auth enabled, no credentials, etcd $ETCD_VERSION_FULL answers Status: OK" 0 --max-ms 5000 \
