@@ -517,13 +517,13 @@ static void test_metrics_figures(void **state)
 	run(x);
 	assert_int_equal(x->v.state, STATE_OK);
 	/* a --metrics-url that could not be read is a WARNING naming why; a default one is not */
-	snprintf(e->metrics_error, sizeof(e->metrics_error), "http://10.0.0.1:2381: refused");
+	snprintf(e->metrics_error, sizeof(e->metrics_error), "http://127.0.0.1:2381: refused");
 	run(x);
 	assert_int_equal(x->v.state, STATE_OK);
 	e->metrics_url_given = true;
 	run(x);
 	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
-	assert_non_null(strstr(x->v.eps[1].reason, "metrics not read: http://10.0.0.1:2381"));
+	assert_non_null(strstr(x->v.eps[1].reason, "metrics not read: http://127.0.0.1:2381"));
 }
 
 /* A slow round trip to a peer whose own disk is slow is that peer's problem, said on its own
