@@ -12,9 +12,12 @@ B := build
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
 	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev
 # prometheus: for promtool alone (check metrics on --format=prometheus); need-packages.sh installs it
-# without its Recommends and lets no service start.
+# without its Recommends and lets no service start. nagios4-core, icinga2-bin: the schedulers
+# tests/integration/nagios_icinga.sh runs in the foreground (not the nagios4 and icinga2
+# metapackages, which add apache2, php and the service units); groff-base, man-db: man_pages.sh.
 PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
-	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck strace curl prometheus
+	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck strace curl prometheus \
+	nagios4-core icinga2-bin icinga2-common groff-base man-db
 NEED := sh tests/lib/need-packages.sh
 
 LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares

@@ -5,10 +5,17 @@
 set -eu
 # Packages installed without their Recommends: prometheus (wanted for promtool alone) recommends
 # prometheus-node-exporter, whose collectors pull in smartmontools and openipmi, all daemons.
-NO_RECOMMENDS=" prometheus "
+# nagios4-core and icinga2-bin (the schedulers' daemons, run in the foreground by the tests)
+# recommend the web UIs and plugin packages with their own daemons (apache2, php, samba clients).
+NO_RECOMMENDS=" prometheus nagios4-core icinga2-bin icinga2-common "
+# PACKAGE:SERVICE pairs whose service the package enables at boot (a systemd unit link, an rc.d
+# link, a timer) although the tests only ever run the program in the foreground: disabled again
+# when this run installed the package (exim4 comes with nagios4-core, as its mailer).
+DISABLE_SERVICES="nagios4-core:nagios4 icinga2-common:icinga2 exim4-daemon-light:exim4 exim4-base:exim4-base.timer"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=""
 for p in "$@"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
@@ -17,6 +24,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "need-packages: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+fresh=""
+for ps in $DISABLE_SERVICES; do installed "${ps%%:*}" || fresh="$fresh $ps"; done
 
 # invoke-rc.d and deb-systemd-invoke ask /usr/sbin/policy-rc.d first; 101 means "action
 # forbidden". One that is already there (Docker images ship one) is left as it is; ours is removed
@@ -50,3 +59,17 @@ install() {
 install "" $plain
 # shellcheck disable=SC2086
 install "--no-install-recommends" $norec
+
+# What the packages just enabled: not started (policy-rc.d), now not enabled either. update-rc.d
+# disables the init script and the systemd unit of that name (systemctl works offline).
+for ps in $fresh; do
+	installed "${ps%%:*}" || continue
+	unit=${ps#*:}
+	case $unit in
+	*.timer) set -- systemctl disable "$unit" ;;
+	*) set -- update-rc.d "$unit" disable ;;
+	esac
+	[ -e "/lib/systemd/system/$unit" ] || [ -e "/etc/init.d/$unit" ] || continue
+	"$@" >/dev/null 2>&1 || echo "need-packages: could not disable $unit" >&2
+done
+exit 0
