@@ -131,6 +131,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(B)/etcd-probe $(B)/etcd-diag $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 deploy/etcd-install $(DESTDIR)$(PREFIX)/bin/etcd-install
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 deploy/man/etcd-probe.1 deploy/man/etcd-diag.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 deploy/man/etcd-install.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf $(B)
