@@ -8,8 +8,9 @@
 #   - healthy: OK, the perfdata labels of every member, the thresholds given as custom variables
 #     in the warn/crit fields (so they reached the probe as -w/-c)
 #   - member 3 stopped (by PID): WARNING naming m3
-#   - a second service whose command is a recorder: the password is in no argv (Nagios: only
-#     --password-file; Icinga: ETCDCTL_PASSWORD in the environment), the other variables are
+#   - a second service whose command is a recorder: each variable gives its option, and the
+#     password is in no argv, only in the probe's environment as ETCDCTL_PASSWORD (Nagios: from
+#     _ETCD_PROBE_PASSWORD by enable_environment_macros; Icinga: the CheckCommand's env)
 # Checks every 2 s (interval_length=1), Nagios' forced at once through its external command file;
 # every wait bounded; both daemons stopped by PID.
 set -u
@@ -85,6 +86,7 @@ retain_state_information=0
 check_for_updates=0
 enable_notifications=0
 max_service_check_spread=1
+enable_environment_macros=1
 process_performance_data=1
 service_perfdata_file=$N/service-perfdata
 service_perfdata_file_template=\$TIMET\$\t\$SERVICEDESC\$\t\$SERVICESTATE\$\t\$SERVICEOUTPUT\$\t\$SERVICEPERFDATA\$
@@ -153,6 +155,7 @@ define service {
 	_ETCD_PROBE_ENDPOINTS		$EPS
 	_ETCD_PROBE_USER		nagios-probe
 	_ETCD_PROBE_PASSWORD_FILE	$T/tls/password
+	_ETCD_PROBE_PASSWORD		$SECRET
 	_ETCD_PROBE_CLUSTER		1
 	_ETCD_PROBE_WRITE_CHECK		1
 	_ETCD_PROBE_WRITE_CHECK_PREFIX	/nagios/
@@ -345,16 +348,21 @@ while [ "$SECONDS" -lt "$end" ]; do
 	[ "$SECONDS" -lt "$end" ] && nagios_force recorder
 	sleep 0.5
 done
-nag_argv=$(grep -m1 '^argv:.*<--user=nagios-probe>' "$T/recorder.out")
+nag_argv=$(grep -m1 -A1 '^argv:.*<--user=nagios-probe>' "$T/recorder.out" | head -1)
+nag_env=$(grep -m1 -A1 '^argv:.*<--user=nagios-probe>' "$T/recorder.out" | sed -n 2p)
 want=("<--endpoints=$EPS>" "<--password-file=$T/tls/password>" "<--cluster>"
 	"<--write-check=/nagios/>" "<-w> <db_pct=70>" "<--timeout=10>")
 miss=()
 for w in "${want[@]}"; do [[ $nag_argv == *"$w"* ]] || miss+=("$w"); done
+[[ $nag_env == *"ETCDCTL_PASSWORD=$SECRET "* ]] || miss+=("env ETCDCTL_PASSWORD from _ETCD_PROBE_PASSWORD")
+# the sh -c that Nagios runs is gone once it execs: its command line must not name the macro
+# shellcheck disable=SC2016 # the Nagios macro, literally
+grep -qF '$_SERVICEETCD_PROBE_PASSWORD$' deploy/nagios/etcd-probe.cfg && miss+=("no \$_SERVICEETCD_PROBE_PASSWORD\$ in the command line")
 if [ -n "$nag_argv" ] && [ ${#miss[@]} = 0 ] && ! grep '^argv:' "$T/recorder.out" | grep -qF "$SECRET"; then
-	ok "nagios4: the command passes each set variable as its option, no password in argv"
+	ok "nagios4: the command passes each set variable as its option, the password only in the environment"
 else
-	notok "nagios4: the command passes each set variable as its option, no password in argv" \
-		"missing: ${miss[*]}" "argv: ${nag_argv:-none recorded}" "$(grep '^argv:' "$T/recorder.out" | grep -cF "$SECRET") argv lines with the password"
+	notok "nagios4: the command passes each set variable as its option, the password only in the environment" \
+		"missing: ${miss[*]}" "argv: ${nag_argv:-none recorded}" "env: ${nag_env//$SECRET/SECRET}" "$(grep '^argv:' "$T/recorder.out" | grep -cF "$SECRET") argv lines with the password"
 fi
 ic_argv=$(grep -m1 -A1 '^argv:.*<--write-check>' "$T/recorder.out" | head -1)
 ic_env=$(grep -m1 -A1 '^argv:.*<--write-check>' "$T/recorder.out" | sed -n 2p)
