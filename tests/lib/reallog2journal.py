@@ -29,8 +29,8 @@ OWN_IDENTIFIERS = {"systemd", "kernel", "sudo", "dockerd", "containerd", "kubele
 RE_CRI = re.compile(r"^(\d{4}-\d\d-\d\dT\S+) (stdout|stderr) [FP] (.*)$")
 RE_SYSLOG = re.compile(
     r"^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.\d+)? (\S+) ([^\s\[:]+)(?:\[\d+\])?: ?(.*)$")
-# a journalctl line posted without its date: `host ident[pid]: TEXT`
-RE_SYSLOG_NODATE = re.compile(r"^([A-Za-z0-9][\w.-]*) ([^\s\[:]+)\[\d+\]: ?(.*)$")
+# a journalctl line posted without its date: `host ident[pid]: TEXT` or `ident[pid]: TEXT`
+RE_SYSLOG_NODATE = re.compile(r"^(?:([A-Za-z0-9][\w.-]*) )?([^\s\[:]+)\[\d+\]: ?(.*)$")
 RE_RANCHER = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d:\d\d [AP]M ?")
 RE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?")
 RE_CAPNS = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)? ([CEWNID]) \| ")
