@@ -52,13 +52,13 @@ diag_journal() {
 # diag_logfile FILE NAME: etcd-diag over FILE as a log file; prints "CODE EXIT"
 diag_logfile() {
 	"$DIAG" --log-file "$1" --no-config --offline --since @0 --until now --format=json \
-		2>"$work/$2.logfile.err" | top_code
+		2>"$work/$2.log-file.err" | top_code
 }
 
 # detail PATH NAME: etcd-diag's stderr of that run, when it said anything (why a run failed)
 detail() {
 	local f="$work/$2.$1.err"
-	if [ -s "$f" ]; then head -c 300 "$f"; fi
+	if [ -s "$f" ]; then head -n 2 "$f" | head -c 300; fi
 }
 
 # check PATH NAME WANTED GOT: one TAP line; returns 0 when GOT ("CODE EXIT") is what is wanted
@@ -80,7 +80,7 @@ check() {
 	return 1
 }
 
-n=0 nh=0 sj=0 sl=0 hc=0
+n=0 nh=0 sj=0 sl=0 hc=0 hj=0 hl=0
 while IFS=$'\t' read -r file version shape want url cause; do
 	[ "$file" = file ] && continue
 	[ -n "$file" ] || continue
@@ -97,6 +97,7 @@ while IFS=$'\t' read -r file version shape want url cause; do
 		cj=0 cl=0
 		check journal "$name" healthy "$gj" && cj=1
 		check log-file "$name" healthy "$gl" && cl=1
+		hj=$((hj + cj)) hl=$((hl + cl))
 		[ $cj = 1 ] && [ $cl = 1 ] && hc=$((hc + 1))
 	else
 		n=$((n + 1))
@@ -105,6 +106,7 @@ while IFS=$'\t' read -r file version shape want url cause; do
 	fi
 done <"$DATA/INDEX.tsv"
 
+echo "reallogs healthy: journal $hj/$nh, log-file $hl/$nh"
 echo "reallogs score: journal $sj/$n, log-file $sl/$n, healthy clean $hc/$nh"
 if [ "$n" -lt 40 ] || [ "$nh" -lt 6 ]; then
 	notok "reallogs corpus size ($n excerpts with a problem, $nh healthy; wanted 40 and 6)"
