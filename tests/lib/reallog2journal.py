@@ -6,7 +6,8 @@
 # Each line's outer wrapper is taken off so that MESSAGE is the text etcd itself wrote:
 #   - a docker json-file line {"log":"...","stream":"stderr","time":"..."}: the decoded "log";
 #   - a CRI line (kubectl logs of a static pod's file) `TS stderr F TEXT`: TEXT;
-#   - a syslog/journalctl line `Mon DD HH:MM:SS host ident[pid]: TEXT`: TEXT, _HOSTNAME=host;
+#   - a syslog/journalctl line `Mon DD HH:MM:SS[.usec] host ident[pid]: TEXT`, also posted
+#     without its date (`host ident[pid]: TEXT`, `ident[pid]: TEXT`): TEXT, _HOSTNAME=host;
 #   - Rancher's UI prefix `1/16/2017 8:10:10 PM`: dropped.
 # __REALTIME_TIMESTAMP comes from the innermost timestamp the line carries (capnslog, zap "ts",
 # CRI/docker time, syslog date), else 1 ms after the previous entry; the first entry of a file
