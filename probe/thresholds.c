@@ -141,8 +141,14 @@ int thresholds_parse(struct thresholds *t, const char *spec, bool is_crit, char 
 			    memcmp(metric_defs[i].name, p, nlen) == 0)
 				m = i;
 		if (m < 0) {
-			snprintf(err, errlen, "%s: unknown metric '%.*s' (known: latency, db_pct, "
-					      "cert_days, apply_lag, members)", flag, (int)nlen, p);
+			/* the list comes from the table, so a new metric is never missing here */
+			int w = snprintf(err, errlen, "%s: unknown metric '%.*s' (known:", flag,
+					 (int)nlen, p);
+			for (int i = 0; i < METRIC_COUNT && w >= 0 && (size_t)w < errlen; i++)
+				w += snprintf(err + w, errlen - (size_t)w, "%s %s", i ? "," : "",
+					      metric_defs[i].name);
+			if (w >= 0 && (size_t)w < errlen)
+				snprintf(err + w, errlen - (size_t)w, ")");
 			return -EINVAL;
 		}
 		char val[40];

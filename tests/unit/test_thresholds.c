@@ -79,6 +79,10 @@ static void test_parse_lists(void **state)
 	assert_int_equal(thresholds_check(&t, METRIC_LATENCY, 100), STATE_WARNING);
 	assert_int_equal(thresholds_parse(&t, "bogus=1", false, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "unknown metric 'bogus'"));
+	/* every metric of the table is named, the last one too (the list was once 5 of 15) */
+	for (int i = 0; i < METRIC_COUNT; i++)
+		assert_non_null(strstr(err, metric_defs[i].name));
+	assert_non_null(strstr(err, "write_latency)"));
 	assert_int_equal(thresholds_parse(&t, "latency", false, err, sizeof(err)), -EINVAL);
 	assert_int_equal(thresholds_parse(&t, "latency=x", true, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "-c latency"));
