@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+/* How deploy/etcd-install runs etcd: etcd.service, no User= (root), data dir /var/lib/etcd,
+ * certificate and key /etc/etcd/ssl/etcd.pem + etcd-key.pem, CA /etc/kubernetes/ssl/ca.pem;
+ * Debian's etcd-server package runs the same unit name as User=etcd. Ownership remedies ask the
+ * unit which user it is rather than guessing one. */
+#define UNIT_USER "\"$(systemctl show -P User etcd.service | grep . || echo root)\""
+
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
  * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
  * {ca} {datadir} {name}, filled by the report. */
@@ -45,7 +51,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"the other members'"},
 	[DIAG_KEY_FILE_PERMISSIONS] = {DIAG_KEY_FILE_PERMISSIONS, "key-file-permissions", "tls",
 		DIAG_SEV_WARNING, 1, "private key {detail} is readable by group or others",
-		"on {member}: chmod 600 {detail} && chown etcd: {detail}"},
+		"on {member}: chmod 600 {detail} && chown " UNIT_USER ": {detail}"},
 	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
 		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
 		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
@@ -118,7 +124,8 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"on {member}: ip -br addr; fix --listen-client-urls/--listen-peer-urls"},
 	[DIAG_DATA_DIR_PERMISSION] = {DIAG_DATA_DIR_PERMISSION, "data-dir-permission", "startup",
 		DIAG_SEV_CRITICAL, 1, "{member} cannot use its data dir: {detail}",
-		"on {member}: install -d -o etcd -g etcd -m 700 {datadir}"},
+		"on {member}: chown -R " UNIT_USER ": {datadir} && chmod 700 {datadir} && "
+		"systemctl restart etcd"},
 	[DIAG_DATA_DIR_MODE] = {DIAG_DATA_DIR_MODE, "data-dir-mode", "startup", DIAG_SEV_INFO, 1,
 		"{member}'s data dir is readable by others", "on {member}: chmod 700 {datadir}"},
 	[DIAG_FILE_MISSING] = {DIAG_FILE_MISSING, "file-missing", "startup", DIAG_SEV_CRITICAL, 1,
@@ -127,6 +134,71 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_ENDPOINT_UNHEALTHY] = {DIAG_ENDPOINT_UNHEALTHY, "endpoint-unhealthy", "live",
 		DIAG_SEV_CRITICAL, 1, "{member} fails the live check: {detail}",
 		"etcd-probe --endpoints={url} -v"},
+	[DIAG_RAFT_LOG_CORRUPT] = {DIAG_RAFT_LOG_CORRUPT, "raft-log-corrupt", "disk",
+		DIAG_SEV_CRITICAL, 1,
+		"{member}'s raft log is behind what the cluster committed ({detail}): its WAL was "
+		"corrupted, truncated or restored from an old copy",
+		"on {member}: systemctl stop etcd; from a healthy member: etcdctl member remove <its "
+		"id> && etcdctl member add {name} --peer-urls={url}; then on {member}: mv {datadir} "
+		"{datadir}.broken; start it with --initial-cluster-state=existing (re-run "
+		"etcd-install --initial-cluster-state existing)"},
+	[DIAG_DATA_DIR_LOCKED] = {DIAG_DATA_DIR_LOCKED, "data-dir-locked", "startup",
+		DIAG_SEV_CRITICAL, 1,
+		"{member} waits for the lock on its data dir: another etcd process holds {detail}",
+		"on {member}: fuser -v {datadir}/member/snap/db (or lsof +D {datadir}); stop the "
+		"other etcd (a second unit, a manual run, a container on the same dir); then "
+		"systemctl restart etcd"},
+	[DIAG_WAL_CORRUPT] = {DIAG_WAL_CORRUPT, "wal-corrupt", "disk", DIAG_SEV_CRITICAL, 1,
+		"{member}'s write-ahead log cannot be read ({detail})",
+		"on {member}: systemctl stop etcd; keep a copy (cp -a {datadir} {datadir}.broken); "
+		"remove the member from a healthy one (etcdctl member remove <its id>; etcdctl member "
+		"add {name} --peer-urls={url}), rm -rf {datadir}/member, start with "
+		"--initial-cluster-state=existing; a single-member cluster: etcdutl snapshot restore "
+		"from the last backup"},
+	[DIAG_SNAPSHOT_CORRUPT] = {DIAG_SNAPSHOT_CORRUPT, "snapshot-corrupt", "disk",
+		DIAG_SEV_CRITICAL, 1,
+		"{member}'s snapshot files are missing or damaged ({detail})",
+		"on {member}: ls -l {datadir}/member/snap; a .snap.db lost from there (cleaned by "
+		"hand, a full disk) cannot be recreated: systemctl stop etcd, remove and re-add the "
+		"member from a healthy one (etcdctl member remove/add), rm -rf {datadir}/member, "
+		"start with --initial-cluster-state=existing"},
+	[DIAG_PEM_NO_DATA] = {DIAG_PEM_NO_DATA, "pem-no-data", "tls", DIAG_SEV_CRITICAL, 1,
+		"{member} cannot load its certificate or key: {detail}",
+		"on {member}: openssl x509 -noout -subject -in {cert}; openssl pkey -noout -in {key} "
+		"(empty, DER, or the two files swapped); re-run etcd-install --renew-cert, then "
+		"systemctl restart etcd"},
+	[DIAG_AUTH_TOKEN_INVALID] = {DIAG_AUTH_TOKEN_INVALID, "auth-token-invalid", "auth",
+		DIAG_SEV_WARNING, 20,
+		"clients of {member} send auth tokens it does not know (expired simple tokens, a "
+		"member restarted, or tokens of another member)",
+		"make clients re-authenticate on 'invalid auth token'; with several members use "
+		"--auth-token=jwt,pub-key=...,priv-key=...,sign-method=RS256 (simple tokens live in "
+		"one member's memory only), or raise --auth-token-ttl"},
+	[DIAG_REVISION_COMPACTED] = {DIAG_REVISION_COMPACTED, "revision-compacted", "space",
+		DIAG_SEV_WARNING, 20,
+		"clients of {member} ask for revisions already compacted away",
+		"clients must re-list and watch from the current revision after 'required revision "
+		"has been compacted'; if it keeps coming, compact less often (--auto-compaction-"
+		"retention) or find the client that watches from an old revision"},
+	[DIAG_MESSAGE_TOO_LARGE] = {DIAG_MESSAGE_TOO_LARGE, "message-too-large", "limits",
+		DIAG_SEV_WARNING, 1,
+		"requests or responses on {member} exceed the size limit ({detail})",
+		"find the large value or range (etcdctl get --prefix --keys-only | wc -l); keep "
+		"values small, page ranges (--limit), or raise --max-request-bytes (server, default "
+		"1.5 MiB) and the client's max call size together on every member and client"},
+	[DIAG_PEER_NAME_UNRESOLVED] = {DIAG_PEER_NAME_UNRESOLVED, "peer-name-unresolved",
+		"network", DIAG_SEV_CRITICAL, 1,
+		"the peer URL host {wanted} of {member} does not resolve ({detail})",
+		"on the members that dial it: getent hosts {wanted}; add it to DNS or /etc/hosts, or "
+		"use the member's IP in --initial-cluster / --initial-advertise-peer-urls "
+		"(etcdctl member update <id> --peer-urls=https://<ip>:2380)"},
+	[DIAG_FILE_PERMISSION] = {DIAG_FILE_PERMISSION, "file-permission", "startup",
+		DIAG_SEV_CRITICAL, 1, "{member} may not open {detail}: permission denied",
+		"on {member}: ls -l {detail}; chown " UNIT_USER ": {detail} (the user etcd.service "
+		"runs as; keys mode 0600) && systemctl restart etcd"},
+	[DIAG_CANNOT_READ_HERE] = {DIAG_CANNOT_READ_HERE, "cannot-read", "diag", DIAG_SEV_INFO, 1,
+		"{detail}", "run etcd-diag as root (sudo etcd-diag ...), or as a member of the "
+		"file's group"},
 	[DIAG_FACT_LOCAL_MEMBER] = {DIAG_FACT_LOCAL_MEMBER, "fact-local-member", "fact",
 		DIAG_SEV_OK, 0, "", ""},
 	[DIAG_FACT_MEMBER_ADDED] = {DIAG_FACT_MEMBER_ADDED, "fact-member-added", "fact",

@@ -47,6 +47,17 @@ enum diag_code {
 	DIAG_DATA_DIR_MODE,
 	DIAG_FILE_MISSING,
 	DIAG_ENDPOINT_UNHEALTHY,
+	DIAG_RAFT_LOG_CORRUPT,
+	DIAG_DATA_DIR_LOCKED,
+	DIAG_WAL_CORRUPT,
+	DIAG_SNAPSHOT_CORRUPT,
+	DIAG_PEM_NO_DATA,
+	DIAG_AUTH_TOKEN_INVALID,
+	DIAG_REVISION_COMPACTED,
+	DIAG_MESSAGE_TOO_LARGE,
+	DIAG_PEER_NAME_UNRESOLVED,
+	DIAG_FILE_PERMISSION,  /* etcd itself cannot open a file: permission denied */
+	DIAG_CANNOT_READ_HERE, /* etcd-diag (not root) may not read a file it should inspect */
 	DIAG_FACT_LOCAL_MEMBER, /* "starting member ID in cluster CID" / local-member-id */
 	DIAG_FACT_MEMBER_ADDED, /* "added member ID [URL] to cluster CID" */
 	DIAG_FACT_PUBLISHED,    /* "published {Name:N ...} to cluster CID" */

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "diag/text.h"
 
@@ -55,6 +58,16 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_DATA_DIR_MODE] = 0,
 	[DIAG_FILE_MISSING] = 0,
 	[DIAG_ENDPOINT_UNHEALTHY] = F_ALL,
+	[DIAG_RAFT_LOG_CORRUPT] = F_LOCAL,
+	[DIAG_DATA_DIR_LOCKED] = 0,
+	[DIAG_WAL_CORRUPT] = 0,
+	[DIAG_SNAPSHOT_CORRUPT] = 0,
+	[DIAG_PEM_NO_DATA] = 0,
+	[DIAG_AUTH_TOKEN_INVALID] = 0,
+	[DIAG_REVISION_COMPACTED] = 0,
+	[DIAG_MESSAGE_TOO_LARGE] = 0,
+	[DIAG_PEER_NAME_UNRESOLVED] = F_PEER | F_URL,
+	[DIAG_FILE_PERMISSION] = 0,
 	[DIAG_FACT_LOCAL_MEMBER] = F_LOCAL | F_CLUSTER,
 	[DIAG_FACT_MEMBER_ADDED] = F_PEER | F_CLUSTER | F_URL,
 	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
@@ -68,6 +81,8 @@ enum detail_kind {
 	DETAIL_REASON,      /* a short network reason ("connection refused") */
 	DETAIL_AFTER,       /* the token after `from` up to one of `stop` */
 	DETAIL_NEEDLE,      /* the needle itself (alarm names) */
+	DETAIL_FROM,        /* from `from` (included) up to one of `stop` */
+	DETAIL_KEY,         /* the zap field named `from`, else the snippet */
 	DETAIL_NONE,
 };
 
@@ -101,6 +116,10 @@ static const struct signature sig_table[] = {
 	/* TLS (ETCD_LOGS.md section 1): the Go x509/tls text decides, whatever carries it */
 	{DIAG_CERT_SAN_MISMATCH, "certificate is valid for", NULL, NULL, DETAIL_NONE, NULL, NULL,
 		false},
+	/* etcd's own check of a connecting peer's certificate against its address (pkg/transport
+	 * checkCertSAN, 3.2-3.6), logged in "rejected connection" by the member it dials */
+	{DIAG_CERT_SAN_MISMATCH, "does not match any of DNSNames", NULL, NULL, DETAIL_NONE, NULL,
+		NULL, false},
 	{DIAG_CERT_SAN_MISMATCH, "doesn't contain any IP SANs", NULL, NULL, DETAIL_SNIPPET, NULL,
 		NULL, false},
 	{DIAG_CERT_SAN_MISMATCH, "legacy Common Name field", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
@@ -119,6 +138,14 @@ static const struct signature sig_table[] = {
 		false},
 	{DIAG_CERT_BAD_KEY_USAGE, "tls: unsupported certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
 		NULL, false},
+	/* Go crypto/tls X509KeyPair on an empty, DER or swapped file (startup, section 7) */
+	{DIAG_PEM_NO_DATA, "tls: failed to find any PEM data", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_PEM_NO_DATA, "PEM block in key input", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_PEM_NO_DATA, "PEM block in certificate input", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_PEM_NO_DATA, "rather than a key in the PEM", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
 	{DIAG_CERT_KEY_MISMATCH, "private key does not match public key", NULL, NULL,
 		DETAIL_SNIPPET, NULL, NULL, false},
 	{DIAG_CLIENT_CERT_MISSING, "didn't provide a certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
@@ -160,8 +187,57 @@ static const struct signature sig_table[] = {
 		NULL, NULL, false},
 	{DIAG_DATA_DIR_PERMISSION, "cannot write to member directory", NULL, NULL, DETAIL_SNIPPET,
 		NULL, NULL, false},
+	/* raft's panics when the log on disk is behind what it committed (raft/log.go commitTo,
+	 * raft.go loadState; same text 3.2-3.6) */
+	{DIAG_RAFT_LOG_CORRUPT, "Was the raft log corrupted", NULL, NULL, DETAIL_FROM, "tocommit(",
+		".\"", false},
+	{DIAG_RAFT_LOG_CORRUPT, "state.commit ", "is out of range", NULL, DETAIL_FROM,
+		"state.commit ", "\"", false},
+	/* a second etcd on the same data dir: bbolt's flock waits (etcdserver backend.go, 10 s) */
+	{DIAG_DATA_DIR_LOCKED, "holds the file lock", NULL, NULL, DETAIL_AFTER, "is using \"",
+		"\"", false},
+	{DIAG_DATA_DIR_LOCKED, "db file is flocked by another process", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_DATA_DIR_LOCKED, "fileutil: file already locked", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	/* snapshots (snap/snapshotter.go, snap/db.go, etcdserver backend.go); before the WAL rows:
+	 * "snap: crc mismatch" is the snapshot's */
+	{DIAG_SNAPSHOT_CORRUPT, "failed to find [SNAPSHOT-INDEX].snap.db", NULL, NULL, DETAIL_KEY,
+		"snapshot-file-path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to find database snapshot file", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snapshot file doesn't exist", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snap: crc mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snap file is corrupt", NULL, NULL, DETAIL_KEY, "path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "corrupted snapshot file", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to unmarshal snappb.Snapshot", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to unmarshal raftpb.Snapshot", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "recovering backend from snapshot error", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to recover v3 backend from snapshot", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	/* the write-ahead log (wal/wal.go, walpb/record.go, etcdserver storage.go) */
+	{DIAG_WAL_CORRUPT, "crc mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "wal: slice bounds out of range", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_WAL_CORRUPT, "wal: max entry size limit exceeded", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_WAL_CORRUPT, "wal: snapshot mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "read wal error", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "cannot be repaired", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "failed to repair WAL", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "failed to open WAL", NULL, "permission denied", DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_WAL_CORRUPT, "open wal error", NULL, "permission denied", DETAIL_SNIPPET, NULL, NULL,
+		false},
 	{DIAG_FILE_MISSING, "no such file or directory", "open ", NULL, DETAIL_AFTER, "open ",
 		": \"", false},
+	{DIAG_FILE_PERMISSION, "permission denied", "open ", NULL, DETAIL_AFTER, "open ", ": \"",
+		false},
 	/* space and corruption (section 5) */
 	{DIAG_NOSPACE_ALARM, "NOSPACE", NULL, NULL, DETAIL_NEEDLE, NULL, NULL, false},
 	{DIAG_NOSPACE_ALARM, "exceeded backend quota", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
@@ -197,6 +273,28 @@ static const struct signature sig_table[] = {
 	{DIAG_OVERLOADED, "took too long", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
 	{DIAG_OVERLOADED, "timed out waiting for read index", NULL, NULL, DETAIL_NONE, NULL, NULL,
 		false},
+	/* gRPC size limits and etcd's --max-request-bytes (request results in section 4 lines
+	 * stay "overloaded": rows above win) */
+	{DIAG_MESSAGE_TOO_LARGE, "grpc: received message larger than max", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL, false},
+	{DIAG_MESSAGE_TOO_LARGE, "trying to send message larger than max", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_MESSAGE_TOO_LARGE, "request is too large", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_REVISION_COMPACTED, "required revision has been compacted", NULL, NULL, DETAIL_NONE,
+		NULL, NULL, false},
+	/* auth/store.go, auth/jwt.go (3.2-3.6); the token itself is kept out of the sample */
+	{DIAG_AUTH_TOKEN_INVALID, "invalid auth token", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_AUTH_TOKEN_INVALID, "invalid jwt token", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_AUTH_TOKEN_INVALID, "failed to parse jwt token", NULL, NULL, DETAIL_NONE, NULL, NULL,
+		false},
+	/* Go's resolver inside a dial error: the peer URL names a host that does not resolve */
+	{DIAG_PEER_NAME_UNRESOLVED, "no such host", NULL, NULL, DETAIL_FROM, "lookup ", "\")",
+		true},
+	{DIAG_PEER_NAME_UNRESOLVED, "server misbehaving", "lookup ", NULL, DETAIL_FROM, "lookup ",
+		"\")", true},
+	{DIAG_PEER_NAME_UNRESOLVED, "Temporary failure in name resolution", NULL, NULL, DETAIL_FROM,
+		"lookup ", "\")", true},
 	/* a member shutting down cancels its own streams: not a peer problem */
 	{DIAG_CODE_NONE, "context canceled", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
 	/* peer links (section 1): the symptom when no more specific cause is in the line */
@@ -505,8 +603,202 @@ static void parse_prefix(const char *s, size_t len, int priority, struct classif
 	r->format = DIAG_FMT_BARE;
 }
 
-static void extract_fields(const char *s, size_t len, size_t text_off, const struct signature *sig,
-			   struct classify_result *r)
+/* A zap line read by jansson: values without their JSON escapes. `text` holds the message and
+ * every string value (arrays of strings as "[a, b]"), each ended by a '"', so that the sentence
+ * markers of the text formats, whose stops include '"', find their tokens in it unescaped. */
+struct zap_line {
+	json_t *root;
+	char text[4096];
+	size_t len;
+};
+
+static void zap_text_add(struct zap_line *z, const char *v, size_t n)
+{
+	if (z->len + n + 1 >= sizeof(z->text))
+		n = sizeof(z->text) - z->len - 2;
+	memcpy(z->text + z->len, v, n);
+	z->len += n;
+	z->text[z->len++] = '"';
+	z->text[z->len] = '\0';
+}
+
+/* Returns false when the line is not one JSON object (cut by the journal's size limit, say):
+ * the raw scan then reads it as before. */
+static bool zap_decode(const char *s, size_t len, struct zap_line *z)
+{
+	z->len = 0;
+	z->text[0] = '\0';
+	z->root = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(z->root)) {
+		json_decref(z->root);
+		z->root = NULL;
+		return false;
+	}
+	json_t *m = json_object_get(z->root, "msg");
+	if (json_is_string(m))
+		zap_text_add(z, json_string_value(m), json_string_length(m));
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		if (z->len + 2 >= sizeof(z->text))
+			break;
+		if (strcmp(k, "msg") == 0 || strcmp(k, "level") == 0 || strcmp(k, "ts") == 0 ||
+		    strcmp(k, "caller") == 0)
+			continue;
+		if (json_is_string(v)) {
+			zap_text_add(z, json_string_value(v), json_string_length(v));
+		} else if (json_is_array(v)) {
+			char buf[512];
+			size_t o = 0, i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				if (!json_is_string(e))
+					continue;
+				o += text_printf(buf + o, sizeof(buf) - o, "%s%s", o ? ", " : "[",
+						 json_string_value(e));
+			}
+			o += text_printf(buf + o, sizeof(buf) - o, "%s", o ? "]" : "[]");
+			zap_text_add(z, buf, o);
+		}
+	}
+	return true;
+}
+
+/* A string field of the zap line; NULL when absent or not a string. */
+static const char *zap_str(const struct zap_line *z, const char *key)
+{
+	return z ? json_string_value(json_object_get(z->root, key)) : NULL;
+}
+
+static bool zap_copy(const struct zap_line *z, const char *key, char *out, size_t cap)
+{
+	const char *v = zap_str(z, key);
+	if (!v || !v[0])
+		return false;
+	text_scopy(out, cap, v);
+	return true;
+}
+
+static bool zap_id(const struct zap_line *z, const char *const *keys, char out[DIAG_ID_LEN])
+{
+	for (size_t i = 0; z && keys[i]; i++) {
+		const char *v = zap_str(z, keys[i]);
+		if (v && hex_id_at(v, v + strlen(v), out))
+			return true;
+	}
+	return false;
+}
+
+static const char *const peer_id_keys[] = {
+	"peer-id", "remote-peer-id", "remote-member-id", "remote-peer-id-from",
+	"removed-member-id", "remote-peer-server-name", "to", "from", "added-peer-id", NULL,
+};
+static const char *const local_id_keys[] = {"local-member-id", NULL};
+static const char *const cluster_id_keys[] = {"local-member-cluster-id", "cluster-id", NULL};
+static const char *const remote_cluster_keys[] = {"remote-peer-cluster-id", NULL};
+/* in the decoded text of a zap line (error values, raft sentences) */
+static const char *const peer_id_markers_zaptext[] = {"failed to dial ", NULL};
+static const char *const local_id_markers_zaptext[] = {"raft.node: ", NULL};
+
+/* Copies a list such as `["m3" "m3.lan"]` (Go %q of a []string, maybe with its quotes
+ * escaped) or `[m3, m3.lan]` as "m3, m3.lan". */
+static size_t clean_list(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	bool sep = false;
+	for (size_t i = 0; i < n && o + 3 < cap; i++) {
+		char c = p[i];
+		if (c == '[' || c == ']' || c == '\\' || c == '"' || c == ',')
+			continue;
+		if (c == ' ') {
+			sep = o > 0;
+			continue;
+		}
+		if (sep) {
+			out[o++] = ',';
+			out[o++] = ' ';
+			sep = false;
+		}
+		out[o++] = c;
+	}
+	if (cap)
+		out[o < cap ? o : cap - 1] = '\0';
+	return o;
+}
+
+/* etcd's check of a connecting peer: `tls: "H" does not match any of DNSNames [...]`, with the
+ * certificate's IPAddresses and DNSNames beside it (text) or in ip-addresses/dns-names (zap). */
+static void extract_dnsnames(const char *s, size_t len, const struct zap_line *z,
+			     struct classify_fields *f)
+{
+	const char *p = memmem(s, len, "tls: ", 5), *end = s + len;
+	if (p) {
+		p += 5;
+		while (p < end && (*p == '\\' || *p == '"'))
+			p++;
+		const char *q = p;
+		while (q < end && *q != '\\' && *q != '"' && *q != ' ')
+			q++;
+		text_copy(f->wanted, sizeof(f->wanted), p, (size_t)(q - p));
+	}
+	char ips[96] = "", dns[96] = "";
+	const char *ip = zap_str(z, "ip-addresses"), *dn = zap_str(z, "dns-names");
+	json_t *a;
+	if (z && json_is_array(a = json_object_get(z->root, "ip-addresses"))) {
+		size_t i, o = 0;
+		json_t *e;
+		json_array_foreach(a, i, e)
+			o += text_printf(ips + o, sizeof(ips) - o, "%s%s", o ? ", " : "",
+					 json_string_value(e) ? json_string_value(e) : "");
+	} else if (ip) {
+		text_scopy(ips, sizeof(ips), ip);
+	} else if ((p = memmem(s, len, "IPAddresses [", 13)) != NULL) {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+		clean_list(p + 12, (size_t)((q ? q : end) - p - 12), ips, sizeof(ips));
+	}
+	if (z && json_is_array(a = json_object_get(z->root, "dns-names"))) {
+		size_t i, o = 0;
+		json_t *e;
+		json_array_foreach(a, i, e)
+			o += text_printf(dns + o, sizeof(dns) - o, "%s%s", o ? ", " : "",
+					 json_string_value(e) ? json_string_value(e) : "");
+	} else if (dn) {
+		text_scopy(dns, sizeof(dns), dn);
+	} else if ((p = memmem(s, len, "DNSNames [", 10)) != NULL) {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+		clean_list(p + 9, (size_t)((q ? q : end) - p - 9), dns, sizeof(dns));
+	}
+	text_printf(f->sans, sizeof(f->sans), "%s%s%s%s", ips[0] ? "IP " : "", ips,
+		    ips[0] && dns[0] ? ", DNS " : dns[0] ? "DNS " : "", dns);
+	/* one wording for both shapes, without Go's %q escapes */
+	text_printf(f->detail, sizeof(f->detail), "tls: \"%s\" does not match any of DNSNames [%s]",
+		    f->wanted, dns);
+}
+
+/* The zap value that holds the needle: the whole error value, else from the needle on. */
+static bool zap_snippet(const struct zap_line *z, const char *needle, char *out, size_t cap)
+{
+	const char *e = zap_str(z, "error");
+	if (e && strstr(e, needle)) {
+		text_scopy(out, cap, e);
+		return true;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		const char *sv = json_string_value(v);
+		const char *at = sv ? strstr(sv, needle) : NULL;
+		if (at) {
+			text_scopy(out, cap, at);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* s/len: the raw line, or for a decoded zap line (z) its decoded text (text_off 0). */
+static void extract_fields(const char *s, size_t len, size_t text_off, const struct zap_line *z,
+			   const struct signature *sig, struct classify_result *r)
 {
 	struct classify_fields *f = &r->f;
 	const char *p;
@@ -517,24 +809,38 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 
 	/* zap carries IDs in fields, the text formats in the sentence: search only the kind of
 	 * marker the line can have */
-	if (want & F_PEER)
-		id_after_any(s, len, zap ? peer_id_markers_zap : peer_id_markers_text, f->peer_id);
-	if ((want & F_LOCAL) &&
-	    !id_after_any(s, len, zap ? local_id_markers_zap : local_id_markers_text, f->local_id))
+	if (want & F_PEER) {
+		if (z) {
+			if (!zap_id(z, peer_id_keys, f->peer_id))
+				id_after_any(s, len, peer_id_markers_zaptext, f->peer_id);
+		} else {
+			id_after_any(s, len, zap ? peer_id_markers_zap : peer_id_markers_text,
+				     f->peer_id);
+		}
+	}
+	if (want & F_LOCAL) {
+		bool got = z ? zap_id(z, local_id_keys, f->local_id) ||
+				       id_after_any(s, len, local_id_markers_zaptext, f->local_id)
+			     : id_after_any(s, len, zap ? local_id_markers_zap : local_id_markers_text,
+					    f->local_id);
 		/* raft lines start with the logging member's own ID: "%x became leader"; 8+
 		 * digits so that words such as "added" are not taken for one */
-		if (hex_id_at(s + text_off, s + len, f->local_id) && strlen(f->local_id) < 8)
+		if (!got && hex_id_at(s + text_off, s + len, f->local_id) && strlen(f->local_id) < 8)
 			f->local_id[0] = '\0';
+	}
 	if (f->peer_id[0] && strcmp(f->peer_id, f->local_id) == 0 && sig->code != DIAG_NO_LEADER)
 		f->peer_id[0] = '\0';
 	f->peer_at_fault = sig->peer_at_fault && f->peer_id[0];
 	if (want & F_CLUSTER) {
-		id_after_any(s, len, cluster_id_markers, f->cluster_id);
-		id_after_any(s, len, remote_cluster_markers, f->remote_cluster_id);
+		if (!zap_id(z, cluster_id_keys, f->cluster_id))
+			id_after_any(s, len, cluster_id_markers, f->cluster_id);
+		if (!zap_id(z, remote_cluster_keys, f->remote_cluster_id))
+			id_after_any(s, len, remote_cluster_markers, f->remote_cluster_id);
 	}
 
-	if ((want & F_ADDR) && !after_copy(s, len, "rejected connection from \"", "\"",
-					  f->remote_addr, sizeof(f->remote_addr)))
+	if ((want & F_ADDR) && !zap_copy(z, "remote-addr", f->remote_addr, sizeof(f->remote_addr)) &&
+	    !after_copy(s, len, "rejected connection from \"", "\"", f->remote_addr,
+			sizeof(f->remote_addr)))
 		after_copy(s, len, "\"remote-addr\":\"", "\"", f->remote_addr,
 			   sizeof(f->remote_addr));
 
@@ -549,35 +855,48 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 		} else {
 			text_copy(f->sans, sizeof(f->sans), p, n);
 		}
+	} else if ((want & F_X509) && contains(s, len, "does not match any of DNSNames")) {
+		extract_dnsnames(s, len, z, f);
 	} else if (want & F_X509) {
 		after_copy(s, len, "cannot validate certificate for ", " ", f->wanted,
 			   sizeof(f->wanted));
 	}
 
 	static const struct {
+		const char *key; /* zap field */
 		const char *marker;
 		const char *stop;
 	} dur[] = {
-		{"\"took\":\"", "\""},
-		{"sync duration of ", ", "},
-		{"took too long (", ")"},
-		{"\"clock-drift\":\"", "\""},
-		{"is too high [", "]"},
-		{"\"exceeded-duration\":\"", "\""},
-		{"timeout for ", ",)"},
+		{"took", "\"took\":\"", "\""},
+		{NULL, "sync duration of ", ", "},
+		{NULL, "took too long (", ")"},
+		{"clock-drift", "\"clock-drift\":\"", "\""},
+		{NULL, "is too high [", "]"},
+		{"exceeded-duration", "\"exceeded-duration\":\"", "\""},
+		{NULL, "timeout for ", ",)"},
 	};
 	for (size_t i = 0; (want & F_DURATION) && i < sizeof(dur) / sizeof(dur[0]); i++)
-		if (after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
-			       sizeof(f->duration)))
+		if (z ? (dur[i].key ? zap_copy(z, dur[i].key, f->duration, sizeof(f->duration))
+				    : after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
+						 sizeof(f->duration)))
+		      : after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
+				   sizeof(f->duration)))
 			break;
 
-	if ((want & F_URL) &&
-	    !after_copy(s, len, "\"added-peer-peer-urls\":[\"", "\"", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "\"address\":\"", "\"", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "peerURL(", ")", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "listen tcp ", " ", f->url, sizeof(f->url)))
-		if (sig->code == DIAG_FACT_MEMBER_ADDED)
-			after_copy(s, len, " [", "]", f->url, sizeof(f->url));
+	if (want & F_URL) {
+		json_t *urls = z ? json_object_get(z->root, "added-peer-peer-urls") : NULL;
+		const char *u0 = json_string_value(json_array_get(urls, 0));
+		if (u0 && u0[0])
+			text_scopy(f->url, sizeof(f->url), u0);
+		else if (!zap_copy(z, "address", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "\"added-peer-peer-urls\":[\"", "\"", f->url,
+				     sizeof(f->url)) &&
+			 !after_copy(s, len, "\"address\":\"", "\"", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "peerURL(", ")", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "listen tcp ", " ", f->url, sizeof(f->url)))
+			if (sig->code == DIAG_FACT_MEMBER_ADDED)
+				after_copy(s, len, " [", "]", f->url, sizeof(f->url));
+	}
 	n = strlen(f->url);
 	if (n && f->url[n - 1] == ':')
 		f->url[n - 1] = '\0';
@@ -587,8 +906,18 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 			sizeof(f->name)))
 		after_copy(s, len, "couldn't find local name \"", "\"", f->name, sizeof(f->name));
 
+	/* the host a name lookup failed for: "lookup m3 on 127.0.0.53:53: no such host" */
+	if (sig->code == DIAG_PEER_NAME_UNRESOLVED)
+		after_copy(s, len, "lookup ", " :", f->wanted, sizeof(f->wanted));
+
 	switch (sig->detail) {
+	case DETAIL_KEY:
+		if (zap_copy(z, sig->from, f->detail, sizeof(f->detail)))
+			break;
+		/* fall through */
 	case DETAIL_SNIPPET: {
+		if (z && zap_snippet(z, sig->needle, f->detail, sizeof(f->detail)))
+			break;
 		/* from the zap error field when the needle is in it, else from the needle */
 		const char *e = memmem(s, len, "\"error\":\"", 9);
 		const char *nd = memmem(s, len, sig->needle, strlen(sig->needle));
@@ -609,9 +938,24 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 				break;
 			}
 		break;
-	case DETAIL_AFTER:
-		after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
+	case DETAIL_AFTER: {
+		/* a zap error value first: "failed to open WAL" has an "open " of its own */
+		const char *e = zap_str(z, "error");
+		if (!e || !after_copy(e, strlen(e), sig->from, sig->stop, f->detail,
+				      sizeof(f->detail)))
+			after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
 		break;
+	}
+	case DETAIL_FROM: {
+		p = memmem(s, len, sig->from, strlen(sig->from));
+		if (!p)
+			break;
+		n = 0;
+		while (p + n < s + len && !strchr(sig->stop, p[n]))
+			n++;
+		text_copy(f->detail, sizeof(f->detail), p, n);
+		break;
+	}
 	case DETAIL_NEEDLE:
 		text_copy(f->detail, sizeof(f->detail), sig->needle, strlen(sig->needle));
 		break;
@@ -627,21 +971,85 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 	}
 }
 
+/* The sample a zap hit leaves as evidence: "ts level msg; key=value; ..." with the values
+ * unescaped (the report escapes once, for its own format). Secrets stay out: the token of an
+ * "invalid auth token" line. */
+static void zap_sample(const struct zap_line *z, struct classify_result *r)
+{
+	size_t o = 0, cap = sizeof(r->sample);
+	const char *ts = zap_str(z, "ts"), *lv = zap_str(z, "level"), *msg = zap_str(z, "msg");
+	o += text_printf(r->sample + o, cap - o, "%s%s%s%s%s", ts ? ts : "", ts ? " " : "",
+			 lv ? lv : "", lv ? " " : "", msg ? msg : "");
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		if (o + 4 >= cap)
+			break;
+		if (strcmp(k, "msg") == 0 || strcmp(k, "level") == 0 || strcmp(k, "ts") == 0 ||
+		    strcmp(k, "caller") == 0 || strcmp(k, "logger") == 0)
+			continue;
+		if (strcmp(k, "token") == 0) {
+			o += text_printf(r->sample + o, cap - o, "; token=<not shown>");
+		} else if (json_is_string(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%s", k, json_string_value(v));
+		} else if (json_is_array(v) || json_is_object(v)) {
+			char *d = json_dumps(v, JSON_COMPACT);
+			if (d)
+				o += text_printf(r->sample + o, cap - o, "; %s=%s", k, d);
+			free(d);
+		} else if (json_is_integer(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%lld", k,
+					 (long long)json_integer_value(v));
+		} else if (json_is_real(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%g", k, json_real_value(v));
+		} else if (json_is_boolean(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%s", k,
+					 json_is_true(v) ? "true" : "false");
+		}
+	}
+	r->sample_len = o;
+}
+
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret)
 {
 	size_t text_off = 0;
 
-	memset(ret, 0, sizeof(*ret));
+	/* not the whole result: most entries are misses, and the sample buffer is large */
+	ret->code = DIAG_CODE_NONE;
+	ret->format = DIAG_FMT_BARE;
 	ret->priority = priority;
-	if (!msg)
+	ret->sample_len = 0;
+	if (!msg) {
+		memset(&ret->f, 0, sizeof(ret->f));
 		return;
+	}
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	parse_prefix(msg, len, priority, ret, &text_off);
 	int row = sig_match(msg, len);
+	memset(&ret->f, 0, sizeof(ret->f));
 	if (row < 0)
 		return;
 	ret->code = sig_table[row].code;
-	if (ret->code != DIAG_CODE_NONE)
-		extract_fields(msg, len, text_off, &sig_table[row], ret);
+	if (ret->code == DIAG_CODE_NONE)
+		return;
+	/* only hits are decoded: the fast path stays one pass over the raw bytes */
+	struct zap_line z;
+	if (ret->format == DIAG_FMT_ZAP && zap_decode(msg, len, &z)) {
+		extract_fields(z.text, z.len, 0, &z, &sig_table[row], ret);
+		zap_sample(&z, ret);
+		json_decref(z.root);
+		return;
+	}
+	extract_fields(msg, len, text_off, NULL, &sig_table[row], ret);
+	if (ret->code == DIAG_AUTH_TOKEN_INVALID) {
+		/* capnslog prints the token after the words: keep the words only */
+		const char *w = memmem(msg, len, "token", 5);
+		size_t n = w ? (size_t)(w - msg) + 5 : len;
+		if (n < sizeof(ret->sample)) {
+			memcpy(ret->sample, msg, n);
+			ret->sample_len = n + text_printf(ret->sample + n, sizeof(ret->sample) - n,
+							  " <token not shown>");
+		}
+	}
 }

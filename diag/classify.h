@@ -16,6 +16,7 @@ enum diag_log_format {
 };
 
 #define DIAG_ID_LEN 17 /* 16 hex digits + NUL */
+#define CLASSIFY_SAMPLE_LEN 512
 
 /* Fields extracted from one entry; empty string when absent. */
 struct classify_fields {
@@ -38,11 +39,16 @@ struct classify_result {
 	enum diag_log_format format;
 	int priority; /* syslog level 0..7 from the text when it has one, else the journal's, else -1 */
 	struct classify_fields f;
+	/* The evidence to keep instead of the raw line when sample_len > 0: a zap line with its
+	 * values unescaped, or a line with a secret cut out. Not NUL-terminated. */
+	size_t sample_len;
+	char sample[CLASSIFY_SAMPLE_LEN];
 };
 
 /* Classifies one log entry: msg/len is the MESSAGE (not NUL-terminated, may end in '\n'),
  * priority the journal PRIORITY or -1. Always fills *ret (code DIAG_CODE_NONE for healthy or
- * unknown lines). Pure, no allocation; fast path is one pass over the message. */
+ * unknown lines; f is zeroed, sample_len 0). Pure; the fast path is one pass over the message
+ * without allocation; only a zap line that a signature matched is decoded (jansson). */
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret);
 
 /* Number of signature rows, for tests and the README. */
