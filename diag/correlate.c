@@ -721,13 +721,15 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"url", f->f.url[0] ? f->f.url : local ? cfg->initial_advertise_peer_urls : "",
 		 "https://<member>:2380"},
 		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
-		{"cert", local ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
-		 "<member cert>"},
-		{"key", local ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
-		 "<member key>"},
+		/* another member's paths are taken to be this one's (etcd-install lays out every
+		 * member alike), else etcd-install's defaults */
+		{"cert", cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
+		 "/etc/etcd/ssl/etcd.pem"},
+		{"key", cfg ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
+		 "/etc/etcd/ssl/etcd-key.pem"},
 		{"ca", cfg && cfg->trusted_ca_file[0] ? cfg->trusted_ca_file
-			: cfg ? cfg->peer_trusted_ca_file : "", "<ca.crt>"},
-		{"datadir", local ? cfg->data_dir : "", "<data dir>"},
+			: cfg ? cfg->peer_trusted_ca_file : "", "/etc/kubernetes/ssl/ca.pem"},
+		{"datadir", cfg ? cfg->data_dir : "", "/var/lib/etcd"},
 	};
 	size_t o = 0;
 	if (cap == 0)

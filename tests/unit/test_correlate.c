@@ -604,6 +604,51 @@ static void test_transient_election(void **state)
 	assert_true(x->f->worst <= DIAG_SEV_INFO);
 }
 
+/* Remedies name the paths and unit of the configuration found, else those deploy/etcd-install
+ * uses (etcd.service, /var/lib/etcd, /etc/etcd/ssl/etcd.pem + etcd-key.pem), and ask systemd for
+ * the unit's user instead of assuming one (etcd-install's unit runs as root). */
+static void test_remedies_follow_install(void **state)
+{
+	(void)state;
+	struct diag_finding f;
+	char out[1024];
+	memset(&f, 0, sizeof(f));
+	snprintf(f.member, sizeof(f.member), "etcd02");
+	f.code = DIAG_DATA_DIR_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, NULL, out, sizeof(out));
+	assert_string_equal(out, "on etcd02: chown -R \"$(systemctl show -P User etcd.service | grep . "
+				 "|| echo root)\": /var/lib/etcd && chmod 700 /var/lib/etcd && "
+				 "systemctl restart etcd");
+	f.code = DIAG_PEM_NO_DATA;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "-in /etc/etcd/ssl/etcd.pem"));
+	assert_non_null(strstr(out, "-in /etc/etcd/ssl/etcd-key.pem"));
+	assert_non_null(strstr(out, "systemctl restart etcd"));
+	struct diag_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.name, sizeof(cfg.name), "etcd01");
+	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "/srv/etcd");
+	snprintf(cfg.cert_file, sizeof(cfg.cert_file), "/pki/etcd.pem");
+	snprintf(cfg.key_file, sizeof(cfg.key_file), "/pki/etcd-key.pem");
+	f.code = DIAG_WAL_CORRUPT;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "cp -a /srv/etcd /srv/etcd.broken"));
+	assert_null(strstr(out, "/var/lib/etcd"));
+	f.code = DIAG_PEM_NO_DATA;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "-in /pki/etcd.pem"));
+	assert_non_null(strstr(out, "-in /pki/etcd-key.pem"));
+	/* every failure's remedy fits the finding's buffer whole */
+	for (int c = 1; c < DIAG_FACT_LOCAL_MEMBER; c++) {
+		struct diag_finding g;
+		memset(&g, 0, sizeof(g));
+		g.code = (enum diag_code)c;
+		correlate_fill_template(diag_code_info_get(g.code)->remedy, &g, &cfg, g.remedy,
+					sizeof(g.remedy));
+		assert_true(strlen(g.remedy) + 1 < sizeof(g.remedy));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +661,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
+		cmocka_unit_test(test_remedies_follow_install),
 		cmocka_unit_test_setup_teardown(test_rejected_connecting_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_elections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_no_leader, setup, teardown),
