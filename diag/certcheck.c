@@ -183,6 +183,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	X509 *x = NULL;
 	EVP_PKEY *k = NULL;
 	struct cert_seen *seen = NULL;
+	struct stat kst;
 	char d1[16], d2[16];
 
 	if (r->n_certs < CERTCHECK_MAX_CERTS) {
@@ -244,7 +245,6 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
-	struct stat kst;
 	/* the mode is seen even by a user who may not read the key */
 	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 077))
 		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
