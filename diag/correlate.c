@@ -232,6 +232,11 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 			dir_by_id(d, f->peer_id, member, cap);
 		}
 		break;
+	case DIAG_PEER_NAME_UNRESOLVED:
+		/* no peer ID in the line (a startup lookup): the member with that host name */
+		if (f->wanted[0])
+			dir_by_addr(d, f->wanted, member, cap);
+		break;
 	case DIAG_PEER_UNREACHABLE:
 		if (f->peer_id[0])
 			dir_by_id(d, f->peer_id, member, cap);
@@ -539,6 +544,9 @@ static bool explains_down(enum diag_code c)
 		DIAG_DATA_DIR_PERMISSION,    DIAG_FILE_MISSING,
 		DIAG_CERT_KEY_MISMATCH,      DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
 		DIAG_MEMBER_ALREADY_BOOTSTRAPPED, DIAG_MEMBER_REMOVED,
+		DIAG_PEM_NO_DATA,	     DIAG_FILE_PERMISSION,
+		DIAG_DATA_DIR_LOCKED,	     DIAG_WAL_CORRUPT,
+		DIAG_SNAPSHOT_CORRUPT,	     DIAG_RAFT_LOG_CORRUPT,
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (causes[i] == c)
@@ -553,6 +561,7 @@ static bool explains_link(enum diag_code c)
 		DIAG_CERT_SAN_MISMATCH, DIAG_CERT_UNKNOWN_AUTHORITY, DIAG_CERT_EXPIRED,
 		DIAG_CERT_NOT_YET_VALID, DIAG_CERT_KEY_MISMATCH,     DIAG_CERT_BAD_KEY_USAGE,
 		DIAG_CLUSTER_ID_MISMATCH, DIAG_MEMBER_REMOVED,       DIAG_MEMBER_DOWN,
+		DIAG_PEER_NAME_UNRESOLVED,
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (causes[i] == c)

@@ -649,6 +649,44 @@ static void test_remedies_follow_install(void **state)
 	}
 }
 
+/* A member stopped by a broken WAL is down to its peers: one finding, the WAL; a peer URL whose
+ * host does not resolve is the cause of the links to it failing, named after that peer. */
+static void test_startup_causes_fold(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "m2", 1000, "{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:01:05.536Z\",\"caller\":"
+			       "\"etcdserver/storage.go:108\",\"msg\":\"failed to read WAL, cannot be "
+			       "repaired\",\"error\":\"walpb: crc mismatch\"}", 3);
+	feed(x->a, "m1", 1001, "W | rafthttp: health check for peer 7f3444a8a26e7b4c could not "
+			       "connect: dial tcp 127.0.100.2:2380: connect: connection refused", 7);
+	feed(x->a, "m1", 1001, "W | rafthttp: health check for peer f3e60613aa798362 could not "
+			       "connect: dial tcp: lookup m3.lan on 127.0.0.53:53: no such host", 9);
+	feed(x->a, "m1", 1002, "W | rafthttp: lost the TCP streaming connection with peer "
+			       "f3e60613aa798362 (stream MsgApp v2 reader)", 2);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 2);
+	int wal = 0, dns = 0;
+	for (size_t i = 0; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		if (f->code == DIAG_WAL_CORRUPT) {
+			wal++;
+			assert_string_equal(f->member, "m2");
+			assert_int_equal(f->count, 10);
+			assert_non_null(strstr(f->summary, "walpb: crc mismatch"));
+		}
+		if (f->code == DIAG_PEER_NAME_UNRESOLVED) {
+			dns++;
+			assert_string_equal(f->member, "m3");
+			assert_int_equal(f->count, 11);
+			assert_string_equal(f->summary, "the peer URL host m3.lan of m3 does not resolve "
+							"(lookup m3.lan on 127.0.0.53:53: no such host)");
+		}
+	}
+	assert_int_equal(wal + dns, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
 		cmocka_unit_test(test_remedies_follow_install),
+		cmocka_unit_test_setup_teardown(test_startup_causes_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_connecting_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_elections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_no_leader, setup, teardown),
