@@ -104,6 +104,11 @@ static void add_sample(struct diag_agg *g, const char *msg, size_t len)
 int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *host,
 	     uint64_t usec, const char *msg, size_t len)
 {
+	/* the classifier's rendering (zap values unescaped, secrets cut) when it made one */
+	if (r->sample_len) {
+		msg = r->sample;
+		len = r->sample_len < sizeof(r->sample) ? r->sample_len : sizeof(r->sample);
+	}
 	char key[sizeof(a->v[0].key)];
 	make_key(key, sizeof(key), r, host ? host : "");
 	a->matched++;

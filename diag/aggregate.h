@@ -40,7 +40,8 @@ void aggs_free(struct diag_aggs *a);
 
 /* Counts one entry read (classified or not) at usec. */
 void aggs_count_entry(struct diag_aggs *a, uint64_t usec);
-/* Adds one classified entry (r->code != NONE). msg/len: the MESSAGE, kept as a sample.
+/* Adds one classified entry (r->code != NONE). msg/len: the MESSAGE, kept as a sample (or
+ * r->sample, the classifier's rendering of it, when r->sample_len > 0).
  * Returns 0, or -ENOSPC when it was dropped (the cap is reached). */
 int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *host,
 	     uint64_t usec, const char *msg, size_t len);

@@ -2,10 +2,13 @@
 #include "diag/certcheck.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -62,15 +65,47 @@ static void job_add_hosts(struct cert_job *j, const char *urls)
 	}
 }
 
-/* A file that must exist: FILE_MISSING otherwise. Returns true when it can be read. */
+/* etcd-diag run as a user who may not read a file etcd reads: said as such, never "missing"
+ * (etcd-install keeps keys 0600 root, Debian's package 0600 etcd). st: the file's, or NULL when
+ * even that is hidden (a directory we may not enter). */
+static void cannot_read(struct cert_report *r, const char *path, const char *what,
+			const struct stat *st)
+{
+	const struct group *g = st && (st->st_mode & S_IRGRP) ? getgrgid(st->st_gid) : NULL;
+	const struct passwd *pw = st ? getpwuid(st->st_uid) : NULL;
+	if (g)
+		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
+			    "cannot read %s %s (run as root or as a member of group %s)", what, path,
+			    g->gr_name);
+	else if (st)
+		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
+			    "cannot read %s %s (run as root%s%s; it is mode %04o)", what, path,
+			    pw && pw->pw_uid ? " or as " : "", pw && pw->pw_uid ? pw->pw_name : "",
+			    (unsigned)(st->st_mode & 07777));
+	else
+		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
+			    "cannot read %s %s (run as root: its directory is closed to this user)",
+			    what, path);
+}
+
+/* A file that must exist: FILE_MISSING otherwise, CANNOT_READ_HERE when it exists but this
+ * user may not read it. Returns true when it can be read. */
 static bool check_exists(struct cert_report *r, const char *path, const char *what)
 {
 	struct stat st;
-	if (stat(path, &st) == 0)
-		return true;
-	add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s", what, path,
-		    strerror(errno));
-	return false;
+	if (stat(path, &st) != 0) {
+		if (errno == EACCES)
+			cannot_read(r, path, what, NULL);
+		else
+			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s",
+				    what, path, strerror(errno));
+		return false;
+	}
+	if (access(path, R_OK) != 0 && errno == EACCES) {
+		cannot_read(r, path, what, &st);
+		return false;
+	}
+	return true;
 }
 
 /* OpenSSL's default callback would ask for a passphrase on the terminal: never wait for one
@@ -148,6 +183,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	X509 *x = NULL;
 	EVP_PKEY *k = NULL;
 	struct cert_seen *seen = NULL;
+	struct stat kst;
 	char d1[16], d2[16];
 
 	if (r->n_certs < CERTCHECK_MAX_CERTS) {
@@ -209,12 +245,12 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
+	/* the mode is seen even by a user who may not read the key */
+	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 077))
+		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
+			    "%s has mode %04o (group/other may read it)", j->key,
+			    (unsigned)(kst.st_mode & 07777));
 	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
-		struct stat st;
-		if (stat(j->key, &st) == 0 && (st.st_mode & 077))
-			add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
-				    "%s has mode %04o (group/other may read it)", j->key,
-				    (unsigned)(st.st_mode & 07777));
 		k = load_key(j->key);
 		if (!k)
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, j->key, NULL,

@@ -1,174 +1,15 @@
-/* classify.c: the catalogue of etcd 3.2-3.6 failure signatures and the one-pass classifier. */
+/* classify.c: the etcd 3.2-3.6 failure signatures and the one-pass classifier. */
 #include "diag/classify.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "diag/text.h"
-
-/* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
- * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
- * {ca} {datadir} {name}, filled by the report. */
-static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
-	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
-	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
-		DIAG_SEV_CRITICAL, 1,
-		"certificate presented by {member} is valid for {sans}, not {wanted}",
-		"on {member}: etcd-install --renew-cert (re-issues {cert} for {wanted}), or "
-		"openssl req -new -key {key} -subj /CN=etcd -addext "
-		"subjectAltName=IP:127.0.0.1,{wanted_san} -addext "
-		"extendedKeyUsage=serverAuth,clientAuth | openssl x509 -req -CA {ca} -CAkey "
-		"<the CA key beside {ca}, e.g. ca-key.pem> -copy_extensions copy -days 365 -out {cert} "
-		"&& systemctl restart etcd"},
-	[DIAG_CERT_UNKNOWN_AUTHORITY] = {DIAG_CERT_UNKNOWN_AUTHORITY, "cert-unknown-authority",
-		"tls", DIAG_SEV_CRITICAL, 1,
-		"a certificate is signed by a CA the other side does not trust",
-		"on {member}: openssl verify -CAfile {ca} {cert}; re-issue the certificate from the "
-		"cluster CA (or put the right CA in --trusted-ca-file/--peer-trusted-ca-file)"},
-	[DIAG_CERT_EXPIRED] = {DIAG_CERT_EXPIRED, "cert-expired", "tls", DIAG_SEV_CRITICAL, 1,
-		"a certificate has expired ({detail})",
-		"on {member}: openssl x509 -noout -dates -in {cert}; re-issue it and systemctl "
-		"restart etcd"},
-	[DIAG_CERT_NOT_YET_VALID] = {DIAG_CERT_NOT_YET_VALID, "cert-not-yet-valid", "tls",
-		DIAG_SEV_CRITICAL, 1, "a certificate is not valid yet ({detail})",
-		"on {member}: check the clock (timedatectl) and openssl x509 -noout -dates -in {cert}"},
-	[DIAG_CERT_EXPIRING] = {DIAG_CERT_EXPIRING, "cert-expiring", "tls", DIAG_SEV_WARNING, 1,
-		"{detail}", "on {member}: re-issue {cert} before it expires"},
-	[DIAG_CERT_KEY_MISMATCH] = {DIAG_CERT_KEY_MISMATCH, "cert-key-mismatch", "tls",
-		DIAG_SEV_CRITICAL, 1, "the private key does not match the certificate ({detail})",
-		"on {member}: compare openssl x509 -noout -pubkey -in {cert} with openssl pkey -pubout "
-		"-in {key}; install the matching pair"},
-	[DIAG_CERT_BAD_KEY_USAGE] = {DIAG_CERT_BAD_KEY_USAGE, "cert-bad-key-usage", "tls",
-		DIAG_SEV_CRITICAL, 1,
-		"a certificate's extended key usage lacks serverAuth or clientAuth ({detail})",
-		"on {member}: re-issue {cert} with -addext extendedKeyUsage=serverAuth,clientAuth"},
-	[DIAG_CERT_REJECTED] = {DIAG_CERT_REJECTED, "cert-rejected", "tls", DIAG_SEV_WARNING, 3,
-		"peers reject the certificate {member} presents (remote error: bad certificate)",
-		"on {member}: openssl x509 -noout -text -in {cert}; compare its SANs and issuer with "
-		"the other members'"},
-	[DIAG_KEY_FILE_PERMISSIONS] = {DIAG_KEY_FILE_PERMISSIONS, "key-file-permissions", "tls",
-		DIAG_SEV_WARNING, 1, "private key {detail} is readable by group or others",
-		"on {member}: chmod 600 {detail} && chown etcd: {detail}"},
-	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
-		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
-		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
-	[DIAG_CLIENT_CERT_REJECTED] = {DIAG_CLIENT_CERT_REJECTED, "client-cert-rejected", "tls",
-		DIAG_SEV_CRITICAL, 1,
-		"the members reject the client certificate these checks present ({detail})",
-		"re-issue that --cert from the cluster CA with clientAuth (etcdctl and etcd-probe "
-		"present the same file): openssl req -new -key <its --key> -subj /CN=root | openssl "
-		"x509 -req -CA <cluster ca.pem> -CAkey <cluster ca-key.pem> -days 365 -extfile <(echo "
-		"extendedKeyUsage=clientAuth) -out <the --cert file>"},
-	[DIAG_CLUSTER_ID_MISMATCH] = {DIAG_CLUSTER_ID_MISMATCH, "cluster-id-mismatch",
-		"membership", DIAG_SEV_CRITICAL, 1,
-		"{member} belongs to another cluster ({detail}): it was wiped and bootstrapped anew",
-		"on {member}: systemctl stop etcd; etcdctl member remove <old id> && etcdctl member add "
-		"{name} --peer-urls={url} (from a healthy member); rm -rf {datadir}; start it with "
-		"--initial-cluster-state=existing"},
-	[DIAG_MEMBER_ALREADY_BOOTSTRAPPED] = {DIAG_MEMBER_ALREADY_BOOTSTRAPPED,
-		"member-already-bootstrapped", "membership", DIAG_SEV_CRITICAL, 1,
-		"{member} was bootstrapped before but is started as a new member",
-		"on {member}: start it with --initial-cluster-state=existing, or remove {datadir}"},
-	[DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER] = {DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
-		"member-not-in-initial-cluster", "membership", DIAG_SEV_CRITICAL, 1,
-		"{member}'s name or peer URL does not match --initial-cluster ({detail})",
-		"on {member}: make --name and --initial-advertise-peer-urls match an entry of "
-		"--initial-cluster (etcdctl member list on a healthy member)"},
-	[DIAG_MEMBER_REMOVED] = {DIAG_MEMBER_REMOVED, "member-removed", "membership",
-		DIAG_SEV_CRITICAL, 1, "{member} was removed from the cluster but still runs",
-		"on {member}: systemctl stop etcd; rm -rf {datadir}; etcdctl member add {name} "
-		"--peer-urls={url}; start with --initial-cluster-state=existing"},
-	[DIAG_PEER_UNREACHABLE] = {DIAG_PEER_UNREACHABLE, "peer-unreachable", "network",
-		DIAG_SEV_WARNING, 1, "peers cannot reach {member} ({detail})",
-		"on {member}: systemctl status etcd; ss -ltnp | grep 2380; check firewalls between "
-		"members"},
-	[DIAG_MEMBER_DOWN] = {DIAG_MEMBER_DOWN, "member-down", "network", DIAG_SEV_CRITICAL, 1,
-		"{member} is down: its peers get connection refused",
-		"on {member}: systemctl start etcd; journalctl -u etcd.service -b"},
-	[DIAG_QUORUM_LOST] = {DIAG_QUORUM_LOST, "quorum-lost", "raft", DIAG_SEV_CRITICAL, 1,
-		"the cluster lost quorum ({detail})",
-		"start the stopped members (systemctl start etcd on each); etcdctl endpoint status "
-		"--cluster"},
-	[DIAG_NO_LEADER] = {DIAG_NO_LEADER, "no-leader", "raft", DIAG_SEV_CRITICAL, 1,
-		"{member} has no leader", "etcdctl endpoint status --cluster; start missing members"},
-	[DIAG_LEADER_CHURN] = {DIAG_LEADER_CHURN, "leader-churn", "raft", DIAG_SEV_WARNING, 6,
-		"{member} started leader elections", "check disk latency (fio) and network between "
-		"members; raise --heartbeat-interval/--election-timeout if the links are slow"},
-	[DIAG_SLOW_DISK] = {DIAG_SLOW_DISK, "slow-disk", "disk", DIAG_SEV_WARNING, 1,
-		"{member}'s WAL fsync is slow ({duration})",
-		"on {member}: put {datadir} on an SSD; check iostat -x 1; ionice other I/O"},
-	[DIAG_OVERLOADED] = {DIAG_OVERLOADED, "overloaded", "disk", DIAG_SEV_WARNING, 20,
-		"{member} is overloaded: requests or heartbeats late ({duration})",
-		"on {member}: check CPU and disk (top, iostat -x 1); reduce large range requests"},
-	[DIAG_NOSPACE_ALARM] = {DIAG_NOSPACE_ALARM, "nospace-alarm", "space", DIAG_SEV_CRITICAL, 1,
-		"database space exceeded: alarm NOSPACE, the cluster accepts only reads and deletes",
-		"rev=$(etcdctl endpoint status -w json | grep -o '\"revision\":[0-9]*' | cut -d: -f2); "
-		"etcdctl compact $rev; etcdctl defrag --cluster; etcdctl alarm disarm (raise "
-		"--quota-backend-bytes if needed)"},
-	[DIAG_CORRUPT_ALARM] = {DIAG_CORRUPT_ALARM, "corrupt-alarm", "space", DIAG_SEV_CRITICAL, 1,
-		"data inconsistency between members (alarm CORRUPT)",
-		"find the odd member with etcdctl endpoint hashkv --cluster; remove it, wipe its "
-		"data dir and add it back"},
-	[DIAG_CLOCK_DRIFT] = {DIAG_CLOCK_DRIFT, "clock-drift", "clock", DIAG_SEV_WARNING, 1,
-		"clock of {member} differs from its peers ({duration})",
-		"on every member: timedatectl; chronyc tracking; enable NTP"},
-	[DIAG_PORT_IN_USE] = {DIAG_PORT_IN_USE, "port-in-use", "startup", DIAG_SEV_CRITICAL, 1,
-		"{member} cannot listen on {url}: address already in use",
-		"on {member}: ss -ltnp | grep {url} and stop the other process"},
-	[DIAG_BIND_ADDRESS_UNAVAILABLE] = {DIAG_BIND_ADDRESS_UNAVAILABLE,
-		"bind-address-unavailable", "startup", DIAG_SEV_CRITICAL, 1,
-		"{member} cannot listen on {url}: the address is not on this host",
-		"on {member}: ip -br addr; fix --listen-client-urls/--listen-peer-urls"},
-	[DIAG_DATA_DIR_PERMISSION] = {DIAG_DATA_DIR_PERMISSION, "data-dir-permission", "startup",
-		DIAG_SEV_CRITICAL, 1, "{member} cannot use its data dir: {detail}",
-		"on {member}: install -d -o etcd -g etcd -m 700 {datadir}"},
-	[DIAG_DATA_DIR_MODE] = {DIAG_DATA_DIR_MODE, "data-dir-mode", "startup", DIAG_SEV_INFO, 1,
-		"{member}'s data dir is readable by others", "on {member}: chmod 700 {datadir}"},
-	[DIAG_FILE_MISSING] = {DIAG_FILE_MISSING, "file-missing", "startup", DIAG_SEV_CRITICAL, 1,
-		"{member} cannot open {detail}", "on {member}: ls -l {detail}; fix the path in the unit "
-		"or install the file"},
-	[DIAG_ENDPOINT_UNHEALTHY] = {DIAG_ENDPOINT_UNHEALTHY, "endpoint-unhealthy", "live",
-		DIAG_SEV_CRITICAL, 1, "{member} fails the live check: {detail}",
-		"etcd-probe --endpoints={url} -v"},
-	[DIAG_FACT_LOCAL_MEMBER] = {DIAG_FACT_LOCAL_MEMBER, "fact-local-member", "fact",
-		DIAG_SEV_OK, 0, "", ""},
-	[DIAG_FACT_MEMBER_ADDED] = {DIAG_FACT_MEMBER_ADDED, "fact-member-added", "fact",
-		DIAG_SEV_OK, 0, "", ""},
-	[DIAG_FACT_PUBLISHED] = {DIAG_FACT_PUBLISHED, "fact-published", "fact", DIAG_SEV_OK, 0,
-		"", ""},
-	[DIAG_FACT_PEER_ACTIVE] = {DIAG_FACT_PEER_ACTIVE, "fact-peer-active", "fact", DIAG_SEV_OK,
-		0, "", ""},
-	[DIAG_FACT_LEADER_ELECTED] = {DIAG_FACT_LEADER_ELECTED, "fact-leader-elected", "fact",
-		DIAG_SEV_OK, 0, "", ""},
-};
-
-const struct diag_code_info *diag_code_info_get(enum diag_code code)
-{
-	if ((unsigned)code >= DIAG_CODE__MAX)
-		return &code_table[DIAG_CODE_NONE];
-	return &code_table[code];
-}
-
-const char *diag_code_str(enum diag_code code)
-{
-	return diag_code_info_get(code)->name;
-}
-
-const char *diag_severity_str(enum diag_severity sev)
-{
-	static const char *const names[] = {"ok", "info", "warning", "critical"};
-	return (unsigned)sev < 4 ? names[sev] : "unknown";
-}
-
-enum diag_code diag_code_from_str(const char *name)
-{
-	for (int c = 1; name && c < DIAG_CODE__MAX; c++)
-		if (strcmp(code_table[c].name, name) == 0)
-			return (enum diag_code)c;
-	return DIAG_CODE_NONE;
-}
 
 /* Which fields each code needs: extraction is the costly part of a hit, and a million-entry
  * journal has many hits of the identity facts, so each code extracts only what it uses. */
@@ -217,6 +58,16 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_DATA_DIR_MODE] = 0,
 	[DIAG_FILE_MISSING] = 0,
 	[DIAG_ENDPOINT_UNHEALTHY] = F_ALL,
+	[DIAG_RAFT_LOG_CORRUPT] = F_LOCAL,
+	[DIAG_DATA_DIR_LOCKED] = 0,
+	[DIAG_WAL_CORRUPT] = 0,
+	[DIAG_SNAPSHOT_CORRUPT] = 0,
+	[DIAG_PEM_NO_DATA] = 0,
+	[DIAG_AUTH_TOKEN_INVALID] = 0,
+	[DIAG_REVISION_COMPACTED] = 0,
+	[DIAG_MESSAGE_TOO_LARGE] = 0,
+	[DIAG_PEER_NAME_UNRESOLVED] = F_PEER | F_URL,
+	[DIAG_FILE_PERMISSION] = 0,
 	[DIAG_FACT_LOCAL_MEMBER] = F_LOCAL | F_CLUSTER,
 	[DIAG_FACT_MEMBER_ADDED] = F_PEER | F_CLUSTER | F_URL,
 	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
@@ -230,6 +81,8 @@ enum detail_kind {
 	DETAIL_REASON,      /* a short network reason ("connection refused") */
 	DETAIL_AFTER,       /* the token after `from` up to one of `stop` */
 	DETAIL_NEEDLE,      /* the needle itself (alarm names) */
+	DETAIL_FROM,        /* from `from` (included) up to one of `stop` */
+	DETAIL_KEY,         /* the zap field named `from`, else the snippet */
 	DETAIL_NONE,
 };
 
@@ -263,6 +116,10 @@ static const struct signature sig_table[] = {
 	/* TLS (ETCD_LOGS.md section 1): the Go x509/tls text decides, whatever carries it */
 	{DIAG_CERT_SAN_MISMATCH, "certificate is valid for", NULL, NULL, DETAIL_NONE, NULL, NULL,
 		false},
+	/* etcd's own check of a connecting peer's certificate against its address (pkg/transport
+	 * checkCertSAN, 3.2-3.6), logged in "rejected connection" by the member it dials */
+	{DIAG_CERT_SAN_MISMATCH, "does not match any of DNSNames", NULL, NULL, DETAIL_NONE, NULL,
+		NULL, false},
 	{DIAG_CERT_SAN_MISMATCH, "doesn't contain any IP SANs", NULL, NULL, DETAIL_SNIPPET, NULL,
 		NULL, false},
 	{DIAG_CERT_SAN_MISMATCH, "legacy Common Name field", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
@@ -281,6 +138,14 @@ static const struct signature sig_table[] = {
 		false},
 	{DIAG_CERT_BAD_KEY_USAGE, "tls: unsupported certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
 		NULL, false},
+	/* Go crypto/tls X509KeyPair on an empty, DER or swapped file (startup, section 7) */
+	{DIAG_PEM_NO_DATA, "tls: failed to find any PEM data", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_PEM_NO_DATA, "PEM block in key input", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_PEM_NO_DATA, "PEM block in certificate input", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_PEM_NO_DATA, "rather than a key in the PEM", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
 	{DIAG_CERT_KEY_MISMATCH, "private key does not match public key", NULL, NULL,
 		DETAIL_SNIPPET, NULL, NULL, false},
 	{DIAG_CLIENT_CERT_MISSING, "didn't provide a certificate", NULL, NULL, DETAIL_SNIPPET, NULL,
@@ -322,8 +187,57 @@ static const struct signature sig_table[] = {
 		NULL, NULL, false},
 	{DIAG_DATA_DIR_PERMISSION, "cannot write to member directory", NULL, NULL, DETAIL_SNIPPET,
 		NULL, NULL, false},
+	/* raft's panics when the log on disk is behind what it committed (raft/log.go commitTo,
+	 * raft.go loadState; same text 3.2-3.6) */
+	{DIAG_RAFT_LOG_CORRUPT, "Was the raft log corrupted", NULL, NULL, DETAIL_FROM, "tocommit(",
+		".\"", false},
+	{DIAG_RAFT_LOG_CORRUPT, "state.commit ", "is out of range", NULL, DETAIL_FROM,
+		"state.commit ", "\"", false},
+	/* a second etcd on the same data dir: bbolt's flock waits (etcdserver backend.go, 10 s) */
+	{DIAG_DATA_DIR_LOCKED, "holds the file lock", NULL, NULL, DETAIL_AFTER, "is using \"",
+		"\"", false},
+	{DIAG_DATA_DIR_LOCKED, "db file is flocked by another process", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_DATA_DIR_LOCKED, "fileutil: file already locked", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	/* snapshots (snap/snapshotter.go, snap/db.go, etcdserver backend.go); before the WAL rows:
+	 * "snap: crc mismatch" is the snapshot's */
+	{DIAG_SNAPSHOT_CORRUPT, "failed to find [SNAPSHOT-INDEX].snap.db", NULL, NULL, DETAIL_KEY,
+		"snapshot-file-path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to find database snapshot file", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snapshot file doesn't exist", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snap: crc mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "snap file is corrupt", NULL, NULL, DETAIL_KEY, "path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "corrupted snapshot file", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to unmarshal snappb.Snapshot", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to unmarshal raftpb.Snapshot", NULL, NULL, DETAIL_KEY,
+		"path", NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "recovering backend from snapshot error", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_SNAPSHOT_CORRUPT, "failed to recover v3 backend from snapshot", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	/* the write-ahead log (wal/wal.go, walpb/record.go, etcdserver storage.go) */
+	{DIAG_WAL_CORRUPT, "crc mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "wal: slice bounds out of range", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_WAL_CORRUPT, "wal: max entry size limit exceeded", NULL, NULL, DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_WAL_CORRUPT, "wal: snapshot mismatch", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "read wal error", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "cannot be repaired", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "failed to repair WAL", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_WAL_CORRUPT, "failed to open WAL", NULL, "permission denied", DETAIL_SNIPPET, NULL,
+		NULL, false},
+	{DIAG_WAL_CORRUPT, "open wal error", NULL, "permission denied", DETAIL_SNIPPET, NULL, NULL,
+		false},
 	{DIAG_FILE_MISSING, "no such file or directory", "open ", NULL, DETAIL_AFTER, "open ",
 		": \"", false},
+	{DIAG_FILE_PERMISSION, "permission denied", "open ", NULL, DETAIL_AFTER, "open ", ": \"",
+		false},
 	/* space and corruption (section 5) */
 	{DIAG_NOSPACE_ALARM, "NOSPACE", NULL, NULL, DETAIL_NEEDLE, NULL, NULL, false},
 	{DIAG_NOSPACE_ALARM, "exceeded backend quota", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
@@ -359,6 +273,28 @@ static const struct signature sig_table[] = {
 	{DIAG_OVERLOADED, "took too long", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
 	{DIAG_OVERLOADED, "timed out waiting for read index", NULL, NULL, DETAIL_NONE, NULL, NULL,
 		false},
+	/* gRPC size limits and etcd's --max-request-bytes (request results in section 4 lines
+	 * stay "overloaded": rows above win) */
+	{DIAG_MESSAGE_TOO_LARGE, "grpc: received message larger than max", NULL, NULL, DETAIL_SNIPPET,
+		NULL, NULL, false},
+	{DIAG_MESSAGE_TOO_LARGE, "trying to send message larger than max", NULL, NULL,
+		DETAIL_SNIPPET, NULL, NULL, false},
+	{DIAG_MESSAGE_TOO_LARGE, "request is too large", NULL, NULL, DETAIL_SNIPPET, NULL, NULL,
+		false},
+	{DIAG_REVISION_COMPACTED, "required revision has been compacted", NULL, NULL, DETAIL_NONE,
+		NULL, NULL, false},
+	/* auth/store.go, auth/jwt.go (3.2-3.6); the token itself is kept out of the sample */
+	{DIAG_AUTH_TOKEN_INVALID, "invalid auth token", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_AUTH_TOKEN_INVALID, "invalid jwt token", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_AUTH_TOKEN_INVALID, "failed to parse jwt token", NULL, NULL, DETAIL_NONE, NULL, NULL,
+		false},
+	/* Go's resolver inside a dial error: the peer URL names a host that does not resolve */
+	{DIAG_PEER_NAME_UNRESOLVED, "no such host", NULL, NULL, DETAIL_FROM, "lookup ", "\")",
+		true},
+	{DIAG_PEER_NAME_UNRESOLVED, "server misbehaving", "lookup ", NULL, DETAIL_FROM, "lookup ",
+		"\")", true},
+	{DIAG_PEER_NAME_UNRESOLVED, "Temporary failure in name resolution", NULL, NULL, DETAIL_FROM,
+		"lookup ", "\")", true},
 	/* a member shutting down cancels its own streams: not a peer problem */
 	{DIAG_CODE_NONE, "context canceled", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
 	/* peer links (section 1): the symptom when no more specific cause is in the line */
@@ -667,8 +603,202 @@ static void parse_prefix(const char *s, size_t len, int priority, struct classif
 	r->format = DIAG_FMT_BARE;
 }
 
-static void extract_fields(const char *s, size_t len, size_t text_off, const struct signature *sig,
-			   struct classify_result *r)
+/* A zap line read by jansson: values without their JSON escapes. `text` holds the message and
+ * every string value (arrays of strings as "[a, b]"), each ended by a '"', so that the sentence
+ * markers of the text formats, whose stops include '"', find their tokens in it unescaped. */
+struct zap_line {
+	json_t *root;
+	char text[4096];
+	size_t len;
+};
+
+static void zap_text_add(struct zap_line *z, const char *v, size_t n)
+{
+	if (z->len + n + 1 >= sizeof(z->text))
+		n = sizeof(z->text) - z->len - 2;
+	memcpy(z->text + z->len, v, n);
+	z->len += n;
+	z->text[z->len++] = '"';
+	z->text[z->len] = '\0';
+}
+
+/* Returns false when the line is not one JSON object (cut by the journal's size limit, say):
+ * the raw scan then reads it as before. */
+static bool zap_decode(const char *s, size_t len, struct zap_line *z)
+{
+	z->len = 0;
+	z->text[0] = '\0';
+	z->root = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(z->root)) {
+		json_decref(z->root);
+		z->root = NULL;
+		return false;
+	}
+	json_t *m = json_object_get(z->root, "msg");
+	if (json_is_string(m))
+		zap_text_add(z, json_string_value(m), json_string_length(m));
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		if (z->len + 2 >= sizeof(z->text))
+			break;
+		if (strcmp(k, "msg") == 0 || strcmp(k, "level") == 0 || strcmp(k, "ts") == 0 ||
+		    strcmp(k, "caller") == 0)
+			continue;
+		if (json_is_string(v)) {
+			zap_text_add(z, json_string_value(v), json_string_length(v));
+		} else if (json_is_array(v)) {
+			char buf[512];
+			size_t o = 0, i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				if (!json_is_string(e))
+					continue;
+				o += text_printf(buf + o, sizeof(buf) - o, "%s%s", o ? ", " : "[",
+						 json_string_value(e));
+			}
+			o += text_printf(buf + o, sizeof(buf) - o, "%s", o ? "]" : "[]");
+			zap_text_add(z, buf, o);
+		}
+	}
+	return true;
+}
+
+/* A string field of the zap line; NULL when absent or not a string. */
+static const char *zap_str(const struct zap_line *z, const char *key)
+{
+	return z ? json_string_value(json_object_get(z->root, key)) : NULL;
+}
+
+static bool zap_copy(const struct zap_line *z, const char *key, char *out, size_t cap)
+{
+	const char *v = zap_str(z, key);
+	if (!v || !v[0])
+		return false;
+	text_scopy(out, cap, v);
+	return true;
+}
+
+static bool zap_id(const struct zap_line *z, const char *const *keys, char out[DIAG_ID_LEN])
+{
+	for (size_t i = 0; z && keys[i]; i++) {
+		const char *v = zap_str(z, keys[i]);
+		if (v && hex_id_at(v, v + strlen(v), out))
+			return true;
+	}
+	return false;
+}
+
+static const char *const peer_id_keys[] = {
+	"peer-id", "remote-peer-id", "remote-member-id", "remote-peer-id-from",
+	"removed-member-id", "remote-peer-server-name", "to", "from", "added-peer-id", NULL,
+};
+static const char *const local_id_keys[] = {"local-member-id", NULL};
+static const char *const cluster_id_keys[] = {"local-member-cluster-id", "cluster-id", NULL};
+static const char *const remote_cluster_keys[] = {"remote-peer-cluster-id", NULL};
+/* in the decoded text of a zap line (error values, raft sentences) */
+static const char *const peer_id_markers_zaptext[] = {"failed to dial ", NULL};
+static const char *const local_id_markers_zaptext[] = {"raft.node: ", NULL};
+
+/* Copies a list such as `["m3" "m3.lan"]` (Go %q of a []string, maybe with its quotes
+ * escaped) or `[m3, m3.lan]` as "m3, m3.lan". */
+static size_t clean_list(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	bool sep = false;
+	for (size_t i = 0; i < n && o + 3 < cap; i++) {
+		char c = p[i];
+		if (c == '[' || c == ']' || c == '\\' || c == '"' || c == ',')
+			continue;
+		if (c == ' ') {
+			sep = o > 0;
+			continue;
+		}
+		if (sep) {
+			out[o++] = ',';
+			out[o++] = ' ';
+			sep = false;
+		}
+		out[o++] = c;
+	}
+	if (cap)
+		out[o < cap ? o : cap - 1] = '\0';
+	return o;
+}
+
+/* etcd's check of a connecting peer: `tls: "H" does not match any of DNSNames [...]`, with the
+ * certificate's IPAddresses and DNSNames beside it (text) or in ip-addresses/dns-names (zap). */
+static void extract_dnsnames(const char *s, size_t len, const struct zap_line *z,
+			     struct classify_fields *f)
+{
+	const char *p = memmem(s, len, "tls: ", 5), *end = s + len;
+	if (p) {
+		p += 5;
+		while (p < end && (*p == '\\' || *p == '"'))
+			p++;
+		const char *q = p;
+		while (q < end && *q != '\\' && *q != '"' && *q != ' ')
+			q++;
+		text_copy(f->wanted, sizeof(f->wanted), p, (size_t)(q - p));
+	}
+	char ips[96] = "", dns[96] = "";
+	const char *ip = zap_str(z, "ip-addresses"), *dn = zap_str(z, "dns-names");
+	json_t *a;
+	if (z && json_is_array(a = json_object_get(z->root, "ip-addresses"))) {
+		size_t i, o = 0;
+		json_t *e;
+		json_array_foreach(a, i, e)
+			o += text_printf(ips + o, sizeof(ips) - o, "%s%s", o ? ", " : "",
+					 json_string_value(e) ? json_string_value(e) : "");
+	} else if (ip) {
+		text_scopy(ips, sizeof(ips), ip);
+	} else if ((p = memmem(s, len, "IPAddresses [", 13)) != NULL) {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+		clean_list(p + 12, (size_t)((q ? q : end) - p - 12), ips, sizeof(ips));
+	}
+	if (z && json_is_array(a = json_object_get(z->root, "dns-names"))) {
+		size_t i, o = 0;
+		json_t *e;
+		json_array_foreach(a, i, e)
+			o += text_printf(dns + o, sizeof(dns) - o, "%s%s", o ? ", " : "",
+					 json_string_value(e) ? json_string_value(e) : "");
+	} else if (dn) {
+		text_scopy(dns, sizeof(dns), dn);
+	} else if ((p = memmem(s, len, "DNSNames [", 10)) != NULL) {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+		clean_list(p + 9, (size_t)((q ? q : end) - p - 9), dns, sizeof(dns));
+	}
+	text_printf(f->sans, sizeof(f->sans), "%s%s%s%s", ips[0] ? "IP " : "", ips,
+		    ips[0] && dns[0] ? ", DNS " : dns[0] ? "DNS " : "", dns);
+	/* one wording for both shapes, without Go's %q escapes */
+	text_printf(f->detail, sizeof(f->detail), "tls: \"%s\" does not match any of DNSNames [%s]",
+		    f->wanted, dns);
+}
+
+/* The zap value that holds the needle: the whole error value, else from the needle on. */
+static bool zap_snippet(const struct zap_line *z, const char *needle, char *out, size_t cap)
+{
+	const char *e = zap_str(z, "error");
+	if (e && strstr(e, needle)) {
+		text_scopy(out, cap, e);
+		return true;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		const char *sv = json_string_value(v);
+		const char *at = sv ? strstr(sv, needle) : NULL;
+		if (at) {
+			text_scopy(out, cap, at);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* s/len: the raw line, or for a decoded zap line (z) its decoded text (text_off 0). */
+static void extract_fields(const char *s, size_t len, size_t text_off, const struct zap_line *z,
+			   const struct signature *sig, struct classify_result *r)
 {
 	struct classify_fields *f = &r->f;
 	const char *p;
@@ -679,24 +809,38 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 
 	/* zap carries IDs in fields, the text formats in the sentence: search only the kind of
 	 * marker the line can have */
-	if (want & F_PEER)
-		id_after_any(s, len, zap ? peer_id_markers_zap : peer_id_markers_text, f->peer_id);
-	if ((want & F_LOCAL) &&
-	    !id_after_any(s, len, zap ? local_id_markers_zap : local_id_markers_text, f->local_id))
+	if (want & F_PEER) {
+		if (z) {
+			if (!zap_id(z, peer_id_keys, f->peer_id))
+				id_after_any(s, len, peer_id_markers_zaptext, f->peer_id);
+		} else {
+			id_after_any(s, len, zap ? peer_id_markers_zap : peer_id_markers_text,
+				     f->peer_id);
+		}
+	}
+	if (want & F_LOCAL) {
+		bool got = z ? zap_id(z, local_id_keys, f->local_id) ||
+				       id_after_any(s, len, local_id_markers_zaptext, f->local_id)
+			     : id_after_any(s, len, zap ? local_id_markers_zap : local_id_markers_text,
+					    f->local_id);
 		/* raft lines start with the logging member's own ID: "%x became leader"; 8+
 		 * digits so that words such as "added" are not taken for one */
-		if (hex_id_at(s + text_off, s + len, f->local_id) && strlen(f->local_id) < 8)
+		if (!got && hex_id_at(s + text_off, s + len, f->local_id) && strlen(f->local_id) < 8)
 			f->local_id[0] = '\0';
+	}
 	if (f->peer_id[0] && strcmp(f->peer_id, f->local_id) == 0 && sig->code != DIAG_NO_LEADER)
 		f->peer_id[0] = '\0';
 	f->peer_at_fault = sig->peer_at_fault && f->peer_id[0];
 	if (want & F_CLUSTER) {
-		id_after_any(s, len, cluster_id_markers, f->cluster_id);
-		id_after_any(s, len, remote_cluster_markers, f->remote_cluster_id);
+		if (!zap_id(z, cluster_id_keys, f->cluster_id))
+			id_after_any(s, len, cluster_id_markers, f->cluster_id);
+		if (!zap_id(z, remote_cluster_keys, f->remote_cluster_id))
+			id_after_any(s, len, remote_cluster_markers, f->remote_cluster_id);
 	}
 
-	if ((want & F_ADDR) && !after_copy(s, len, "rejected connection from \"", "\"",
-					  f->remote_addr, sizeof(f->remote_addr)))
+	if ((want & F_ADDR) && !zap_copy(z, "remote-addr", f->remote_addr, sizeof(f->remote_addr)) &&
+	    !after_copy(s, len, "rejected connection from \"", "\"", f->remote_addr,
+			sizeof(f->remote_addr)))
 		after_copy(s, len, "\"remote-addr\":\"", "\"", f->remote_addr,
 			   sizeof(f->remote_addr));
 
@@ -711,35 +855,48 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 		} else {
 			text_copy(f->sans, sizeof(f->sans), p, n);
 		}
+	} else if ((want & F_X509) && contains(s, len, "does not match any of DNSNames")) {
+		extract_dnsnames(s, len, z, f);
 	} else if (want & F_X509) {
 		after_copy(s, len, "cannot validate certificate for ", " ", f->wanted,
 			   sizeof(f->wanted));
 	}
 
 	static const struct {
+		const char *key; /* zap field */
 		const char *marker;
 		const char *stop;
 	} dur[] = {
-		{"\"took\":\"", "\""},
-		{"sync duration of ", ", "},
-		{"took too long (", ")"},
-		{"\"clock-drift\":\"", "\""},
-		{"is too high [", "]"},
-		{"\"exceeded-duration\":\"", "\""},
-		{"timeout for ", ",)"},
+		{"took", "\"took\":\"", "\""},
+		{NULL, "sync duration of ", ", "},
+		{NULL, "took too long (", ")"},
+		{"clock-drift", "\"clock-drift\":\"", "\""},
+		{NULL, "is too high [", "]"},
+		{"exceeded-duration", "\"exceeded-duration\":\"", "\""},
+		{NULL, "timeout for ", ",)"},
 	};
 	for (size_t i = 0; (want & F_DURATION) && i < sizeof(dur) / sizeof(dur[0]); i++)
-		if (after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
-			       sizeof(f->duration)))
+		if (z ? (dur[i].key ? zap_copy(z, dur[i].key, f->duration, sizeof(f->duration))
+				    : after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
+						 sizeof(f->duration)))
+		      : after_copy(s, len, dur[i].marker, dur[i].stop, f->duration,
+				   sizeof(f->duration)))
 			break;
 
-	if ((want & F_URL) &&
-	    !after_copy(s, len, "\"added-peer-peer-urls\":[\"", "\"", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "\"address\":\"", "\"", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "peerURL(", ")", f->url, sizeof(f->url)) &&
-	    !after_copy(s, len, "listen tcp ", " ", f->url, sizeof(f->url)))
-		if (sig->code == DIAG_FACT_MEMBER_ADDED)
-			after_copy(s, len, " [", "]", f->url, sizeof(f->url));
+	if (want & F_URL) {
+		json_t *urls = z ? json_object_get(z->root, "added-peer-peer-urls") : NULL;
+		const char *u0 = json_string_value(json_array_get(urls, 0));
+		if (u0 && u0[0])
+			text_scopy(f->url, sizeof(f->url), u0);
+		else if (!zap_copy(z, "address", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "\"added-peer-peer-urls\":[\"", "\"", f->url,
+				     sizeof(f->url)) &&
+			 !after_copy(s, len, "\"address\":\"", "\"", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "peerURL(", ")", f->url, sizeof(f->url)) &&
+			 !after_copy(s, len, "listen tcp ", " ", f->url, sizeof(f->url)))
+			if (sig->code == DIAG_FACT_MEMBER_ADDED)
+				after_copy(s, len, " [", "]", f->url, sizeof(f->url));
+	}
 	n = strlen(f->url);
 	if (n && f->url[n - 1] == ':')
 		f->url[n - 1] = '\0';
@@ -749,8 +906,18 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 			sizeof(f->name)))
 		after_copy(s, len, "couldn't find local name \"", "\"", f->name, sizeof(f->name));
 
+	/* the host a name lookup failed for: "lookup m3 on 127.0.0.53:53: no such host" */
+	if (sig->code == DIAG_PEER_NAME_UNRESOLVED)
+		after_copy(s, len, "lookup ", " :", f->wanted, sizeof(f->wanted));
+
 	switch (sig->detail) {
+	case DETAIL_KEY:
+		if (zap_copy(z, sig->from, f->detail, sizeof(f->detail)))
+			break;
+		/* fall through */
 	case DETAIL_SNIPPET: {
+		if (z && zap_snippet(z, sig->needle, f->detail, sizeof(f->detail)))
+			break;
 		/* from the zap error field when the needle is in it, else from the needle */
 		const char *e = memmem(s, len, "\"error\":\"", 9);
 		const char *nd = memmem(s, len, sig->needle, strlen(sig->needle));
@@ -771,9 +938,24 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 				break;
 			}
 		break;
-	case DETAIL_AFTER:
-		after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
+	case DETAIL_AFTER: {
+		/* a zap error value first: "failed to open WAL" has an "open " of its own */
+		const char *e = zap_str(z, "error");
+		if (!e || !after_copy(e, strlen(e), sig->from, sig->stop, f->detail,
+				      sizeof(f->detail)))
+			after_copy(s, len, sig->from, sig->stop, f->detail, sizeof(f->detail));
 		break;
+	}
+	case DETAIL_FROM: {
+		p = memmem(s, len, sig->from, strlen(sig->from));
+		if (!p)
+			break;
+		n = 0;
+		while (p + n < s + len && !strchr(sig->stop, p[n]))
+			n++;
+		text_copy(f->detail, sizeof(f->detail), p, n);
+		break;
+	}
 	case DETAIL_NEEDLE:
 		text_copy(f->detail, sizeof(f->detail), sig->needle, strlen(sig->needle));
 		break;
@@ -789,21 +971,85 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 	}
 }
 
+/* The sample a zap hit leaves as evidence: "ts level msg; key=value; ..." with the values
+ * unescaped (the report escapes once, for its own format). Secrets stay out: the token of an
+ * "invalid auth token" line. */
+static void zap_sample(const struct zap_line *z, struct classify_result *r)
+{
+	size_t o = 0, cap = sizeof(r->sample);
+	const char *ts = zap_str(z, "ts"), *lv = zap_str(z, "level"), *msg = zap_str(z, "msg");
+	o += text_printf(r->sample + o, cap - o, "%s%s%s%s%s", ts ? ts : "", ts ? " " : "",
+			 lv ? lv : "", lv ? " " : "", msg ? msg : "");
+	const char *k;
+	json_t *v;
+	json_object_foreach(z->root, k, v) {
+		if (o + 4 >= cap)
+			break;
+		if (strcmp(k, "msg") == 0 || strcmp(k, "level") == 0 || strcmp(k, "ts") == 0 ||
+		    strcmp(k, "caller") == 0 || strcmp(k, "logger") == 0)
+			continue;
+		if (strcmp(k, "token") == 0) {
+			o += text_printf(r->sample + o, cap - o, "; token=<not shown>");
+		} else if (json_is_string(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%s", k, json_string_value(v));
+		} else if (json_is_array(v) || json_is_object(v)) {
+			char *d = json_dumps(v, JSON_COMPACT);
+			if (d)
+				o += text_printf(r->sample + o, cap - o, "; %s=%s", k, d);
+			free(d);
+		} else if (json_is_integer(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%lld", k,
+					 (long long)json_integer_value(v));
+		} else if (json_is_real(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%g", k, json_real_value(v));
+		} else if (json_is_boolean(v)) {
+			o += text_printf(r->sample + o, cap - o, "; %s=%s", k,
+					 json_is_true(v) ? "true" : "false");
+		}
+	}
+	r->sample_len = o;
+}
+
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret)
 {
 	size_t text_off = 0;
 
-	memset(ret, 0, sizeof(*ret));
+	/* not the whole result: most entries are misses, and the sample buffer is large */
+	ret->code = DIAG_CODE_NONE;
+	ret->format = DIAG_FMT_BARE;
 	ret->priority = priority;
-	if (!msg)
+	ret->sample_len = 0;
+	if (!msg) {
+		memset(&ret->f, 0, sizeof(ret->f));
 		return;
+	}
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	parse_prefix(msg, len, priority, ret, &text_off);
 	int row = sig_match(msg, len);
+	memset(&ret->f, 0, sizeof(ret->f));
 	if (row < 0)
 		return;
 	ret->code = sig_table[row].code;
-	if (ret->code != DIAG_CODE_NONE)
-		extract_fields(msg, len, text_off, &sig_table[row], ret);
+	if (ret->code == DIAG_CODE_NONE)
+		return;
+	/* only hits are decoded: the fast path stays one pass over the raw bytes */
+	struct zap_line z;
+	if (ret->format == DIAG_FMT_ZAP && zap_decode(msg, len, &z)) {
+		extract_fields(z.text, z.len, 0, &z, &sig_table[row], ret);
+		zap_sample(&z, ret);
+		json_decref(z.root);
+		return;
+	}
+	extract_fields(msg, len, text_off, NULL, &sig_table[row], ret);
+	if (ret->code == DIAG_AUTH_TOKEN_INVALID) {
+		/* capnslog prints the token after the words: keep the words only */
+		const char *w = memmem(msg, len, "token", 5);
+		size_t n = w ? (size_t)(w - msg) + 5 : len;
+		if (n < sizeof(ret->sample)) {
+			memcpy(ret->sample, msg, n);
+			ret->sample_len = n + text_printf(ret->sample + n, sizeof(ret->sample) - n,
+							  " <token not shown>");
+		}
+	}
 }

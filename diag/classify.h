@@ -1,72 +1,12 @@
-/* classify.h: the catalogue of etcd failure signatures and the classifier of one log entry. */
+/* classify.h: the etcd failure signatures and the classifier of one log entry (the codes they
+ * give and what is said about each are in catalogue.h). */
 #ifndef DIAG_CLASSIFY_H
 #define DIAG_CLASSIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Severity of a finding; ordered so that max() combines them (monitoring-plugins style). */
-enum diag_severity {
-	DIAG_SEV_OK = 0,
-	DIAG_SEV_INFO = 1,
-	DIAG_SEV_WARNING = 2,
-	DIAG_SEV_CRITICAL = 3,
-};
-
-/* Stable finding codes (the README lists them). DIAG_FACT_* are not failures: they carry the
- * identity of members (IDs, peer URLs, cluster IDs) that the correlation needs to name the
- * member at fault. */
-enum diag_code {
-	DIAG_CODE_NONE = 0,
-	DIAG_CERT_SAN_MISMATCH,
-	DIAG_CERT_UNKNOWN_AUTHORITY,
-	DIAG_CERT_EXPIRED,
-	DIAG_CERT_NOT_YET_VALID,
-	DIAG_CERT_EXPIRING,
-	DIAG_CERT_KEY_MISMATCH,
-	DIAG_CERT_BAD_KEY_USAGE,
-	DIAG_CERT_REJECTED,
-	DIAG_KEY_FILE_PERMISSIONS,
-	DIAG_CLIENT_CERT_MISSING,
-	DIAG_CLIENT_CERT_REJECTED,
-	DIAG_CLUSTER_ID_MISMATCH,
-	DIAG_MEMBER_ALREADY_BOOTSTRAPPED,
-	DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
-	DIAG_MEMBER_REMOVED,
-	DIAG_PEER_UNREACHABLE,
-	DIAG_MEMBER_DOWN,
-	DIAG_QUORUM_LOST,
-	DIAG_NO_LEADER,
-	DIAG_LEADER_CHURN,
-	DIAG_SLOW_DISK,
-	DIAG_OVERLOADED,
-	DIAG_NOSPACE_ALARM,
-	DIAG_CORRUPT_ALARM,
-	DIAG_CLOCK_DRIFT,
-	DIAG_PORT_IN_USE,
-	DIAG_BIND_ADDRESS_UNAVAILABLE,
-	DIAG_DATA_DIR_PERMISSION,
-	DIAG_DATA_DIR_MODE,
-	DIAG_FILE_MISSING,
-	DIAG_ENDPOINT_UNHEALTHY,
-	DIAG_FACT_LOCAL_MEMBER, /* "starting member ID in cluster CID" / local-member-id */
-	DIAG_FACT_MEMBER_ADDED, /* "added member ID [URL] to cluster CID" */
-	DIAG_FACT_PUBLISHED,    /* "published {Name:N ...} to cluster CID" */
-	DIAG_FACT_PEER_ACTIVE,  /* "peer ID became active": a peer link recovered */
-	DIAG_FACT_LEADER_ELECTED, /* "elected leader": the member has a leader again */
-	DIAG_CODE__MAX,
-};
-
-/* What the catalogue knows about one code. */
-struct diag_code_info {
-	enum diag_code code;
-	const char *name;     /* stable code string, e.g. "cert-san-mismatch" */
-	const char *category; /* "tls", "membership", "raft", "disk", "space", "startup", ... */
-	enum diag_severity severity;
-	unsigned min_count; /* fewer journal entries than this in the window: only INFO */
-	const char *summary; /* one line, may use {peer} {wanted} {sans} {detail} {duration} */
-	const char *remedy;  /* command template; placeholders filled by the report */
-};
+#include "diag/catalogue.h"
 
 enum diag_log_format {
 	DIAG_FMT_BARE = 0, /* journal-native capnslog: bare text, level in PRIORITY */
@@ -76,6 +16,7 @@ enum diag_log_format {
 };
 
 #define DIAG_ID_LEN 17 /* 16 hex digits + NUL */
+#define CLASSIFY_SAMPLE_LEN 512
 
 /* Fields extracted from one entry; empty string when absent. */
 struct classify_fields {
@@ -98,18 +39,16 @@ struct classify_result {
 	enum diag_log_format format;
 	int priority; /* syslog level 0..7 from the text when it has one, else the journal's, else -1 */
 	struct classify_fields f;
+	/* The evidence to keep instead of the raw line when sample_len > 0: a zap line with its
+	 * values unescaped, or a line with a secret cut out. Not NUL-terminated. */
+	size_t sample_len;
+	char sample[CLASSIFY_SAMPLE_LEN];
 };
-
-/* Catalogue lookups; never NULL for a valid code (a placeholder row for out-of-range). */
-const struct diag_code_info *diag_code_info_get(enum diag_code code);
-const char *diag_code_str(enum diag_code code);
-const char *diag_severity_str(enum diag_severity sev);
-/* Code from its stable string; DIAG_CODE_NONE when unknown. */
-enum diag_code diag_code_from_str(const char *name);
 
 /* Classifies one log entry: msg/len is the MESSAGE (not NUL-terminated, may end in '\n'),
  * priority the journal PRIORITY or -1. Always fills *ret (code DIAG_CODE_NONE for healthy or
- * unknown lines). Pure, no allocation; fast path is one pass over the message. */
+ * unknown lines; f is zeroed, sample_len 0). Pure; the fast path is one pass over the message
+ * without allocation; only a zap line that a signature matched is decoded (jansson). */
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret);
 
 /* Number of signature rows, for tests and the README. */

@@ -232,6 +232,11 @@ static enum diag_code attribute(const struct directory *d, const struct diag_agg
 			dir_by_id(d, f->peer_id, member, cap);
 		}
 		break;
+	case DIAG_PEER_NAME_UNRESOLVED:
+		/* no peer ID in the line (a startup lookup): the member with that host name */
+		if (f->wanted[0])
+			dir_by_addr(d, f->wanted, member, cap);
+		break;
 	case DIAG_PEER_UNREACHABLE:
 		if (f->peer_id[0])
 			dir_by_id(d, f->peer_id, member, cap);
@@ -363,14 +368,23 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		const struct diag_agg *g = order[i];
 		if (g->code >= DIAG_FACT_LOCAL_MEMBER || g->code == DIAG_CODE_NONE)
 			continue;
-		if (agg_resolved(a, g))
+		bool resolved = agg_resolved(a, g);
+		/* a leader lost and elected again is an election, not "no leader": counted with
+		 * the elections, which say whether they are too many */
+		if (resolved && g->code != DIAG_NO_LEADER)
 			continue;
 		char member[64];
 		enum diag_code code = attribute(d, g, member, sizeof(member));
+		if (resolved)
+			code = DIAG_LEADER_CHURN;
 		struct diag_finding *f = finding_get(r, code, member);
 		if (!f)
 			continue;
 		f->count += g->count;
+		if (!f->first_usec || g->first_usec < f->first_usec)
+			f->first_usec = g->first_usec;
+		if (g->last_usec > f->last_usec)
+			f->last_usec = g->last_usec;
 		if (code == DIAG_QUORUM_LOST && !f->f.detail[0])
 			text_printf(f->f.detail, sizeof(f->f.detail), "%s stepped down: quorum not active",
 				    g->host);
@@ -530,6 +544,9 @@ static bool explains_down(enum diag_code c)
 		DIAG_DATA_DIR_PERMISSION,    DIAG_FILE_MISSING,
 		DIAG_CERT_KEY_MISMATCH,      DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER,
 		DIAG_MEMBER_ALREADY_BOOTSTRAPPED, DIAG_MEMBER_REMOVED,
+		DIAG_PEM_NO_DATA,	     DIAG_FILE_PERMISSION,
+		DIAG_DATA_DIR_LOCKED,	     DIAG_WAL_CORRUPT,
+		DIAG_SNAPSHOT_CORRUPT,	     DIAG_RAFT_LOG_CORRUPT,
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (causes[i] == c)
@@ -544,11 +561,25 @@ static bool explains_link(enum diag_code c)
 		DIAG_CERT_SAN_MISMATCH, DIAG_CERT_UNKNOWN_AUTHORITY, DIAG_CERT_EXPIRED,
 		DIAG_CERT_NOT_YET_VALID, DIAG_CERT_KEY_MISMATCH,     DIAG_CERT_BAD_KEY_USAGE,
 		DIAG_CLUSTER_ID_MISMATCH, DIAG_MEMBER_REMOVED,       DIAG_MEMBER_DOWN,
+		DIAG_PEER_NAME_UNRESOLVED,
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (causes[i] == c)
 			return true;
 	return explains_down(c);
+}
+
+/* Removes the findings marked DIAG_CODE_NONE (joined into another). */
+static void drop_folded(struct diag_findings *r)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].code != DIAG_CODE_NONE) {
+			if (o != i)
+				r->v[o] = r->v[i];
+			o++;
+		}
+	r->n = o;
 }
 
 /* Symptoms fold into the cause that explains them on the same member: a certificate rejected
@@ -577,15 +608,90 @@ static void fold_symptoms(struct diag_findings *r)
 			break;
 		}
 	}
-	size_t o = 0;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].code != DIAG_CODE_NONE) {
-			if (o != i)
-				r->v[o] = r->v[i];
-			o++;
-		}
-	r->n = o;
+	drop_folded(r);
 }
+
+/* A member's disk or load explains what its peers see at the same time: elections, a lost
+ * leader, links to it failing (etcd's leader misses heartbeats while its fsync blocks, the
+ * followers' election timers fire; ETCD_LOGS.md sections 3 and 4). Within this slack of the
+ * cause's span, a symptom is taken as its effect. */
+#define CAUSE_SLACK_USEC (30ull * 1000000ull)
+
+static bool is_load_cause(enum diag_code c)
+{
+	return c == DIAG_SLOW_DISK || c == DIAG_OVERLOADED;
+}
+
+static bool is_raft_symptom(const struct diag_finding *s, const struct diag_finding *c)
+{
+	bool same = strcmp(s->member, c->member) == 0;
+	switch (s->code) {
+	case DIAG_NO_LEADER:
+	case DIAG_LEADER_CHURN:
+	case DIAG_QUORUM_LOST:
+		return !same; /* the others lose the leader the slow member was, or could not be */
+	case DIAG_PEER_UNREACHABLE:
+		return same; /* links to the slow member time out */
+	case DIAG_OVERLOADED:
+		return same && c->code == DIAG_SLOW_DISK; /* late heartbeats from its own disk */
+	default:
+		return false;
+	}
+}
+
+static bool spans_meet(const struct diag_finding *a, const struct diag_finding *b)
+{
+	if (!a->first_usec || !b->first_usec)
+		return false;
+	return a->first_usec <= b->last_usec + CAUSE_SLACK_USEC &&
+	       b->first_usec <= a->last_usec + CAUSE_SLACK_USEC;
+}
+
+/* Ranks the cause on top: each symptom joins the cause whose span meets its own (the slow disk
+ * before mere load, then the most entries) as evidence naming it, and the cause takes the
+ * symptom's severity: the cluster suffered what the symptom says, for that reason. */
+static void join_load_causes(struct diag_findings *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *s = &r->v[i];
+		struct diag_finding *best = NULL;
+		for (size_t k = 0; k < r->n; k++) {
+			struct diag_finding *c = &r->v[k];
+			if (k == i || !is_load_cause(c->code) || c->code == DIAG_CODE_NONE ||
+			    !is_raft_symptom(s, c) || !spans_meet(s, c))
+				continue;
+			if (!best || (c->code == DIAG_SLOW_DISK && best->code != DIAG_SLOW_DISK) ||
+			    (c->code == best->code && c->count > best->count))
+				best = c;
+		}
+		/* a cause that is itself joined elsewhere stays where it is */
+		if (!best || best->caused_by[0] || (is_load_cause(s->code) && s == best))
+			continue;
+		text_scopy(s->caused_by, sizeof(s->caused_by), best->member);
+		char what[96];
+		text_printf(what, sizeof(what), "%s on %s", diag_code_str(s->code), s->member);
+		if (!strstr(best->explains, what)) {
+			size_t o = strlen(best->explains);
+			text_printf(best->explains + o, sizeof(best->explains) - o, "%s%s",
+				    o ? ", " : "", what);
+		}
+		add_evidence(best, "caused by %s's %s: %s on %s (%llu entries)", best->member,
+			     diag_code_str(best->code), diag_code_str(s->code), s->member,
+			     (unsigned long long)s->count);
+		for (size_t e = 0; e < s->n_evidence; e++)
+			add_evidence(best, "%s", s->evidence[e]);
+		if (s->severity > best->severity)
+			best->severity = s->severity;
+		best->count += s->count;
+		if (s->first_usec < best->first_usec)
+			best->first_usec = s->first_usec;
+		if (s->last_usec > best->last_usec)
+			best->last_usec = s->last_usec;
+		s->code = DIAG_CODE_NONE;
+	}
+	drop_folded(r);
+}
+
 
 static int cmp_finding(const void *a, const void *b)
 {
@@ -624,13 +730,15 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"url", f->f.url[0] ? f->f.url : local ? cfg->initial_advertise_peer_urls : "",
 		 "https://<member>:2380"},
 		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
-		{"cert", local ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
-		 "<member cert>"},
-		{"key", local ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
-		 "<member key>"},
+		/* another member's paths are taken to be this one's (etcd-install lays out every
+		 * member alike), else etcd-install's defaults */
+		{"cert", cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
+		 "/etc/etcd/ssl/etcd.pem"},
+		{"key", cfg ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
+		 "/etc/etcd/ssl/etcd-key.pem"},
 		{"ca", cfg && cfg->trusted_ca_file[0] ? cfg->trusted_ca_file
-			: cfg ? cfg->peer_trusted_ca_file : "", "<ca.crt>"},
-		{"datadir", local ? cfg->data_dir : "", "<data dir>"},
+			: cfg ? cfg->peer_trusted_ca_file : "", "/etc/kubernetes/ssl/ca.pem"},
+		{"datadir", cfg ? cfg->data_dir : "", "/var/lib/etcd"},
 	};
 	size_t o = 0;
 	if (cap == 0)
@@ -756,7 +864,18 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 		/* a handful of slow requests or elections is normal life */
 		if (f->count && f->count < ci->min_count && f->severity > DIAG_SEV_INFO)
 			f->severity = DIAG_SEV_INFO;
+	}
+	/* after the counts have said what is normal: a cause takes its effects' severity */
+	join_load_causes(ret);
+	for (size_t i = 0; i < ret->n; i++) {
+		struct diag_finding *f = &ret->v[i];
+		const struct diag_code_info *ci = diag_code_info_get(f->code);
 		correlate_fill_template(ci->summary, f, in->cfg, f->summary, sizeof(f->summary));
+		if (f->explains[0]) {
+			size_t o = strlen(f->summary);
+			text_printf(f->summary + o, sizeof(f->summary) - o, "; the cause of %s",
+				    f->explains);
+		}
 		correlate_fill_template(ci->remedy, f, in->cfg, f->remedy, sizeof(f->remedy));
 	}
 	qsort(ret->v, ret->n, sizeof(ret->v[0]), cmp_finding);

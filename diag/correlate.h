@@ -27,6 +27,9 @@ struct diag_finding {
 	uint64_t count;           /* journal entries joined */
 	size_t more_evidence;     /* evidence items left out */
 	struct classify_fields f; /* representative fields (templates) */
+	uint64_t first_usec, last_usec; /* span of the journal entries joined, 0 when none */
+	char caused_by[64];       /* the member whose cause explains this one ("" when none) */
+	char explains[160];       /* what a cause explains on other members: "no-leader on m2" */
 };
 
 struct diag_findings {

@@ -6,12 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
 #include "diag/classify.h"
+#include "diag/journal_access.h"
 #include "diag/text.h"
 #include "proto/conn.h"
+
+static int journal_scan_readable(const struct journal_opts *o, struct diag_aggs *aggs, char *err,
+				 size_t errlen);
 
 /* One filter per call (systemd style): unit OR identifier. */
 static int add_match_field(sd_journal *j, const char *field, const char *value)
@@ -54,6 +59,21 @@ static int parse_priority(const char *p, size_t n)
 }
 
 int journal_scan(const struct journal_opts *o, struct diag_aggs *aggs, char *err, size_t errlen)
+{
+	char hidden[512] = "";
+	int hr = journal_access_check(o, hidden, sizeof(hidden));
+	int r0 = journal_scan_readable(o, aggs, err, errlen);
+	if (hr < 0 && (r0 == 0 || r0 == -EACCES)) {
+		snprintf(err, errlen, "cannot read %s as uid %u (run as root or as a member of group "
+			 "systemd-journal or adm): etcd's entries there were not seen", hidden,
+			 (unsigned)getuid());
+		return -EACCES;
+	}
+	return r0;
+}
+
+static int journal_scan_readable(const struct journal_opts *o, struct diag_aggs *aggs, char *err,
+				 size_t errlen)
 {
 	sd_journal *j = NULL;
 	int r;

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strnlen(f->peer_id, sizeof(f->peer_id)) == sizeof(f->peer_id) ||
 	    strnlen(f->detail, sizeof(f->detail)) == sizeof(f->detail) ||
 	    strnlen(f->sans, sizeof(f->sans)) == sizeof(f->sans) ||
-	    strnlen(f->url, sizeof(f->url)) == sizeof(f->url))
+	    strnlen(f->url, sizeof(f->url)) == sizeof(f->url) || r.sample_len > sizeof(r.sample))
 		abort();
 	(void)diag_code_str(r.code);
 	free(msg);

@@ -156,6 +156,92 @@ static const struct case_row cases[] = {
 	 6, DIAG_FACT_MEMBER_ADDED, "401152db5bc7415c", NULL, NULL, 6},
 	{"{\"level\":\"info\",\"ts\":\"2026-11-25T13:00:15.094Z\",\"caller\":\"rafthttp/peer_status.go:51\",\"msg\":\"peer became active\",\"peer-id\":\"401152db5bc7415c\"}",
 	 6, DIAG_FACT_PEER_ACTIVE, "401152db5bc7415c", NULL, NULL, 6},
+	/* etcd checks a connecting peer's certificate against its address (checkCertSAN): 3.2-3.4c */
+	{"2026-11-25 12:59:20.390727 I | embed: rejected connection from \"127.0.0.3:35442\" (error \"tls: \\\"127.0.0.3\\\" does not match any of DNSNames [\\\"m1\\\" \\\"m1.lan\\\"]\", ServerName \"\", IPAddresses [\"127.0.0.1\"], DNSNames [\"m1\" \"m1.lan\"])",
+	 6, DIAG_CERT_SAN_MISMATCH, NULL, "127.0.0.3", "tls: \"127.0.0.3\" does not match any of DNSNames [m1, m1.lan]", 6},
+	{"rejected connection from \"127.0.0.3:35442\" (error \"tls: \\\"127.0.0.3\\\" does not match any of DNSNames [\\\"m1\\\"]\", ServerName \"\", IPAddresses [\"127.0.0.1\"], DNSNames [\"m1\"])",
+	 6, DIAG_CERT_SAN_MISMATCH, NULL, "127.0.0.3", NULL, 6},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"embed/config_logging.go:279\",\"msg\":\"rejected connection\",\"remote-addr\":\"127.0.0.3:35442\",\"server-name\":\"\",\"ip-addresses\":[\"127.0.0.1\"],\"dns-names\":[\"m1\"],\"error\":\"tls: \\\"127.0.0.3\\\" does not match any of DNSNames [\\\"m1\\\"]\"}",
+	 -1, DIAG_CERT_SAN_MISMATCH, NULL, "127.0.0.3", "tls: \"127.0.0.3\" does not match any of DNSNames [m1]", 4},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"embed/config_logging.go:160\",\"msg\":\"rejected connection on peer endpoint\",\"remote-addr\":\"127.0.0.3:35442\",\"server-name\":\"\",\"ip-addresses\":[\"127.0.0.1\"],\"dns-names\":[\"m1\"],\"error\":\"tls: \\\"127.0.0.3\\\" does not match any of DNSNames [\\\"m1\\\"]\"}",
+	 -1, DIAG_CERT_SAN_MISMATCH, NULL, "127.0.0.3", NULL, 4},
+	/* raft: 3.2/3.3 capnslog, 3.4c Go std log, zap 3.4z-3.6 */
+	{"2026-11-25 13:01:05.536000 C | raft: tocommit(9) is out of range [lastIndex(4)]. Was the raft log corrupted, truncated, or lost?",
+	 -1, DIAG_RAFT_LOG_CORRUPT, NULL, NULL, "tocommit(9) is out of range [lastIndex(4)]", 2},
+	{"raft2026/11/25 05:30:53 PANIC: tocommit(9) is out of range [lastIndex(4)]. Was the raft log corrupted, truncated, or lost?",
+	 6, DIAG_RAFT_LOG_CORRUPT, NULL, NULL, "tocommit(9) is out of range [lastIndex(4)]", 2},
+	{"{\"level\":\"panic\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/zap_raft.go:101\",\"msg\":\"tocommit(9) is out of range [lastIndex(4)]. Was the raft log corrupted, truncated, or lost?\",\"logger\":\"raft\"}",
+	 -1, DIAG_RAFT_LOG_CORRUPT, NULL, NULL, "tocommit(9) is out of range [lastIndex(4)]", 2},
+	{"{\"level\":\"panic\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"v3@v3.6.0/raft.go:1900\",\"msg\":\"8e9e05c52164694d state.commit 9 is out of range [4, 4]\",\"logger\":\"raft\"}",
+	 -1, DIAG_RAFT_LOG_CORRUPT, NULL, NULL, "state.commit 9 is out of range [4, 4]", 2},
+	/* a second etcd on the data dir: 3.2-3.4c, zap 3.4z-3.6 (info) */
+	{"2026-11-25 13:01:05.536000 W | etcdserver: another etcd process is using \"/var/lib/etcd/member/snap/db\" and holds the file lock, or loading backend file is taking >10 seconds",
+	 -1, DIAG_DATA_DIR_LOCKED, NULL, NULL, "/var/lib/etcd/member/snap/db", 4},
+	{"another etcd process is using \"/var/lib/etcd/member/snap/db\" and holds the file lock.",
+	 4, DIAG_DATA_DIR_LOCKED, NULL, NULL, "/var/lib/etcd/member/snap/db", 4},
+	{"{\"level\":\"info\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/backend.go:86\",\"msg\":\"db file is flocked by another process, or taking too long\",\"path\":\"/var/lib/etcd/member/snap/db\",\"took\":\"10.001s\"}",
+	 -1, DIAG_DATA_DIR_LOCKED, NULL, NULL, "/var/lib/etcd/member/snap/db", 6},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/storage.go:95\",\"msg\":\"failed to open WAL\",\"error\":\"fileutil: file already locked\"}",
+	 -1, DIAG_DATA_DIR_LOCKED, NULL, NULL, "fileutil: file already locked", 2},
+	/* WAL: 3.2-3.4c capnslog, zap 3.4z-3.6 */
+	{"2026-11-25 13:01:05.536000 C | etcdserver: read wal error (walpb: crc mismatch) and cannot be repaired",
+	 -1, DIAG_WAL_CORRUPT, NULL, NULL, NULL, 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/storage.go:108\",\"msg\":\"failed to read WAL, cannot be repaired\",\"error\":\"walpb: crc mismatch: expected: 5a1c0b2e computed: 7d19f3c1\"}",
+	 -1, DIAG_WAL_CORRUPT, NULL, NULL, "walpb: crc mismatch: expected: 5a1c0b2e computed: 7d19f3c1", 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/storage.go:108\",\"msg\":\"failed to read WAL, cannot be repaired\",\"error\":\"wal: crc mismatch\"}",
+	 -1, DIAG_WAL_CORRUPT, NULL, NULL, "wal: crc mismatch", 2},
+	{"open wal error: wal: file not found",
+	 2, DIAG_WAL_CORRUPT, NULL, NULL, NULL, 2},
+	/* etcd itself may not open a file (its data, its key) */
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/bootstrap.go:606\",\"msg\":\"failed to open WAL\",\"error\":\"open /var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal: permission denied\"}",
+	 -1, DIAG_FILE_PERMISSION, NULL, NULL, "/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal", 2},
+	{"2026-11-25 13:01:05.536000 C | etcdmain: open /etc/etcd/ssl/etcd-key.pem: permission denied",
+	 -1, DIAG_FILE_PERMISSION, NULL, NULL, "/etc/etcd/ssl/etcd-key.pem", 2},
+	/* snapshots: zap 3.4z-3.6, capnslog 3.2-3.4c */
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"snap/db.go:92\",\"msg\":\"failed to find [SNAPSHOT-INDEX].snap.db\",\"snapshot-index\":10001,\"snapshot-file-path\":\"/var/lib/etcd/member/snap/0000000000002711.snap.db\",\"error\":\"snap: snapshot file doesn't exist\"}",
+	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, "/var/lib/etcd/member/snap/0000000000002711.snap.db", 4},
+	{"{\"level\":\"panic\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/server.go:473\",\"msg\":\"failed to recover v3 backend from snapshot\",\"error\":\"failed to find database snapshot file (snap: snapshot file doesn't exist)\"}",
+	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, "failed to find database snapshot file (snap: snapshot file doesn't exist)", 2},
+	{"2026-11-25 13:01:05.536000 C | etcdserver: recovering backend from snapshot error: failed to find database snapshot file (snap: snapshot file doesn't exist)",
+	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, NULL, 2},
+	{"2026-11-25 13:01:05.536000 E | snap: corrupted snapshot file 0000000000000002-0000000000002711.snap: crc mismatch",
+	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, NULL, 3},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"snap/snapshotter.go:211\",\"msg\":\"snap file is corrupt\",\"path\":\"/var/lib/etcd/member/snap/0000000000000002-0000000000002711.snap\",\"prev-crc\":1,\"new-crc\":2}",
+	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, "/var/lib/etcd/member/snap/0000000000000002-0000000000002711.snap", 4},
+	/* Go crypto/tls on the key pair: startup, every shape */
+	{"2026-11-25 13:01:05.536000 C | etcdmain: tls: failed to find any PEM data in key input",
+	 -1, DIAG_PEM_NO_DATA, NULL, NULL, "tls: failed to find any PEM data in key input", 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdmain/etcd.go:204\",\"msg\":\"discovery failed\",\"error\":\"tls: failed to find any PEM data in certificate input\"}",
+	 -1, DIAG_PEM_NO_DATA, NULL, NULL, "tls: failed to find any PEM data in certificate input", 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdmain/etcd.go:204\",\"msg\":\"discovery failed\",\"error\":\"tls: failed to find \\\"PRIVATE KEY\\\" PEM block in key input after skipping PEM blocks of the following types: [CERTIFICATE]\"}",
+	 -1, DIAG_PEM_NO_DATA, NULL, NULL, "tls: failed to find \"PRIVATE KEY\" PEM block in key input after skipping PEM blocks of the following types: [CERTIFICATE]", 2},
+	{"tls: found a certificate rather than a key in the PEM for the private key",
+	 2, DIAG_PEM_NO_DATA, NULL, NULL, NULL, 2},
+	/* auth: 3.2-3.4c capnslog, zap 3.4z-3.6 */
+	{"2026-11-25 13:01:05.536000 W | auth: invalid auth token: AbCdEfGhIjKlMnOp.42",
+	 -1, DIAG_AUTH_TOKEN_INVALID, NULL, NULL, NULL, 4},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"auth/store.go:1183\",\"msg\":\"invalid auth token\",\"token\":\"AbCdEfGhIjKlMnOp.42\"}",
+	 -1, DIAG_AUTH_TOKEN_INVALID, NULL, NULL, NULL, 4},
+	{"W | auth: failed to parse jwt token: token is expired",
+	 -1, DIAG_AUTH_TOKEN_INVALID, NULL, NULL, NULL, -2},
+	/* revisions compacted away, requests too large: all versions */
+	{"2026-11-25 13:01:05.536000 W | etcdserver/api/v3rpc: failed to receive watch request from gRPC stream (\"rpc error: code = OutOfRange desc = etcdserver: mvcc: required revision has been compacted\")",
+	 -1, DIAG_REVISION_COMPACTED, NULL, NULL, NULL, 4},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"v3rpc/watch.go:240\",\"msg\":\"failed to send watch response to gRPC stream\",\"error\":\"rpc error: code = OutOfRange desc = etcdserver: mvcc: required revision has been compacted\"}",
+	 -1, DIAG_REVISION_COMPACTED, NULL, NULL, NULL, 4},
+	{"WARNING: 2026/11/25 05:32:50 [core] grpc: Server.processUnaryRPC failed to write status: rpc error: code = ResourceExhausted desc = grpc: received message larger than max (2097171 vs. 2097152)",
+	 -1, DIAG_MESSAGE_TOO_LARGE, NULL, NULL, "grpc: received message larger than max (2097171 vs. 2097152)", 4},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/util.go:166\",\"msg\":\"failed to apply request\",\"error\":\"etcdserver: request is too large\"}",
+	 -1, DIAG_MESSAGE_TOO_LARGE, NULL, NULL, "etcdserver: request is too large", 4},
+	{"grpc: trying to send message larger than max (4194400 vs. 4194304)",
+	 4, DIAG_MESSAGE_TOO_LARGE, NULL, NULL, NULL, 4},
+	/* a peer URL host that does not resolve: every shape */
+	{"2026-11-25 12:59:25.702967 W | rafthttp: health check for peer f3e60613aa798362 could not connect: dial tcp: lookup m3.lan on 127.0.0.53:53: no such host",
+	 -1, DIAG_PEER_NAME_UNRESOLVED, "f3e60613aa798362", "m3.lan", "lookup m3.lan on 127.0.0.53:53: no such host", 4},
+	{"failed to dial f3e60613aa798362 on stream MsgApp v2 (dial tcp: lookup m3.lan on 127.0.0.53:53: server misbehaving)",
+	 3, DIAG_PEER_NAME_UNRESOLVED, "f3e60613aa798362", "m3.lan", "lookup m3.lan on 127.0.0.53:53: server misbehaving", 3},
+	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"rafthttp/probing_status.go:68\",\"msg\":\"prober detected unhealthy status\",\"round-tripper-name\":\"ROUND_TRIPPER_RAFT_MESSAGE\",\"remote-peer-id\":\"f3e60613aa798362\",\"rtt\":\"0s\",\"error\":\"dial tcp: lookup m3.lan on 127.0.0.53:53: no such host\"}",
+	 -1, DIAG_PEER_NAME_UNRESOLVED, "f3e60613aa798362", "m3.lan", "lookup m3.lan on 127.0.0.53:53: no such host", 4},
 };
 
 static int print_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -299,7 +385,9 @@ static void test_catalogue_table(void **state)
 		"member-not-in-initial-cluster", "peer-unreachable", "member-down", "quorum-lost",
 		"no-leader", "leader-churn", "slow-disk", "overloaded", "nospace-alarm",
 		"corrupt-alarm", "clock-drift", "port-in-use", "data-dir-permission",
-		"file-missing",
+		"file-missing", "raft-log-corrupt", "data-dir-locked", "wal-corrupt",
+		"snapshot-corrupt", "pem-no-data", "auth-token-invalid", "revision-compacted",
+		"message-too-large", "peer-name-unresolved",
 	};
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		assert_int_not_equal(diag_code_from_str(required[i]), DIAG_CODE_NONE);
@@ -322,6 +410,76 @@ static void test_not_terminated(void **state)
 	assert_int_equal(r.code, DIAG_CODE_NONE);
 }
 
+/* zap values are read by a JSON decoder on the lines a signature matched: the evidence and the
+ * fields carry them without their escapes (\" and \u0026 in the line, " and & out). */
+static void test_zap_decoded(void **state)
+{
+	(void)state;
+	struct classify_result r;
+	const char *l1 = "{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:25.277Z\",\"caller\":\"embed/config_logging.go:279\",\"msg\":\"rejected connection\",\"remote-addr\":\"127.0.0.3:35442\",\"server-name\":\"\",\"ip-addresses\":[\"127.0.0.1\",\"127.0.0.9\"],\"dns-names\":[\"m1\",\"a\\u0026b\"],\"error\":\"tls: \\\"127.0.0.3\\\" does not match any of DNSNames [\\\"m1\\\" \\\"a\\u0026b\\\"]\"}";
+	classify_entry(l1, strlen(l1), -1, &r);
+	assert_int_equal(r.code, DIAG_CERT_SAN_MISMATCH);
+	assert_int_equal(r.format, DIAG_FMT_ZAP);
+	assert_string_equal(r.f.remote_addr, "127.0.0.3:35442");
+	assert_string_equal(r.f.wanted, "127.0.0.3");
+	assert_string_equal(r.f.sans, "IP 127.0.0.1, 127.0.0.9, DNS m1, a&b");
+	assert_string_equal(r.f.detail, "tls: \"127.0.0.3\" does not match any of DNSNames [m1, a&b]");
+	assert_true(r.sample_len > 0 && r.sample_len < sizeof(r.sample));
+	char sample[sizeof(r.sample) + 1];
+	memcpy(sample, r.sample, r.sample_len);
+	sample[r.sample_len] = '\0';
+	assert_string_equal(sample, "2026-11-25T13:00:25.277Z warn rejected connection; "
+				    "remote-addr=127.0.0.3:35442; server-name=; ip-addresses="
+				    "[\"127.0.0.1\",\"127.0.0.9\"]; dns-names=[\"m1\",\"a&b\"]; error=tls: "
+				    "\"127.0.0.3\" does not match any of DNSNames [\"m1\" \"a&b\"]");
+
+	/* an escaped error value: the detail is the text etcd meant, the IDs still found */
+	const char *l2 = "{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:18.568Z\",\"caller\":\"rafthttp/peer_status.go:68\",\"msg\":\"peer became inactive (message send to peer failed)\",\"peer-id\":\"4821e3895f879711\",\"error\":\"failed to dial 4821e3895f879711 on stream Message (x509: certificate is valid for 127.0.0.1, 127.0.101.1, not 127.0.101.3)\"}";
+	classify_entry(l2, strlen(l2), -1, &r);
+	assert_int_equal(r.code, DIAG_CERT_SAN_MISMATCH);
+	assert_string_equal(r.f.peer_id, "4821e3895f879711");
+	assert_string_equal(r.f.wanted, "127.0.101.3");
+	assert_string_equal(r.f.sans, "127.0.0.1, 127.0.101.1");
+	const char *l3 = "{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:01:05.536Z\",\"caller\":\"etcdmain/etcd.go:271\",\"msg\":\"discovery failed\",\"error\":\"couldn't find local name \\\"a\\u0026b\\\" in the initial cluster configuration\"}";
+	classify_entry(l3, strlen(l3), -1, &r);
+	assert_int_equal(r.code, DIAG_MEMBER_NOT_IN_INITIAL_CLUSTER);
+	assert_string_equal(r.f.name, "a&b");
+	assert_string_equal(r.f.detail,
+			    "couldn't find local name \"a&b\" in the initial cluster configuration");
+	const char *l4 = "{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"rafthttp/probing_status.go:68\",\"msg\":\"prober detected unhealthy status\",\"remote-peer-id\":\"f3e60613aa798362\",\"error\":\"dial tcp: lookup m3.lan on 127.0.0.53:53: no such host\"}";
+	classify_entry(l4, strlen(l4), -1, &r);
+	assert_int_equal(r.code, DIAG_PEER_NAME_UNRESOLVED);
+	assert_string_equal(r.f.wanted, "m3.lan");
+	assert_true(r.f.peer_at_fault);
+
+	/* a zap line cut by the journal's size limit is not JSON: read raw, as before */
+	char cut[200];
+	memcpy(cut, l2, sizeof(cut));
+	classify_entry(cut, sizeof(cut), -1, &r);
+	assert_int_equal(r.format, DIAG_FMT_ZAP);
+	assert_int_equal(r.code, DIAG_PEER_UNREACHABLE);
+	assert_string_equal(r.f.peer_id, "4821e3895f879711");
+	assert_int_equal(r.sample_len, 0);
+}
+
+/* An auth token is a credential: it never reaches the evidence. */
+static void test_token_not_kept(void **state)
+{
+	(void)state;
+	struct classify_result r;
+	const char *c = "2026-11-25 13:01:05.536000 W | auth: invalid auth token: SeCrEtToKeN.42";
+	classify_entry(c, strlen(c), -1, &r);
+	assert_int_equal(r.code, DIAG_AUTH_TOKEN_INVALID);
+	assert_true(r.sample_len > 0);
+	assert_null(memmem(r.sample, r.sample_len, "SeCrEt", 6));
+	assert_non_null(memmem(r.sample, r.sample_len, "invalid auth token", 18));
+	const char *z = "{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"auth/store.go:1183\",\"msg\":\"invalid auth token\",\"token\":\"SeCrEtToKeN.42\"}";
+	classify_entry(z, strlen(z), -1, &r);
+	assert_int_equal(r.code, DIAG_AUTH_TOKEN_INVALID);
+	assert_true(r.sample_len > 0);
+	assert_null(memmem(r.sample, r.sample_len, "SeCrEt", 6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_catalogue_table),
 		cmocka_unit_test(test_removed_member_35),
 		cmocka_unit_test(test_not_terminated),
+		cmocka_unit_test(test_zap_decoded),
+		cmocka_unit_test(test_token_not_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -220,8 +220,11 @@ static void test_certs_and_live(void **state)
 			nospace++;
 		if (f->code == DIAG_KEY_FILE_PERMISSIONS) {
 			key++;
-			assert_string_equal(f->remedy, "on m3: chmod 600 /pki/m3.key && chown etcd: "
-						       "/pki/m3.key");
+			/* the owner is the unit's User= (root under etcd-install's unit,
+			 * etcd under Debian's), asked of systemd, not guessed */
+			assert_string_equal(f->remedy,
+					    "on m3: chmod 600 /pki/m3.key && chown \"$(systemctl show "
+					    "-P User etcd.service | grep . || echo root)\": /pki/m3.key");
 		}
 	}
 	assert_int_equal(san + nospace + key, 3);
@@ -414,6 +417,276 @@ static void test_report_json_hostile_journal_line(void **state)
 	free(buf);
 }
 
+/* etcd checks the certificate a CONNECTING peer presents against the address it comes from
+ * (checkCertSAN): the member it dials logs the rejection; the fault is the connecting member's,
+ * found by its IP among the peer URLs, never the logging host's. */
+static void test_rejected_connecting_peer(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "m1", 1000, "2026-11-25 12:59:20.390727 I | embed: rejected connection from "
+			       "\"127.0.100.3:35442\" (error \"tls: \\\"127.0.100.3\\\" does not match "
+			       "any of DNSNames [\\\"m1\\\"]\", ServerName \"\", IPAddresses "
+			       "[\"127.0.100.1\"], DNSNames [\"m1\"])", 30);
+	feed(x->a, "m2", 1000, "{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:25.277Z\",\"caller\":"
+			       "\"embed/config_logging.go:160\",\"msg\":\"rejected connection on peer "
+			       "endpoint\",\"remote-addr\":\"127.0.100.3:35443\",\"server-name\":\"\","
+			       "\"ip-addresses\":[\"127.0.100.1\"],\"dns-names\":[\"m1\"],\"error\":"
+			       "\"tls: \\\"127.0.100.3\\\" does not match any of DNSNames [\\\"m1\\\"]\"}",
+	     20);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 1);
+	const struct diag_finding *f = &x->f->v[0];
+	assert_int_equal(f->code, DIAG_CERT_SAN_MISMATCH);
+	assert_string_equal(f->member, "m3");
+	assert_int_equal(f->count, 50);
+	assert_int_equal(f->severity, DIAG_SEV_CRITICAL);
+	assert_string_equal(f->summary, "certificate presented by m3 is valid for IP 127.0.100.1, DNS "
+					"m1, not 127.0.100.3");
+	assert_non_null(strstr(f->remedy, "IP:127.0.100.3"));
+	/* the zap sample is evidence without JSON escapes */
+	int unescaped = 0;
+	for (size_t i = 0; i < f->n_evidence; i++)
+		unescaped += strstr(f->evidence[i], "error=tls: \"127.0.100.3\" does not match") != NULL;
+	assert_true(unescaped >= 1);
+
+	/* no member-added facts: --initial-cluster of the configuration maps the IP */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed(x->a, "m1", 1000, "rejected connection from \"127.0.100.3:35442\" (error \"tls: "
+			       "\\\"127.0.100.3\\\" does not match any of DNSNames [\\\"m1\\\"]\", "
+			       "ServerName \"\", IPAddresses [\"127.0.100.1\"], DNSNames [\"m1\"])", 3);
+	struct diag_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.initial_cluster, sizeof(cfg.initial_cluster),
+		 "etcd01=https://127.0.100.1:2380,etcd02=https://127.0.100.2:2380,"
+		 "etcd03=https://127.0.100.3:2380");
+	struct correlate_input in2 = {x->a, NULL, NULL, &cfg};
+	correlate_run(&in2, x->f);
+	assert_int_equal(x->f->n, 1);
+	assert_int_equal(x->f->v[0].code, DIAG_CERT_SAN_MISMATCH);
+	assert_string_equal(x->f->v[0].member, "etcd03");
+}
+
+#define SEC 1000000ull
+
+/* zap lines of etcd 3.5 (the shapes of ETCD_LOGS.md sections 3 and 4) at t seconds. */
+static void feed_zap(struct diag_aggs *a, const char *host, uint64_t t, const char *level,
+		     const char *msg, const char *fields, int times)
+{
+	char l[768];
+	snprintf(l, sizeof(l), "{\"level\":\"%s\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":"
+			       "\"x.go:1\",\"msg\":\"%s\"%s%s}", level, msg, fields[0] ? "," : "",
+		 fields);
+	feed(a, host, t * SEC, l, times);
+}
+
+/* m1, the leader, has a slow disk; at the same time m2 and m3 lose it and elect a new leader,
+ * and their links to m1 time out. One cause on top, on m1, with the others' symptoms joined as
+ * its evidence; the elections that ended with a leader are not "no leader". */
+static void test_slow_disk_causes_elections(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed_zap(x->a, "m1", 1000, "warn", "slow fdatasync",
+		 "\"took\":\"1.873s\",\"expected-duration\":\"1s\"", 12);
+	feed_zap(x->a, "m1", 1001, "warn",
+		 "leader failed to send out heartbeat on time; took too long, leader is overloaded "
+		 "likely from slow disk",
+		 "\"to\":\"7f3444a8a26e7b4c\",\"heartbeat-interval\":\"100ms\",\"expected-duration\":"
+		 "\"200ms\",\"exceeded-duration\":\"1.6s\"", 25);
+	for (int h = 2; h <= 3; h++) {
+		char host[4];
+		snprintf(host, sizeof(host), "m%d", h);
+		const char *id = h == 2 ? "7f3444a8a26e7b4c" : "f3e60613aa798362";
+		char m[160];
+		snprintf(m, sizeof(m), "raft.node: %s lost leader 148df766a26ff8aa at term 2", id);
+		feed_zap(x->a, host, 1003, "info", m, "\"logger\":\"raft\"", 1);
+		snprintf(m, sizeof(m), "%s is starting a new election at term 2", id);
+		feed_zap(x->a, host, 1003, "info", m, "\"logger\":\"raft\"", 1);
+		snprintf(m, sizeof(m), "raft.node: %s elected leader 7f3444a8a26e7b4c at term 3", id);
+		feed_zap(x->a, host, 1005, "info", m, "\"logger\":\"raft\"", 1);
+		feed_zap(x->a, host, 1004, "warn", "prober detected unhealthy status",
+			 "\"round-tripper-name\":\"ROUND_TRIPPER_RAFT_MESSAGE\",\"remote-peer-id\":"
+			 "\"148df766a26ff8aa\",\"rtt\":\"0s\",\"error\":\"read tcp 127.0.100.2:41234->"
+			 "127.0.100.1:2380: i/o timeout\"", 4);
+	}
+	/* an unrelated link failure to m3 an hour later is not joined */
+	feed(x->a, "m1", 5000 * SEC, "W | rafthttp: health check for peer f3e60613aa798362 could "
+				     "not connect: dial tcp 127.0.100.3:2380: i/o timeout", 3);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	const struct diag_finding *top = &x->f->v[0];
+	assert_int_equal(top->code, DIAG_SLOW_DISK);
+	assert_string_equal(top->member, "m1");
+	assert_int_equal(top->severity, DIAG_SEV_WARNING);
+	assert_non_null(strstr(top->summary, "1.873s"));
+	assert_non_null(strstr(top->summary, "the cause of "));
+	assert_non_null(strstr(top->summary, "peer-unreachable on m1"));
+	assert_non_null(strstr(top->summary, "leader-churn on m2"));
+	int caused = 0;
+	for (size_t i = 0; i < top->n_evidence; i++)
+		caused += strncmp(top->evidence[i], "caused by m1's slow-disk: ", 26) == 0;
+	assert_true(caused >= 2);
+	/* nothing else about m1's load or the elections stands on its own */
+	for (size_t i = 1; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		assert_int_not_equal(f->code, DIAG_NO_LEADER);
+		assert_int_not_equal(f->code, DIAG_OVERLOADED);
+		assert_int_not_equal(f->code, DIAG_LEADER_CHURN);
+		assert_false(f->code == DIAG_PEER_UNREACHABLE && strcmp(f->member, "m1") == 0);
+	}
+	int other = 0;
+	for (size_t i = 0; i < x->f->n; i++)
+		other += x->f->v[i].code == DIAG_PEER_UNREACHABLE &&
+			 strcmp(x->f->v[i].member, "m3") == 0;
+	assert_int_equal(other, 1);
+}
+
+/* The same disk, but m2 never gets a leader back: the cluster suffered, and the cause ranks on
+ * top with the symptom's severity; "no-leader on m2" names it. */
+static void test_slow_disk_causes_no_leader(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed_zap(x->a, "m1", 1000, "warn", "slow fdatasync",
+		 "\"took\":\"2.5s\",\"expected-duration\":\"1s\"", 3);
+	feed_zap(x->a, "m2", 1010, "info",
+		 "raft.node: 7f3444a8a26e7b4c lost leader 148df766a26ff8aa at term 2",
+		 "\"logger\":\"raft\"", 1);
+	feed_zap(x->a, "m2", 1011, "warn", "failed to publish local member to cluster through raft",
+		 "\"local-member-id\":\"7f3444a8a26e7b4c\",\"error\":\"etcdserver: request timed "
+		 "out\"", 40);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 1);
+	const struct diag_finding *f = &x->f->v[0];
+	assert_int_equal(f->code, DIAG_SLOW_DISK);
+	assert_string_equal(f->member, "m1");
+	assert_int_equal(f->severity, DIAG_SEV_CRITICAL);
+	assert_int_equal(f->count, 3 + 1 + 40);
+	assert_non_null(strstr(f->summary, "the cause of no-leader on m2"));
+
+	/* without the disk, the same no-leader stands as it is */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	feed_zap(x->a, "m2", 1010, "info",
+		 "raft.node: 7f3444a8a26e7b4c lost leader 148df766a26ff8aa at term 2",
+		 "\"logger\":\"raft\"", 1);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 1);
+	assert_int_equal(x->f->v[0].code, DIAG_NO_LEADER);
+	assert_int_equal(x->f->v[0].severity, DIAG_SEV_CRITICAL);
+}
+
+/* One transient election that ended with a leader: no "no-leader", at most an INFO. */
+static void test_transient_election(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "m2", 1000 * SEC, "raft2026/11/25 12:59:15 INFO: raft.node: 7f3444a8a26e7b4c lost "
+				     "leader 148df766a26ff8aa at term 2", 1);
+	feed(x->a, "m2", 1000 * SEC, "raft2026/11/25 12:59:15 INFO: 7f3444a8a26e7b4c is starting a "
+				     "new election at term 2", 1);
+	feed(x->a, "m2", 1001 * SEC, "raft2026/11/25 12:59:16 INFO: raft.node: 7f3444a8a26e7b4c "
+				     "elected leader 7f3444a8a26e7b4c at term 3", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	for (size_t i = 0; i < x->f->n; i++) {
+		assert_int_not_equal(x->f->v[i].code, DIAG_NO_LEADER);
+		assert_true(x->f->v[i].severity <= DIAG_SEV_INFO);
+	}
+	assert_true(x->f->worst <= DIAG_SEV_INFO);
+}
+
+/* Remedies name the paths and unit of the configuration found, else those deploy/etcd-install
+ * uses (etcd.service, /var/lib/etcd, /etc/etcd/ssl/etcd.pem + etcd-key.pem), and ask systemd for
+ * the unit's user instead of assuming one (etcd-install's unit runs as root). */
+static void test_remedies_follow_install(void **state)
+{
+	(void)state;
+	struct diag_finding f;
+	char out[1024];
+	memset(&f, 0, sizeof(f));
+	snprintf(f.member, sizeof(f.member), "etcd02");
+	f.code = DIAG_DATA_DIR_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, NULL, out, sizeof(out));
+	assert_string_equal(out, "on etcd02: chown -R \"$(systemctl show -P User etcd.service | grep . "
+				 "|| echo root)\": /var/lib/etcd && chmod 700 /var/lib/etcd && "
+				 "systemctl restart etcd");
+	f.code = DIAG_PEM_NO_DATA;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "-in /etc/etcd/ssl/etcd.pem"));
+	assert_non_null(strstr(out, "-in /etc/etcd/ssl/etcd-key.pem"));
+	assert_non_null(strstr(out, "systemctl restart etcd"));
+	struct diag_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.name, sizeof(cfg.name), "etcd01");
+	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "/srv/etcd");
+	snprintf(cfg.cert_file, sizeof(cfg.cert_file), "/pki/etcd.pem");
+	snprintf(cfg.key_file, sizeof(cfg.key_file), "/pki/etcd-key.pem");
+	f.code = DIAG_WAL_CORRUPT;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "cp -a /srv/etcd /srv/etcd.broken"));
+	assert_null(strstr(out, "/var/lib/etcd"));
+	f.code = DIAG_PEM_NO_DATA;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "-in /pki/etcd.pem"));
+	assert_non_null(strstr(out, "-in /pki/etcd-key.pem"));
+	/* every failure's remedy fits the finding's buffer whole */
+	for (int c = 1; c < DIAG_FACT_LOCAL_MEMBER; c++) {
+		struct diag_finding g;
+		memset(&g, 0, sizeof(g));
+		g.code = (enum diag_code)c;
+		correlate_fill_template(diag_code_info_get(g.code)->remedy, &g, &cfg, g.remedy,
+					sizeof(g.remedy));
+		assert_true(strlen(g.remedy) + 1 < sizeof(g.remedy));
+	}
+}
+
+/* A member stopped by a broken WAL is down to its peers: one finding, the WAL; a peer URL whose
+ * host does not resolve is the cause of the links to it failing, named after that peer. */
+static void test_startup_causes_fold(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "m2", 1000, "{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:01:05.536Z\",\"caller\":"
+			       "\"etcdserver/storage.go:108\",\"msg\":\"failed to read WAL, cannot be "
+			       "repaired\",\"error\":\"walpb: crc mismatch\"}", 3);
+	feed(x->a, "m1", 1001, "W | rafthttp: health check for peer 7f3444a8a26e7b4c could not "
+			       "connect: dial tcp 127.0.100.2:2380: connect: connection refused", 7);
+	feed(x->a, "m1", 1001, "W | rafthttp: health check for peer f3e60613aa798362 could not "
+			       "connect: dial tcp: lookup m3.lan on 127.0.0.53:53: no such host", 9);
+	feed(x->a, "m1", 1002, "W | rafthttp: lost the TCP streaming connection with peer "
+			       "f3e60613aa798362 (stream MsgApp v2 reader)", 2);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->n, 2);
+	int wal = 0, dns = 0;
+	for (size_t i = 0; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		if (f->code == DIAG_WAL_CORRUPT) {
+			wal++;
+			assert_string_equal(f->member, "m2");
+			assert_int_equal(f->count, 10);
+			assert_non_null(strstr(f->summary, "walpb: crc mismatch"));
+		}
+		if (f->code == DIAG_PEER_NAME_UNRESOLVED) {
+			dns++;
+			assert_string_equal(f->member, "m3");
+			assert_int_equal(f->count, 11);
+			assert_string_equal(f->summary, "the peer URL host m3.lan of m3 does not resolve "
+							"(lookup m3.lan on 127.0.0.53:53: no such host)");
+		}
+	}
+	assert_int_equal(wal + dns, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +699,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
+		cmocka_unit_test(test_remedies_follow_install),
+		cmocka_unit_test_setup_teardown(test_startup_causes_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_connecting_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_disk_causes_elections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_disk_causes_no_leader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transient_election, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,

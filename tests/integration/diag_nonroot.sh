@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# etcd-versions: none (a journal and certificates written here, no etcd member involved)
+# etcd-diag run as a user who may not read what etcd reads (nobody, no groups; setpriv): a key
+# 0600 owned by root and a journal file 0600 owned by root, in a temp dir that user may enter.
+# The key is "cannot read F (run as root ...)", never file-missing; the journal is said in the
+# notes, never taken for an empty healthy one. The same run as root reads both (the port-in-use
+# line in the journal, no cannot-read): the check is not a false alarm.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+DIAG=${ETCD_DIAG:-build/etcd-diag}
+JOURNAL_REMOTE=${JOURNAL_REMOTE:-/lib/systemd/systemd-journal-remote}
+NAME=diag_nonroot_key_and_journal_unreadable
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1 || [ ! -x "$JOURNAL_REMOTE" ] ||
+	[ ! -x "$DIAG" ] || ! id nobody >/dev/null 2>&1; then
+	echo "skip - $NAME (needs root, setpriv, the user nobody, $JOURNAL_REMOTE and $DIAG)"
+	exit 0
+fi
+D=$(mktemp -d /tmp/diag-nonroot.XXXXXX) || exit 2
+trap 'rm -rf "$D"' EXIT
+chmod 0755 "$D" || exit 2
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/etcd-key.pem" -out "$D/etcd.pem" -days 365 \
+	-subj /CN=etcd -addext subjectAltName=IP:127.0.0.1 \
+	-addext extendedKeyUsage=serverAuth,clientAuth >/dev/null 2>&1 ||
+	{ echo "not ok - $NAME (openssl)"; exit 1; }
+chmod 0600 "$D/etcd-key.pem" && chmod 0644 "$D/etcd.pem" || exit 2
+cat >"$D/etcd.yml" <<EOT
+name: m1
+data-dir: $D/data
+advertise-client-urls: https://127.0.0.1:2379
+client-transport-security:
+  cert-file: $D/etcd.pem
+  key-file: $D/etcd-key.pem
+EOT
+chmod 0644 "$D/etcd.yml" || exit 2
+printf '__REALTIME_TIMESTAMP=%s\n_HOSTNAME=m1\nSYSLOG_IDENTIFIER=etcd\n_SYSTEMD_UNIT=etcd.service\nPRIORITY=2\nMESSAGE=%s\n\n' \
+	"$(date +%s)000000" "2026-01-01 00:00:00.000000 C | etcdmain: listen tcp 127.0.0.1:2379: bind: address already in use" |
+	"$JOURNAL_REMOTE" -o "$D/m1.journal" - 2>"$D/remote.err" ||
+	{ echo "# $(head -n 2 "$D/remote.err")"; echo "not ok - $NAME (systemd-journal-remote)"; exit 1; }
+chmod 0600 "$D/m1.journal" || exit 2
+
+check() { # check WHO JSON RC: prints nothing when the expectations for WHO hold, else why
+	python3 - "$@" <<'PY'
+import json, sys
+who, path, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = json.load(open(path, encoding="utf-8"))
+codes = sorted(f["code"] for f in d["findings"])
+notes = d.get("notes", "")
+if who == "nobody":
+    assert "file-missing" not in codes, codes
+    cr = [f for f in d["findings"] if f["code"] == "cannot-read"]
+    assert len(cr) == 1 and "cannot read key file " in cr[0]["summary"] and \
+        "etcd-key.pem (run as root" in cr[0]["summary"], d["findings"]
+    assert "m1.journal as uid 65534 (run as root or as a member of group systemd-journal" in notes, notes
+    assert "port-in-use" not in codes and d["entries"] == 0, (codes, d["entries"])
+    assert rc == 0 and d["exit_code"] == 0, (rc, d["exit_code"])
+else:
+    assert codes == ["port-in-use"], codes
+    assert "cannot read" not in notes, notes
+    assert rc == 2, rc
+PY
+}
+fails=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$DIAG" --journal-file "$D/m1.journal" \
+	--config-file "$D/etcd.yml" --offline --format=json >"$D/nobody.json" 2>"$D/nobody.err"
+rc=$?
+if why=$(check nobody "$D/nobody.json" "$rc" 2>&1); then
+	echo "ok - $NAME (as nobody)"
+else
+	echo "$why" | tail -n 2 | sed 's/^/#   /'
+	head -c 800 "$D/nobody.json" | sed 's/^/#   /'
+	echo "not ok - $NAME (as nobody)"
+	fails=1
+fi
+"$DIAG" --journal-file "$D/m1.journal" --config-file "$D/etcd.yml" --offline --format=json \
+	>"$D/root.json" 2>"$D/root.err"
+rc=$?
+if why=$(check root "$D/root.json" "$rc" 2>&1); then
+	echo "ok - $NAME (as root: read)"
+else
+	echo "$why" | tail -n 2 | sed 's/^/#   /'
+	echo "not ok - $NAME (as root: read)"
+	fails=1
+fi
+exit "$fails"
