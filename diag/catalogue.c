@@ -209,6 +209,10 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		0, "", ""},
 	[DIAG_FACT_LEADER_ELECTED] = {DIAG_FACT_LEADER_ELECTED, "fact-leader-elected", "fact",
 		DIAG_SEV_OK, 0, "", ""},
+	[DIAG_FACT_VOTE_SENT] = {DIAG_FACT_VOTE_SENT, "fact-vote-sent", "fact", DIAG_SEV_OK, 0, "",
+		""},
+	[DIAG_FACT_VOTE_ANSWER] = {DIAG_FACT_VOTE_ANSWER, "fact-vote-answer", "fact", DIAG_SEV_OK,
+		0, "", ""},
 };
 
 const struct diag_code_info *diag_code_info_get(enum diag_code code)

@@ -63,6 +63,8 @@ enum diag_code {
 	DIAG_FACT_PUBLISHED,    /* "published {Name:N ...} to cluster CID" */
 	DIAG_FACT_PEER_ACTIVE,  /* "peer ID became active": a peer link recovered */
 	DIAG_FACT_LEADER_ELECTED, /* "elected leader": the member has a leader again */
+	DIAG_FACT_VOTE_SENT,      /* "sent MsgVote request to ID": a vote asked of that peer */
+	DIAG_FACT_VOTE_ANSWER,    /* "received MsgVoteResp [rejection] from ID": the peer answered */
 	DIAG_CODE__MAX,
 };
 

@@ -73,6 +73,8 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
 	[DIAG_FACT_PEER_ACTIVE] = F_PEER,
 	[DIAG_FACT_LEADER_ELECTED] = F_LOCAL,
+	[DIAG_FACT_VOTE_SENT] = F_PEER,
+	[DIAG_FACT_VOTE_ANSWER] = F_PEER,
 };
 
 /* How the detail field of a row is filled. */
@@ -293,6 +295,9 @@ static const struct signature sig_table[] = {
 		true},
 	{DIAG_PEER_NAME_UNRESOLVED, "server misbehaving", "lookup ", NULL, DETAIL_FROM, "lookup ",
 		"\")", true},
+	/* pkg/netutil resolving the member's own or a peer's URL at start (3.2-3.4) */
+	{DIAG_PEER_NAME_UNRESOLVED, "could not resolve host", NULL, NULL, DETAIL_AFTER,
+		"resolve host ", " \"", false},
 	{DIAG_PEER_NAME_UNRESOLVED, "Temporary failure in name resolution", NULL, NULL, DETAIL_FROM,
 		"lookup ", "\")", true},
 	/* a member shutting down cancels its own streams: not a peer problem */
@@ -328,6 +333,14 @@ static const struct signature sig_table[] = {
 	{DIAG_FACT_PEER_ACTIVE, "established TCP streaming connection", NULL, NULL, DETAIL_NONE,
 		NULL, NULL, false},
 	{DIAG_FACT_LEADER_ELECTED, "elected leader", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	/* raft's campaign (raft/raft.go, same text 3.2-3.6): whom a candidate asked for votes and
+	 * who answered, granted or not; a majority silent is a majority down or cut off */
+	{DIAG_FACT_VOTE_SENT, "sent MsgVote request to", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_FACT_VOTE_SENT, "sent MsgPreVote request to", NULL, NULL, DETAIL_NONE, NULL, NULL,
+		false},
+	{DIAG_FACT_VOTE_ANSWER, "received MsgVoteResp", NULL, NULL, DETAIL_NONE, NULL, NULL, false},
+	{DIAG_FACT_VOTE_ANSWER, "received MsgPreVoteResp", NULL, NULL, DETAIL_NONE, NULL, NULL,
+		false},
 	{DIAG_FACT_LEADER_ELECTED, "became leader at term", NULL, NULL, DETAIL_NONE, NULL, NULL,
 		false},
 };
@@ -510,7 +523,7 @@ static const char *const peer_id_markers_zap[] = {
 };
 static const char *const peer_id_markers_text[] = {
 	"peer ", "added member ", "failed to dial ", "peer[", "remote[", "removed member ",
-	"of member ", ", to ", NULL,
+	"of member ", ", to ", "request to ", "Resp from ", "rejection from ", NULL,
 };
 static const char *const local_id_markers_zap[] = {
 	"\"local-member-id\":\"", "raft.node: ", NULL,
@@ -697,7 +710,8 @@ static const char *const local_id_keys[] = {"local-member-id", NULL};
 static const char *const cluster_id_keys[] = {"local-member-cluster-id", "cluster-id", NULL};
 static const char *const remote_cluster_keys[] = {"remote-peer-cluster-id", NULL};
 /* in the decoded text of a zap line (error values, raft sentences) */
-static const char *const peer_id_markers_zaptext[] = {"failed to dial ", NULL};
+static const char *const peer_id_markers_zaptext[] = {"failed to dial ", "request to ",
+							"Resp from ", "rejection from ", NULL};
 static const char *const local_id_markers_zaptext[] = {"raft.node: ", NULL};
 
 /* Copies a list such as `["m3" "m3.lan"]` (Go %q of a []string, maybe with its quotes
@@ -907,8 +921,9 @@ static void extract_fields(const char *s, size_t len, size_t text_off, const str
 		after_copy(s, len, "couldn't find local name \"", "\"", f->name, sizeof(f->name));
 
 	/* the host a name lookup failed for: "lookup m3 on 127.0.0.53:53: no such host" */
-	if (sig->code == DIAG_PEER_NAME_UNRESOLVED)
-		after_copy(s, len, "lookup ", " :", f->wanted, sizeof(f->wanted));
+	if (sig->code == DIAG_PEER_NAME_UNRESOLVED &&
+	    !after_copy(s, len, "lookup ", " :", f->wanted, sizeof(f->wanted)))
+		after_copy(s, len, "resolve host ", " :\"", f->wanted, sizeof(f->wanted));
 
 	switch (sig->detail) {
 	case DETAIL_KEY:
@@ -1010,6 +1025,18 @@ static void zap_sample(const struct zap_line *z, struct classify_result *r)
 	r->sample_len = o;
 }
 
+/* "open /var/lib/etcd/member: permission denied": a path in etcd's data dir layout (DIR/member,
+ * DIR/member/wal, DIR/member/snap) is the data dir's permission problem, whatever DIR is. */
+static void in_data_dir(struct classify_result *r)
+{
+	if (r->code != DIAG_FILE_PERMISSION)
+		return;
+	const char *d = r->f.detail;
+	size_t n = strlen(d);
+	if (strstr(d, "/member/") || (n >= 7 && strcmp(d + n - 7, "/member") == 0))
+		r->code = DIAG_DATA_DIR_PERMISSION;
+}
+
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret)
 {
 	size_t text_off = 0;
@@ -1037,11 +1064,13 @@ void classify_entry(const char *msg, size_t len, int priority, struct classify_r
 	struct zap_line z;
 	if (ret->format == DIAG_FMT_ZAP && zap_decode(msg, len, &z)) {
 		extract_fields(z.text, z.len, 0, &z, &sig_table[row], ret);
+		in_data_dir(ret);
 		zap_sample(&z, ret);
 		json_decref(z.root);
 		return;
 	}
 	extract_fields(msg, len, text_off, NULL, &sig_table[row], ret);
+	in_data_dir(ret);
 	if (ret->code == DIAG_AUTH_TOKEN_INVALID) {
 		/* capnslog prints the token after the words: keep the words only */
 		const char *w = memmem(msg, len, "token", 5);

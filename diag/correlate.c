@@ -381,6 +381,8 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		if (!f)
 			continue;
 		f->count += g->count;
+		if (!f->seen_on[0])
+			text_scopy(f->seen_on, sizeof(f->seen_on), g->host);
 		if (!f->first_usec || g->first_usec < f->first_usec)
 			f->first_usec = g->first_usec;
 		if (g->last_usec > f->last_usec)
@@ -639,6 +641,8 @@ static bool is_raft_symptom(const struct diag_finding *s, const struct diag_find
 	}
 }
 
+static void join_into(struct diag_finding *c, struct diag_finding *s);
+
 static bool spans_meet(const struct diag_finding *a, const struct diag_finding *b)
 {
 	if (!a->first_usec || !b->first_usec)
@@ -667,31 +671,129 @@ static void join_load_causes(struct diag_findings *r)
 		/* a cause that is itself joined elsewhere stays where it is */
 		if (!best || best->caused_by[0] || (is_load_cause(s->code) && s == best))
 			continue;
-		text_scopy(s->caused_by, sizeof(s->caused_by), best->member);
-		char what[96];
-		text_printf(what, sizeof(what), "%s on %s", diag_code_str(s->code), s->member);
-		if (!strstr(best->explains, what)) {
-			size_t o = strlen(best->explains);
-			text_printf(best->explains + o, sizeof(best->explains) - o, "%s%s",
-				    o ? ", " : "", what);
-		}
-		add_evidence(best, "caused by %s's %s: %s on %s (%llu entries)", best->member,
-			     diag_code_str(best->code), diag_code_str(s->code), s->member,
-			     (unsigned long long)s->count);
-		for (size_t e = 0; e < s->n_evidence; e++)
-			add_evidence(best, "%s", s->evidence[e]);
-		if (s->severity > best->severity)
-			best->severity = s->severity;
-		best->count += s->count;
-		if (s->first_usec < best->first_usec)
-			best->first_usec = s->first_usec;
-		if (s->last_usec > best->last_usec)
-			best->last_usec = s->last_usec;
-		s->code = DIAG_CODE_NONE;
+		join_into(best, s);
 	}
 	drop_folded(r);
 }
 
+/* Joins symptom s into cause c: evidence naming the cause, the symptom's severity and span. */
+static void join_into(struct diag_finding *c, struct diag_finding *s)
+{
+	text_scopy(s->caused_by, sizeof(s->caused_by), c->member);
+	char what[96];
+	text_printf(what, sizeof(what), "%s on %s", diag_code_str(s->code), s->member);
+	if (!strstr(c->explains, what)) {
+		size_t o = strlen(c->explains);
+		text_printf(c->explains + o, sizeof(c->explains) - o, "%s%s", o ? ", " : "", what);
+	}
+	add_evidence(c, "caused by %s's %s: %s on %s (%llu entries)", c->member,
+		     diag_code_str(c->code), diag_code_str(s->code), s->member,
+		     (unsigned long long)s->count);
+	for (size_t e = 0; e < s->n_evidence; e++)
+		add_evidence(c, "%s", s->evidence[e]);
+	if (s->severity > c->severity)
+		c->severity = s->severity;
+	c->count += s->count;
+	if (s->first_usec && (!c->first_usec || s->first_usec < c->first_usec))
+		c->first_usec = s->first_usec;
+	if (s->last_usec > c->last_usec)
+		c->last_usec = s->last_usec;
+	s->code = DIAG_CODE_NONE;
+}
+
+/* A member that cannot reach its peers (dials time out: a firewall, a partition; refused
+ * dials are "down" and counted by quorum_from_down) loses its leader for that reason: the
+ * unreachable links its own journal shows at the same time are the cause of its no-leader. */
+static void join_link_causes(struct diag_findings *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *s = &r->v[i];
+		if (s->code != DIAG_NO_LEADER && s->code != DIAG_QUORUM_LOST)
+			continue;
+		struct diag_finding *best = NULL;
+		for (size_t k = 0; k < r->n; k++) {
+			struct diag_finding *c = &r->v[k];
+			if (k == i || c->code != DIAG_PEER_UNREACHABLE || c->caused_by[0] ||
+			    strcmp(c->seen_on, s->member) != 0 || !spans_meet(s, c))
+				continue;
+			if (!best || c->count > best->count)
+				best = c;
+		}
+		if (best)
+			join_into(best, s);
+	}
+	drop_folded(r);
+}
+
+/* A candidate whose vote requests a majority of the voters never answered (granted or
+ * rejected), and that saw no leader after, is without quorum: the members it asked are down
+ * or cut off from it (kubeadm#2188: two of three control-plane nodes shut down). Its elections
+ * are the symptom, the lost quorum the finding. */
+static void quorum_from_votes(struct diag_findings *r, const struct diag_aggs *a)
+{
+	for (size_t i = 0; a && i < a->n; i++) {
+		const struct diag_agg *e = &a->v[i];
+		if (e->code != DIAG_LEADER_CHURN)
+			continue;
+		bool first = true, led = false;
+		size_t asked = 0, answered = 0;
+		char silent[160] = "";
+		for (size_t k = 0; k < a->n; k++) {
+			const struct diag_agg *g = &a->v[k];
+			if (strcmp(g->host, e->host) != 0)
+				continue;
+			if (g->code == DIAG_LEADER_CHURN && k < i)
+				first = false; /* one verdict per host: at its first churn row */
+			if (g->code == DIAG_FACT_LEADER_ELECTED && g->last_usec >= e->first_usec)
+				led = true;
+			if (g->code != DIAG_FACT_VOTE_SENT || !g->f.peer_id[0])
+				continue;
+			bool dup = false, heard = false;
+			for (size_t m = 0; m < k; m++)
+				dup |= a->v[m].code == DIAG_FACT_VOTE_SENT &&
+				       strcmp(a->v[m].host, g->host) == 0 &&
+				       strcmp(a->v[m].f.peer_id, g->f.peer_id) == 0;
+			if (dup)
+				continue;
+			asked++;
+			for (size_t m = 0; m < a->n; m++)
+				heard |= a->v[m].code == DIAG_FACT_VOTE_ANSWER &&
+					 strcmp(a->v[m].host, g->host) == 0 &&
+					 strcmp(a->v[m].f.peer_id, g->f.peer_id) == 0;
+			if (heard) {
+				answered++;
+			} else {
+				size_t o = strlen(silent);
+				text_printf(silent + o, sizeof(silent) - o, "%s%s", o ? ", " : "",
+					    g->f.peer_id);
+			}
+		}
+		/* a majority of asked+1 voters, counting its own vote */
+		if (!first || led || asked < 2 || (answered + 1) * 2 > asked + 1)
+			continue;
+		struct diag_finding *q = finding_get(r, DIAG_QUORUM_LOST, e->host);
+		if (!q)
+			return;
+		if (!q->f.detail[0])
+			text_printf(q->f.detail, sizeof(q->f.detail),
+				    "%s asked %zu peers for votes, %zu answered (silent: %s)", e->host,
+				    asked, answered, silent);
+		add_evidence(q, "journal: %s campaigned and no leader followed; vote requests to "
+				"%s went unanswered", e->host, silent);
+		q->count += e->count + 1;
+		if (!q->seen_on[0])
+			text_scopy(q->seen_on, sizeof(q->seen_on), e->host);
+		if (!q->first_usec || e->first_usec < q->first_usec)
+			q->first_usec = e->first_usec;
+		if (e->last_usec > q->last_usec)
+			q->last_usec = e->last_usec;
+		/* its elections are what the lost quorum looks like from there */
+		for (size_t k = 0; k < r->n; k++)
+			if (r->v[k].code == DIAG_LEADER_CHURN && strcmp(r->v[k].member, e->host) == 0)
+				r->v[k].code = DIAG_CODE_NONE;
+	}
+	drop_folded(r);
+}
 
 static int cmp_finding(const void *a, const void *b)
 {
@@ -858,6 +960,7 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 		from_live(ret, d, in->live);
 	fold_symptoms(ret);
 	quorum_from_down(ret, d, in->cfg);
+	quorum_from_votes(ret, in->aggs);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct diag_finding *f = &ret->v[i];
 		const struct diag_code_info *ci = diag_code_info_get(f->code);
@@ -867,6 +970,7 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 	}
 	/* after the counts have said what is normal: a cause takes its effects' severity */
 	join_load_causes(ret);
+	join_link_causes(ret);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct diag_finding *f = &ret->v[i];
 		const struct diag_code_info *ci = diag_code_info_get(f->code);

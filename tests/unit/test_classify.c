@@ -192,11 +192,25 @@ static const struct case_row cases[] = {
 	 -1, DIAG_WAL_CORRUPT, NULL, NULL, "wal: crc mismatch", 2},
 	{"open wal error: wal: file not found",
 	 2, DIAG_WAL_CORRUPT, NULL, NULL, NULL, 2},
-	/* etcd itself may not open a file (its data, its key) */
+	/* etcd itself may not open a file (its data, its key); a path in the data dir's layout
+	 * (DIR/member...) is the data dir's problem */
 	{"{\"level\":\"fatal\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"etcdserver/bootstrap.go:606\",\"msg\":\"failed to open WAL\",\"error\":\"open /var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal: permission denied\"}",
-	 -1, DIAG_FILE_PERMISSION, NULL, NULL, "/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal", 2},
+	 -1, DIAG_DATA_DIR_PERMISSION, NULL, NULL, "/var/lib/etcd/member/wal/0000000000000000-0000000000000000.wal", 2},
 	{"2026-11-25 13:01:05.536000 C | etcdmain: open /etc/etcd/ssl/etcd-key.pem: permission denied",
 	 -1, DIAG_FILE_PERMISSION, NULL, NULL, "/etc/etcd/ssl/etcd-key.pem", 2},
+	/* kubespray#980: the member dir owned by root, etcd running as etcd */
+	{"2017-02-06 12:33:44.885239 C | etcdmain: open /var/lib/etcd/member: permission denied",
+	 -1, DIAG_DATA_DIR_PERMISSION, NULL, NULL, "/var/lib/etcd/member", 2},
+	/* pkg/netutil at start (3.2-3.4): the member's own or a peer's URL host */
+	{"2019-11-20 17:41:52.279072 E | pkg/netutil: could not resolve host m2.etcd.svc:2380",
+	 -1, DIAG_PEER_NAME_UNRESOLVED, NULL, "m2.etcd.svc", NULL, 3},
+	/* a candidate's vote requests and the answers: facts, with the peer asked */
+	{"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a [logterm: 9637, index: 5290395] sent MsgVote request to 1e1194c275755c28 at term 9781",
+	 -1, DIAG_FACT_VOTE_SENT, "1e1194c275755c28", NULL, NULL, 6},
+	{"2017-10-19 08:38:14.087824 I | raft: 147e37ea76d85cfa [logterm: 1381, index: 164547] sent MsgPreVote request to 3dafe2b104f8980a at term 1753",
+	 -1, DIAG_FACT_VOTE_SENT, "3dafe2b104f8980a", NULL, NULL, 6},
+	{"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a received MsgVoteResp rejection from 4e8d639ed37e166c at term 9781",
+	 -1, DIAG_FACT_VOTE_ANSWER, "4e8d639ed37e166c", NULL, NULL, 6},
 	/* snapshots: zap 3.4z-3.6, capnslog 3.2-3.4c */
 	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"snap/db.go:92\",\"msg\":\"failed to find [SNAPSHOT-INDEX].snap.db\",\"snapshot-index\":10001,\"snapshot-file-path\":\"/var/lib/etcd/member/snap/0000000000002711.snap.db\",\"error\":\"snap: snapshot file doesn't exist\"}",
 	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, "/var/lib/etcd/member/snap/0000000000002711.snap.db", 4},

@@ -604,6 +604,85 @@ static void test_transient_election(void **state)
 	assert_true(x->f->worst <= DIAG_SEV_INFO);
 }
 
+/* kubeadm#2188: a candidate whose vote requests to both peers went unanswered, with no leader
+ * after, has lost quorum; one peer answering (a rejection is an answer) is a majority. */
+static void test_unanswered_votes(void **state)
+{
+	struct fixture *x = *state;
+	const char *lines[] = {
+		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a is starting a new election at term 9780",
+		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a became candidate at term 9781",
+		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a received MsgVoteResp from e121085cb2a6a09a at term 9781",
+		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a [logterm: 9637, index: 5290395] sent MsgVote request to 1e1194c275755c28 at term 9781",
+		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a [logterm: 9637, index: 5290395] sent MsgVote request to 4e8d639ed37e166c at term 9781",
+	};
+	feed_start(x->a);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed(x->a, "m1", 1000 * SEC, lines[i], 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	assert_int_equal(x->f->v[0].code, DIAG_QUORUM_LOST);
+	assert_string_equal(x->f->v[0].member, "m1");
+	assert_non_null(strstr(x->f->v[0].summary, "0 answered"));
+	for (size_t i = 0; i < x->f->n; i++)
+		assert_int_not_equal(x->f->v[i].code, DIAG_LEADER_CHURN);
+
+	/* one of the two answers: the candidate can win, nothing lost */
+	feed(x->a, "m1", 1000 * SEC, "raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a received "
+				     "MsgVoteResp rejection from 4e8d639ed37e166c at term 9781", 1);
+	correlate_run(&in, x->f);
+	for (size_t i = 0; i < x->f->n; i++)
+		assert_int_not_equal(x->f->v[i].code, DIAG_QUORUM_LOST);
+
+	/* unanswered, but a leader was elected afterwards: an election, not a lost quorum */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed(x->a, "m1", 1000 * SEC, lines[i], 1);
+	feed(x->a, "m1", 1003 * SEC, "raft2020/06/21 05:43:27 INFO: raft.node: e121085cb2a6a09a "
+				     "elected leader 1e1194c275755c28 at term 9782", 1);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	for (size_t i = 0; i < x->f->n; i++)
+		assert_int_not_equal(x->f->v[i].code, DIAG_QUORUM_LOST);
+}
+
+/* etcd#8377: a firewall drops the peer port; the member's dials time out and it has no
+ * leader: the unreachable links it logs at the same time are the cause, on top. */
+static void test_timeouts_cause_no_leader(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed(x->a, "k8node2", 1000 * SEC, "publish error: etcdserver: request timed out", 1);
+	feed(x->a, "k8node2", 1000 * SEC, "health check for peer f54a37612c5cfa79 could not "
+					  "connect: dial tcp 127.0.1.2:2380: i/o timeout", 1);
+	feed(x->a, "k8node2", 1000 * SEC, "health check for peer ff1a39e8ec6861fc could not "
+					  "connect: dial tcp 127.0.1.3:2380: i/o timeout", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	assert_int_equal(x->f->v[0].code, DIAG_PEER_UNREACHABLE);
+	assert_int_equal(x->f->v[0].severity, DIAG_SEV_CRITICAL);
+	assert_non_null(strstr(x->f->v[0].summary, "the cause of no-leader on k8node2"));
+	for (size_t i = 0; i < x->f->n; i++)
+		assert_int_not_equal(x->f->v[i].code, DIAG_NO_LEADER);
+
+	/* the same no-leader an hour away from the timeouts stands on its own */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	feed(x->a, "k8node2", 1000 * SEC, "publish error: etcdserver: request timed out", 1);
+	feed(x->a, "k8node2", 4600 * SEC, "health check for peer f54a37612c5cfa79 could not "
+					  "connect: dial tcp 127.0.1.2:2380: i/o timeout", 1);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	assert_int_equal(x->f->v[0].code, DIAG_NO_LEADER);
+}
+
 /* Remedies name the paths and unit of the configuration found, else those deploy/etcd-install
  * uses (etcd.service, /var/lib/etcd, /etc/etcd/ssl/etcd.pem + etcd-key.pem), and ask systemd for
  * the unit's user instead of assuming one (etcd-install's unit runs as root). */
@@ -705,6 +784,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_elections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_disk_causes_no_leader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transient_election, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_votes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeouts_cause_no_leader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
