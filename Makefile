@@ -10,14 +10,14 @@ DESTDIR ?=
 B := build
 
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
-	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev
+	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev libyaml-dev
 # prometheus: for promtool alone (check metrics on --format=prometheus); need-packages.sh installs it
 # without its Recommends and lets no service start.
 PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellcheck \
 	systemd iproute2 procps clang valgrind python3 python3-hpack cppcheck strace curl prometheus
 NEED := sh tests/lib/need-packages.sh
 
-LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares
+LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares yaml-0.1
 PC_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 

@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "diag/config.h"
+#include "diag/config_env.h"
+#include "diag/config_manifest.h"
+#include "diag/config_unit.h"
+#include "diag/config_yaml.h"
 #include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,8 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (config_env_parse(text, env) == 0)
 			config_apply_env(cfg, env);
 		(void)config_unit_parse(text, unit);
-		(void)config_apply_cmdline(cfg, text, &unit->env);
-		(void)config_apply_yaml(cfg, text);
+		(void)config_apply_cmdline(cfg, text, &unit->env, 0);
+		struct config_error e;
+		(void)config_yaml_parse(text, strlen(text), cfg, &e);
 		char host[64];
 		(void)config_url_host(text, 0, host, sizeof(host));
 		(void)config_url_host(text, 1, host, sizeof(host));
