@@ -204,12 +204,14 @@ static int read_props(sd_bus_message *m, const struct prop *table, struct diag_u
 
 int config_sdbus_read_service(sd_bus_message *m, struct diag_unit *u)
 {
-	return read_props(m, service_props, u);
+	int r = read_props(m, service_props, u);
+	return r < 0 ? r : 0;
 }
 
 int config_sdbus_read_unit(sd_bus_message *m, struct diag_unit *u)
 {
-	return read_props(m, unit_props, u);
+	int r = read_props(m, unit_props, u);
+	return r < 0 ? r : 0;
 }
 
 bool config_sdbus_available(void)
