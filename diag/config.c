@@ -336,8 +336,11 @@ void config_describe(const struct diag_config *cfg, char *out, size_t cap)
 			if (cfg->origin[i] == s)
 				describe_add(names, sizeof(names), &no, "%s%s", no ? ", " : "",
 					     setting_table[i].flag);
+		/* the deployment's own file is named once, at the front */
+		bool self = strcmp(cfg->sources[s - 1], cfg->deployment_path) == 0;
 		if (no)
-			describe_add(out, cap, &o, "; %s from %s", names, cfg->sources[s - 1]);
+			describe_add(out, cap, &o, "; %s from %s", names,
+				     self ? "it" : cfg->sources[s - 1]);
 	}
 }
 

@@ -116,8 +116,16 @@ static void test_load_files(void **state)
 	assert_string_equal(cfg.name, "y3");
 	assert_string_equal(cfg.data_dir, "");
 	config_describe(&cfg, desc, sizeof(desc));
-	snprintf(want, sizeof(want), "; name, cert-file from %s", yaml);
-	assert_non_null(strstr(desc, want));
+	snprintf(want, sizeof(want), "deployment: unit file %s; name, cert-file from %s", unit, yaml);
+	assert_string_equal(desc, want);
+	/* only the config file: named once */
+	struct config_sources src4 = {.unit_file = NULL, .config_file = yaml};
+	setenv("ETCD_DIAG_ROOT", dir, 1); /* no unit, manifest or env file there */
+	assert_int_equal(config_load(&src4, &cfg, err, sizeof(err)), 0);
+	unsetenv("ETCD_DIAG_ROOT");
+	config_describe(&cfg, desc, sizeof(desc));
+	snprintf(want, sizeof(want), "deployment: config file %s; name, cert-file from it", yaml);
+	assert_string_equal(desc, want);
 
 	struct config_sources src3 = {.unit_file = unit, .config_file = "/nonexistent/etcd.yml"};
 	assert_int_equal(config_load(&src3, &cfg, err, sizeof(err)), -ENOENT);
