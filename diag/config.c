@@ -564,9 +564,16 @@ static int discover(struct loader *l, const struct config_sources *src)
 		"/lib/systemd/system/",
 		"/usr/lib/systemd/system/",
 	};
-	const char *unit_name = src && src->unit_name ? src->unit_name : "etcd.service";
+	char unit_name[256];
 	const char *root = getenv("ETCD_DIAG_ROOT");
 	char path[CONFIG_PATH_LEN];
+
+	/* --unit etcd means etcd.service, as systemctl reads it */
+	text_scopy(unit_name, sizeof(unit_name),
+		   src && src->unit_name && *src->unit_name ? src->unit_name : "etcd.service");
+	if (!strchr(unit_name, '.'))
+		text_printf(unit_name, sizeof(unit_name), "%s.service",
+			    src && src->unit_name ? src->unit_name : "etcd");
 	bool bus_unit = false;
 
 	if (!(root && *root) && config_sdbus_available() && load_sdbus(l, unit_name) == 1) {

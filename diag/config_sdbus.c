@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -219,6 +220,13 @@ bool config_sdbus_available(void)
 	return sd_booted() > 0;
 }
 
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /* A bus on address, every call bounded by timeout_usec (sd-bus's default is 25 s). */
 static int bus_open(const char *address, bool bus_client, uint64_t timeout_usec, sd_bus **ret)
 {
@@ -233,6 +241,25 @@ static int bus_open(const char *address, bool bus_client, uint64_t timeout_usec,
 		r = sd_bus_set_method_call_timeout(bus, timeout_usec);
 	if (r >= 0)
 		r = sd_bus_start(bus);
+	/* sd-bus bounds its authentication by 90 s of its own, not by the call timeout: a peer that
+	 * accepts and never speaks is waited for here, within timeout_usec */
+	if (r >= 0) {
+		uint64_t deadline = now_usec() + timeout_usec;
+		while ((r = sd_bus_is_ready(bus)) == 0) {
+			uint64_t now = now_usec();
+			if (now >= deadline) {
+				r = -ETIMEDOUT;
+				break;
+			}
+			r = sd_bus_process(bus, NULL);
+			if (r > 0)
+				continue;
+			if (r >= 0)
+				r = sd_bus_wait(bus, deadline - now);
+			if (r < 0)
+				break;
+		}
+	}
 	if (r < 0) {
 		sd_bus_unref(bus);
 		return r;
@@ -298,7 +325,7 @@ int config_sdbus_load(const char *unit, uint64_t timeout_usec, struct diag_unit 
 		memset(u, 0, sizeof(*u));
 		u->env.cur_source = cur;
 		r = ask(bus, unit, u, err, errlen);
-		sd_bus_flush_close_unref(bus);
+		sd_bus_close_unref(bus);
 		bus = NULL;
 		if (r >= 0)
 			return 0;
@@ -314,6 +341,6 @@ int config_sdbus_load(const char *unit, uint64_t timeout_usec, struct diag_unit 
 	u->env.cur_source = cur;
 	err[0] = '\0';
 	r = ask(bus, unit, u, err, errlen);
-	sd_bus_flush_close_unref(bus);
+	sd_bus_close_unref(bus);
 	return r < 0 ? r : 0;
 }

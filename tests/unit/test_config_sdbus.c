@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -182,6 +184,44 @@ static void test_no_bus(void **state)
 	free(u);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A bus that accepts the connection and never answers: bounded by the timeout, no hang. */
+static void test_stalled_bus(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-sdbus.XXXXXX", addr[200];
+	assert_non_null(mkdtemp(dir));
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", dir);
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 4), 0); /* connects complete in the backlog, nobody reads */
+	snprintf(addr, sizeof(addr), "unix:path=%s", sa.sun_path);
+	setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
+	struct diag_unit *u = calloc(1, sizeof(*u));
+	char err[256] = "";
+	assert_non_null(u);
+	double t0 = now_s();
+	int r = config_sdbus_load("etcd.service", 300000, u, err, sizeof(err));
+	double took = now_s() - t0;
+	unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+	/* the stalled bus costs one timeout; systemd's private socket, where there is one, another */
+	assert_true(took < 1.5);
+	if (r < 0)
+		assert_true(err[0] != '\0');
+	free(u);
+	close(l);
+	unlink(sa.sun_path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unit_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reply, setup, teardown),
 		cmocka_unit_test(test_no_bus),
+		cmocka_unit_test(test_stalled_bus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
