@@ -178,5 +178,4 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 else
 	skip diag_config_unreadable "needs root and setpriv to run as nobody"
 fi
-[ -n "${SHOW:-}" ] && cat "$P/diag.txt" "$P/acc.out" && python3 -m json.tool "$P/diag.json" | head -40
 exit "$FAILED"
