@@ -395,9 +395,48 @@ static int load_env_file(struct loader *l, const char *path, bool required)
 	return 0;
 }
 
-/* A unit file, then its drop-ins (UNIT.d/NAME.conf beside it, in lexical order, as systemd). */
-static int load_unit_file(struct loader *l, const char *path)
+struct dropin {
+	char name[256];
+	char path[CONFIG_PATH_LEN + 256];
+};
+
+static int dropin_cmp(const void *a, const void *b)
 {
+	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
+}
+
+/* Adds dir's *.conf to v: a name already there (from a directory of higher priority) masks it. */
+static void dropins_scan(struct loader *l, const char *dir, struct dropin *v, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), i;
+		if (len < 6 || len >= sizeof(v->name) || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		for (i = 0; i < *n && strcmp(v[i].name, de->d_name) != 0; i++)
+			;
+		if (i < *n)
+			continue;
+		if (*n >= CONFIG_DROPINS_MAX) {
+			note_add(l->cfg, "more drop-ins than etcd-diag reads");
+			break;
+		}
+		text_scopy(v[*n].name, sizeof(v->name), de->d_name);
+		text_printf(v[*n].path, sizeof(v->path), "%s/%s", dir, de->d_name);
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A unit file, then its drop-ins in lexical order of their names, as systemd applies them: those
+ * in NAME.d beside the file and, for a unit found in systemd's directories (unit_name given),
+ * those of /etc, /run and /lib, in that priority. */
+static int load_unit_file(struct loader *l, const char *path, const char *unit_name)
+{
+	static const char *const dirs[] = {"/etc/systemd/system/", "/run/systemd/system/",
+					   "/lib/systemd/system/", "/usr/lib/systemd/system/"};
 	char *t = NULL;
 	size_t n;
 	int r = read_text(path, &t, &n);
@@ -417,44 +456,40 @@ static int load_unit_file(struct loader *l, const char *path)
 	l->cfg->deployment = CONFIG_DEPLOY_UNIT_FILE;
 	text_scopy(l->cfg->deployment_path, sizeof(l->cfg->deployment_path), path);
 
-	char dir[CONFIG_PATH_LEN];
-	text_printf(dir, sizeof(dir), "%s.d", path);
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	char names[CONFIG_DROPINS_MAX][256];
-	size_t nn = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		if (len < 6 || len >= sizeof(names[0]) || strcmp(de->d_name + len - 5, ".conf") != 0)
-			continue;
-		if (nn >= CONFIG_DROPINS_MAX) {
-			note_add(l->cfg, "more drop-ins than etcd-diag reads");
+	struct dropin *v = calloc(CONFIG_DROPINS_MAX, sizeof(*v));
+	size_t nd = 0;
+	char dir[CONFIG_PATH_LEN + 64];
+	if (!v)
+		return -ENOMEM;
+	if (unit_name) {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			char p[CONFIG_PATH_LEN];
+			text_printf(p, sizeof(p), "%s%s.d", dirs[i], unit_name);
+			rooted(p, dir, sizeof(dir));
+			dropins_scan(l, dir, v, &nd);
+		}
+	} else {
+		text_printf(dir, sizeof(dir), "%s.d", path);
+		dropins_scan(l, dir, v, &nd);
+	}
+	qsort(v, nd, sizeof(*v), dropin_cmp);
+	r = 0;
+	for (size_t i = 0; i < nd && r == 0; i++) {
+		r = read_text(v[i].path, &t, &n);
+		if (r < 0) {
+			config_read_error("drop-in", v[i].path, -r, l->err, l->errlen);
 			break;
 		}
-		text_scopy(names[nn++], sizeof(names[0]), de->d_name);
-	}
-	closedir(d);
-	qsort(names, nn, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
-	for (size_t i = 0; i < nn; i++) {
-		char p[CONFIG_PATH_LEN + 256];
-		text_printf(p, sizeof(p), "%s/%s", dir, names[i]);
-		r = read_text(p, &t, &n);
-		if (r < 0) {
-			config_read_error("drop-in", p, -r, l->err, l->errlen);
-			return r;
-		}
-		l->unit->env.cur_source = config_source_add(l->cfg, p);
+		l->unit->env.cur_source = config_source_add(l->cfg, v[i].path);
 		r = config_unit_parse_dropin(t, l->unit);
 		free(t);
-		if (r < 0) {
-			text_printf(l->err, l->errlen, "cannot parse drop-in %s", p);
-			return r;
-		}
-		l->cfg->n_dropins++;
+		if (r < 0)
+			text_printf(l->err, l->errlen, "cannot parse drop-in %s", v[i].path);
+		else
+			l->cfg->n_dropins++;
 	}
-	return 0;
+	free(v);
+	return r;
 }
 
 /* The unit as systemd merged it. Returns 1 when the unit is there (loaded), 0 when it is not
@@ -602,7 +637,7 @@ static int discover(struct loader *l, const struct config_sources *src)
 		rooted(p, path, sizeof(path));
 		if (!exists(path))
 			continue;
-		int r = load_unit_file(l, path);
+		int r = load_unit_file(l, path, unit_name);
 		if (r == -EACCES || r == -EPERM) {
 			/* found by looking, not named: say it and carry on with what else is there */
 			note_add(l->cfg, l->err);
@@ -634,7 +669,7 @@ int config_load(const struct config_sources *src, struct diag_config *ret, char 
 	if (src && src->manifest)
 		rc = load_manifest(&l, src->manifest);
 	else if (src && src->unit_file) {
-		rc = load_unit_file(&l, src->unit_file);
+		rc = load_unit_file(&l, src->unit_file, NULL);
 		l.have_unit = rc == 0;
 	} else
 		rc = discover(&l, src);
@@ -664,6 +699,10 @@ int config_load(const struct config_sources *src, struct diag_config *ret, char 
 		rc = load_env_file(&l, src->env_file, true);
 		if (rc < 0)
 			goto out;
+		if (ret->deployment == CONFIG_DEPLOY_NONE) {
+			ret->deployment = CONFIG_DEPLOY_ENV_FILE;
+			text_scopy(ret->deployment_path, sizeof(ret->deployment_path), src->env_file);
+		}
 	} else if (!l.have_unit && ret->deployment == CONFIG_DEPLOY_NONE) {
 		char path[CONFIG_PATH_LEN];
 		rooted("/etc/default/etcd", path, sizeof(path));

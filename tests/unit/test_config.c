@@ -214,6 +214,13 @@ static void test_load_discover_manifest(void **state)
 	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_ENV_FILE);
 	assert_string_equal(cfg.name, "debian");
+	/* an env file named on the command line is the deployment when nothing else is there */
+	char envf[400];
+	snprintf(envf, sizeof(envf), "%s/etc/default/etcd", dir);
+	struct config_sources src = {.env_file = envf};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_ENV_FILE);
+	assert_string_equal(cfg.deployment_path, envf);
 	/* and with nothing at all */
 	snprintf(p, sizeof(p), "%s/etc/default/etcd", dir);
 	unlink(p);
@@ -223,6 +230,40 @@ static void test_load_discover_manifest(void **state)
 	config_describe(&cfg, desc, sizeof(desc));
 	assert_string_equal(desc, "deployment: none");
 	unsetenv("ETCD_DIAG_ROOT");
+	rm_tree(dir);
+}
+
+/* A unit found in systemd's directories gets the drop-ins of /etc, /run and /lib (a name in /etc
+ * masks the same name in /lib), applied in lexical order of their names. */
+static void test_load_discover_unit_dropins(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", p[400];
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "mkdir -p %s/lib/systemd/system/etcd.service.d "
+			       "%s/etc/systemd/system/etcd.service.d %s/run/systemd/system/etcd.service.d",
+		 dir, dir, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/lib/systemd/system", dir);
+	write_file(p, "etcd.service", "[Service]\nEnvironment=ETCD_NAME=lib\n"
+				      "ExecStart=/usr/bin/etcd --data-dir /lib-dir\n");
+	snprintf(p, sizeof(p), "%s/lib/systemd/system/etcd.service.d", dir);
+	write_file(p, "10-lib.conf", "[Service]\nEnvironment=ETCD_NAME=ten-lib\n");
+	write_file(p, "30-masked.conf", "[Service]\nEnvironment=ETCD_NAME=masked\n");
+	snprintf(p, sizeof(p), "%s/etc/systemd/system/etcd.service.d", dir);
+	write_file(p, "30-masked.conf", "[Service]\nEnvironment=ETCD_CERT_FILE=/etc.crt\n");
+	snprintf(p, sizeof(p), "%s/run/systemd/system/etcd.service.d", dir);
+	write_file(p, "20-run.conf", "[Service]\nEnvironment=ETCD_NAME=twenty-run\n");
+	setenv("ETCD_DIAG_ROOT", dir, 1);
+	struct diag_config cfg;
+	char err[256] = "";
+	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	unsetenv("ETCD_DIAG_ROOT");
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_UNIT_FILE);
+	assert_int_equal(cfg.n_dropins, 3);
+	assert_string_equal(cfg.name, "twenty-run");
+	assert_string_equal(cfg.cert_file, "/etc.crt");
+	assert_string_equal(cfg.data_dir, "/lib-dir");
 	rm_tree(dir);
 }
 
@@ -286,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_load_files),
 		cmocka_unit_test(test_load_dropins),
 		cmocka_unit_test(test_load_discover_manifest),
+		cmocka_unit_test(test_load_discover_unit_dropins),
 		cmocka_unit_test(test_describe_bounded),
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_load_unreadable),
