@@ -10,7 +10,7 @@ DESTDIR ?=
 B := build
 
 PKGS_BUILD := make gcc pkg-config openssl libssl-dev libnghttp2-dev libprotobuf-c-dev \
-	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev
+	protobuf-c-compiler libsystemd-dev libjansson-dev libc-ares-dev libyaml-dev
 # prometheus: for promtool alone (check metrics on --format=prometheus); need-packages.sh installs it
 # without its Recommends and lets no service start. nagios4-core, icinga2-bin: the schedulers
 # tests/integration/nagios_icinga.sh runs in the foreground (not the nagios4 and icinga2
@@ -20,7 +20,7 @@ PKGS_TEST := libcmocka-dev etcd-server etcd-client systemd-journal-remote shellc
 	nagios4-core icinga2-bin icinga2-common groff-base man-db
 NEED := sh tests/lib/need-packages.sh
 
-LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares
+LIBS_PC := libnghttp2 openssl libprotobuf-c libsystemd jansson libcares yaml-0.1
 PC_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 

@@ -241,7 +241,9 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 			    cf.eku_server ? "serverAuth" : "",
 			    cf.eku_server && cf.eku_client ? "," : "",
 			    cf.eku_client ? "clientAuth" : "",
-			    j->need_client ? "serverAuth,clientAuth" : "serverAuth");
+			    j->need_client && j->need_server ? "serverAuth,clientAuth"
+			    : j->need_client		     ? "clientAuth"
+							     : "serverAuth");
 	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
@@ -267,7 +269,7 @@ keyfile:
 
 int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report *ret)
 {
-	struct cert_job jobs[2];
+	struct cert_job jobs[3];
 	size_t n = 0;
 
 	memset(ret, 0, sizeof(*ret));
@@ -301,6 +303,15 @@ int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report 
 			j->ca = cfg->peer_trusted_ca_file;
 		job_add_hosts(j, cfg->initial_advertise_peer_urls);
 		job_add_hosts(j, cfg->listen_peer_urls);
+	}
+	if (cfg->healthcheck_cert_file[0]) {
+		/* kubeadm's healthcheck-client: a client certificate only (EKU clientAuth) */
+		struct cert_job *j = &jobs[n++];
+		j->cert = cfg->healthcheck_cert_file;
+		j->key = cfg->healthcheck_key_file;
+		j->ca = cfg->trusted_ca_file;
+		j->need_client = true;
+		snprintf(j->roles, sizeof(j->roles), "healthcheck-client");
 	}
 	for (size_t i = 0; i < n; i++)
 		check_job(ret, &jobs[i], now);

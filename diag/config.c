@@ -1,15 +1,25 @@
-/* config.c: parsers for systemd units, environment files and etcd's YAML config file. */
+/* config.c: the settings table, the merge of what the host has (systemd over D-Bus, unit file and
+ * drop-ins, env file, etcd's --config-file, kubeadm manifest) and where each setting came from. */
 #include "diag/config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag/config_env.h"
+#include "diag/config_manifest.h"
+#include "diag/config_sdbus.h"
+#include "diag/config_unit.h"
+#include "diag/config_yaml.h"
 #include "diag/text.h"
 #include "proto/regfile.h"
+
+#define CONFIG_TEXT_MAX (1u << 20) /* an etcd unit, config or manifest is never this large */
 
 enum setting_kind { SET_STR, SET_BOOL };
 
@@ -18,7 +28,7 @@ enum setting_kind { SET_STR, SET_BOOL };
 struct setting {
 	const char *flag;
 	const char *yaml_section; /* NULL: top level */
-	const char *yaml_key;
+	const char *yaml_key;     /* NULL: not in the YAML file */
 	enum setting_kind kind;
 	size_t off;
 	size_t cap;
@@ -56,9 +66,64 @@ static const struct setting setting_table[] = {
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))
+_Static_assert(SETTING_COUNT <= CONFIG_SETTINGS_MAX, "CONFIG_SETTINGS_MAX too small");
 
-/* "true"/"false" as etcd's flag package reads them; -EINVAL otherwise. */
-static int parse_bool(const char *v, bool *ret)
+static const char *const deployment_names[] = {
+	[CONFIG_DEPLOY_NONE] = "none",
+	[CONFIG_DEPLOY_SDBUS] = "systemd unit over D-Bus",
+	[CONFIG_DEPLOY_UNIT_FILE] = "unit file",
+	[CONFIG_DEPLOY_MANIFEST] = "kubeadm static pod manifest",
+	[CONFIG_DEPLOY_CONFIG_FILE] = "config file",
+	[CONFIG_DEPLOY_ENV_FILE] = "env file",
+};
+
+const char *config_deployment_str(enum config_deployment d)
+{
+	return (size_t)d < sizeof(deployment_names) / sizeof(deployment_names[0])
+		       ? deployment_names[d]
+		       : "none";
+}
+
+size_t config_setting_count(void)
+{
+	return SETTING_COUNT;
+}
+
+const char *config_setting_flag(size_t i)
+{
+	return i < SETTING_COUNT ? setting_table[i].flag : "";
+}
+
+bool config_setting_is_bool(size_t i)
+{
+	return i < SETTING_COUNT && setting_table[i].kind == SET_BOOL;
+}
+
+int config_setting_by_flag(const char *flag, size_t n)
+{
+	for (size_t i = 0; i < SETTING_COUNT; i++)
+		if (strlen(setting_table[i].flag) == n && memcmp(setting_table[i].flag, flag, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int config_setting_by_yaml(const char *section, const char *key)
+{
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting *s = &setting_table[i];
+		if (!s->yaml_key || strcmp(s->yaml_key, key) != 0)
+			continue;
+		if ((section == NULL) != (s->yaml_section == NULL))
+			continue;
+		if (section && strcmp(section, s->yaml_section) != 0)
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+/* Booleans as etcd's flag package (Go's strconv.ParseBool) reads them; -EINVAL otherwise. */
+static int parse_flag_bool(const char *v, bool *ret)
 {
 	static const char *const yes[] = {"true", "1", "t", "T", "TRUE", "True", NULL};
 	static const char *const no[] = {"false", "0", "f", "F", "FALSE", "False", NULL};
@@ -75,450 +140,113 @@ static int parse_bool(const char *v, bool *ret)
 	return -EINVAL;
 }
 
-static int setting_set(struct diag_config *cfg, const struct setting *s, const char *val)
+void config_setting_set_bool(struct diag_config *cfg, size_t i, bool v)
 {
+	if (i >= SETTING_COUNT || setting_table[i].kind != SET_BOOL)
+		return;
+	*(bool *)((char *)cfg + setting_table[i].off) = v;
+	cfg->origin[i] = cfg->cur_source;
+}
+
+int config_setting_set(struct diag_config *cfg, size_t i, const char *val)
+{
+	if (i >= SETTING_COUNT)
+		return -EINVAL;
+	const struct setting *s = &setting_table[i];
 	char *base = (char *)cfg;
-	if (s->kind == SET_BOOL)
-		return parse_bool(val, (bool *)(base + s->off));
-	text_copy(base + s->off, s->cap, val, strlen(val));
-	return 0;
-}
-
-static const struct setting *setting_by_flag(const char *flag, size_t n)
-{
-	for (size_t i = 0; i < SETTING_COUNT; i++)
-		if (strlen(setting_table[i].flag) == n && memcmp(setting_table[i].flag, flag, n) == 0)
-			return &setting_table[i];
-	return NULL;
-}
-
-static void add_source(struct diag_config *cfg, const char *what)
-{
-	size_t n = strlen(cfg->sources);
-	snprintf(cfg->sources + n, sizeof(cfg->sources) - n, "%s%s", n ? ", " : "", what);
-}
-
-const char *config_env_get(const struct diag_env *env, const char *key)
-{
-	for (size_t i = env ? env->n : 0; i-- > 0;)
-		if (strcmp(env->v[i].key, key) == 0)
-			return env->v[i].val;
-	return NULL;
-}
-
-int config_env_set(struct diag_env *env, const char *key, const char *val)
-{
-	size_t kl = strlen(key);
-	if (kl == 0 || kl >= sizeof(env->v[0].key))
-		return -EINVAL;
-	for (size_t i = 0; i < env->n; i++)
-		if (strcmp(env->v[i].key, key) == 0) {
-			text_copy(env->v[i].val, sizeof(env->v[i].val), val, strlen(val));
-			return 0;
-		}
-	if (env->n >= CONFIG_ENV_MAX)
-		return -E2BIG;
-	text_copy(env->v[env->n].key, sizeof(env->v[0].key), key, kl);
-	text_copy(env->v[env->n].val, sizeof(env->v[0].val), val, strlen(val));
-	env->n++;
-	return 0;
-}
-
-static bool valid_key(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (i > 0 && c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
-}
-
-/* Writes to out the expansion of one word: quotes removed ("..." with \ escapes, '...'),
- * and, when env is given, $VAR / ${VAR} substituted. An unbraced, unquoted $VAR alone splits
- * into several words (systemd), which we mark with '\n' separators. Returns the length, or
- * -E2BIG with out holding what fitted (NUL-terminated). */
-static int expand_word(const char *w, size_t n, const struct diag_env *env, char *out, size_t cap)
-{
-	size_t o = 0;
-	char q = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = w[i];
-		if (!q && (c == '"' || c == '\'')) {
-			q = c;
-			continue;
-		}
-		if (q && c == q) {
-			q = 0;
-			continue;
-		}
-		if (c == '\\' && q != '\'' && i + 1 < n) {
-			c = w[++i];
-		} else if (env && c == '$' && q != '\'' && i + 1 < n) {
-			bool braced = w[i + 1] == '{';
-			size_t s = i + 1 + braced, e = s;
-			while (e < n && valid_key(w + s, e - s + 1))
-				e++;
-			if (e == s)
-				goto plain;
-			char key[64];
-			text_copy(key, sizeof(key), w + s, e - s);
-			const char *v = config_env_get(env, key);
-			bool split = !braced && !q && i == 0 && e == n;
-			for (; v && *v; v++) {
-				char d = *v;
-				if (split && (d == ' ' || d == '\t'))
-					d = '\n';
-				if (o + 1 >= cap) {
-					out[o] = '\0';
-					return -E2BIG;
-				}
-				out[o++] = d;
-			}
-			i = braced ? e : e - 1;
-			continue;
-		}
-	plain:
-		if (o + 1 >= cap) {
-			out[o] = '\0';
-			return -E2BIG;
-		}
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return (int)o;
-}
-
-/* Unquotes one value (env files, Environment= words): no $ expansion, too long is cut. */
-static void unquote(const char *s, size_t n, char *out, size_t cap)
-{
-	(void)expand_word(s, n, NULL, out, cap);
-}
-
-/* Finds the next blank-separated word of a systemd command line or Environment= value at *s,
- * with its quotes ("...", '...') and backslash escapes kept for expand_word. Returns its start
- * and length in *n, *s moved past it; NULL at the end. */
-static const char *scan_word(const char **s, size_t *n)
-{
-	const char *p = *s;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!*p) {
-		*s = p;
-		return NULL;
-	}
-	const char *w = p;
-	char q = 0;
-	while (*p && (q || (*p != ' ' && *p != '\t'))) {
-		if (*p == '\\' && p[1] && q != '\'')
-			p++;
-		else if (!q && (*p == '"' || *p == '\''))
-			q = *p;
-		else if (q && *p == q)
-			q = 0;
-		p++;
-	}
-	*n = (size_t)(p - w);
-	*s = p;
-	return w;
-}
-
-int config_env_parse(const char *text, struct diag_env *env)
-{
-	const char *p = text;
-	int rc = 0;
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		const char *l = p;
-		p = eol ? eol + 1 : NULL;
-		while (n && (*l == ' ' || *l == '\t')) {
-			l++;
-			n--;
-		}
-		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t' || l[n - 1] == '\r'))
-			n--;
-		if (n == 0 || *l == '#' || *l == ';')
-			continue;
-		if (n > 7 && strncmp(l, "export ", 7) == 0) {
-			l += 7;
-			n -= 7;
-		}
-		const char *eq = memchr(l, '=', n);
-		if (!eq || !valid_key(l, (size_t)(eq - l))) {
-			rc = -EINVAL; /* remembered, the other lines are still read */
-			continue;
-		}
-		char key[64], val[CONFIG_URLS_LEN];
-		text_copy(key, sizeof(key), l, (size_t)(eq - l));
-		unquote(eq + 1, n - (size_t)(eq + 1 - l), val, sizeof(val));
-		int r = config_env_set(env, key, val);
-		if (r < 0)
-			return r;
-	}
-	return rc;
-}
-
-/* Splits Environment= value into assignments: `A=1 "B=two words"`. */
-static int unit_environment(const char *s, struct diag_env *env)
-{
-	const char *w;
-	size_t n;
-	while ((w = scan_word(&s, &n)) != NULL) {
-		char word[CONFIG_URLS_LEN + 64];
-		unquote(w, n, word, sizeof(word));
-		char *eq = strchr(word, '=');
-		if (!eq || !valid_key(word, (size_t)(eq - word)))
-			return -EINVAL;
-		*eq = '\0';
-		int r = config_env_set(env, word, eq + 1);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int config_unit_parse(const char *text, struct diag_unit *ret)
-{
-	char line[4096];
-	bool in_service = false;
-	const char *p = text;
-
-	memset(ret, 0, sizeof(*ret));
-	while (p && *p) {
-		/* one logical line: a trailing backslash continues it (systemd joins with a space) */
-		size_t o = 0;
-		for (;;) {
-			const char *eol = strchr(p, '\n');
-			size_t n = eol ? (size_t)(eol - p) : strlen(p);
-			const char *next = eol ? eol + 1 : p + n;
-			while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
-				n--;
-			bool cont = n && p[n - 1] == '\\';
-			if (cont)
-				n--;
-			if (o + n + 2 > sizeof(line))
-				return -E2BIG;
-			memcpy(line + o, p, n);
-			o += n;
-			p = *next ? next : NULL;
-			if (!cont || !p)
-				break;
-			line[o++] = ' ';
-			/* comment lines inside a continuation are skipped, as systemd does */
-			while (p && (*p == '#' || *p == ';')) {
-				const char *e = strchr(p, '\n');
-				p = e ? e + 1 : NULL;
-			}
-			if (!p)
-				break;
-		}
-		line[o] = '\0';
-		char *l = line;
-		while (*l == ' ' || *l == '\t')
-			l++;
-		if (*l == '#' || *l == ';' || *l == '\0')
-			continue;
-		if (*l == '[') {
-			in_service = strncmp(l, "[Service]", 9) == 0;
-			continue;
-		}
-		if (!in_service)
-			continue;
-		char *eq = strchr(l, '=');
-		if (!eq)
-			continue;
-		char *ke = eq;
-		while (ke > l && (ke[-1] == ' ' || ke[-1] == '\t'))
-			ke--;
-		*ke = '\0';
-		char *v = eq + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (strcmp(l, "ExecStart") == 0) {
-			if (*v) /* an empty ExecStart= resets the list (drop-ins) */
-				while (*v == '-' || *v == '@' || *v == ':' || *v == '+' || *v == '!')
-					v++;
-			text_copy(ret->exec_start, sizeof(ret->exec_start), v, strlen(v));
-		} else if (strcmp(l, "Environment") == 0) {
-			int r = unit_environment(v, &ret->env);
-			if (r < 0)
-				return r;
-		} else if (strcmp(l, "EnvironmentFile") == 0) {
-			if (ret->n_env_files >= CONFIG_ENV_FILES_MAX)
-				return -E2BIG;
-			bool opt = *v == '-';
-			if (opt)
-				v++;
-			text_copy(ret->env_files[ret->n_env_files].path, CONFIG_PATH_LEN, v,
-				 strlen(v));
-			ret->env_files[ret->n_env_files++].optional = opt;
-		}
-	}
-	return 0;
-}
-
-void config_apply_env(struct diag_config *cfg, const struct diag_env *env)
-{
-	char var[96];
-	for (size_t i = 0; i < SETTING_COUNT; i++) {
-		const char *f = setting_table[i].flag;
-		size_t o = (size_t)snprintf(var, sizeof(var), "ETCD_");
-		for (; *f && o + 1 < sizeof(var); f++)
-			var[o++] = *f == '-' ? '_' : (char)(*f >= 'a' && *f <= 'z' ? *f - 32 : *f);
-		var[o] = '\0';
-		const char *v = config_env_get(env, var);
-		if (v && *v)
-			setting_set(cfg, &setting_table[i], v);
-	}
-}
-
-
-static int apply_flag(struct diag_config *cfg, const char *word, const char *next, bool *used_next)
-{
-	*used_next = false;
-	if (word[0] != '-')
-		return 0;
-	const char *f = word + 1 + (word[1] == '-');
-	const char *eq = strchr(f, '=');
-	size_t fl = eq ? (size_t)(eq - f) : strlen(f);
-	const struct setting *s = setting_by_flag(f, fl);
-	if (!s)
-		return 0; /* etcd has many flags that diag does not need */
-	if (eq)
-		return setting_set(cfg, s, eq + 1);
 	if (s->kind == SET_BOOL) {
-		/* Go's flag package: a bare boolean flag is true; "--flag false" is not its value */
-		return setting_set(cfg, s, "true");
+		bool b;
+		if (parse_flag_bool(val, &b) < 0)
+			return -EINVAL;
+		config_setting_set_bool(cfg, i, b);
+		return 0;
 	}
-	if (!next)
-		return -EINVAL;
-	*used_next = true;
-	return setting_set(cfg, s, next);
+	size_t n = strlen(val);
+	if (n >= s->cap)
+		return -E2BIG;
+	text_copy(base + s->off, s->cap, val, n);
+	cfg->origin[i] = cfg->cur_source;
+	return 0;
 }
 
-int config_apply_cmdline(struct diag_config *cfg, const char *cmdline, const struct diag_env *env)
+void config_settings_clear(struct diag_config *cfg)
 {
-	/* expanded words, '\0'-separated in one buffer */
-	static const size_t cap = 8192;
-	char *buf = malloc(cap);
-	char *words[256];
-	size_t nw = 0, o = 0;
-	int rc = 0;
-	const char *s = cmdline;
-
-	if (!buf)
-		return -ENOMEM;
-	const char *w;
-	size_t wn;
-	while ((w = scan_word(&s, &wn)) != NULL) {
-		int n = expand_word(w, wn, env, buf + o, cap - o);
-		if (n < 0) {
-			rc = n;
-			goto out;
-		}
-		/* split marks from $VAR expansion */
-		char *t = buf + o;
-		char *end = t + n;
-		for (char *c = t; c <= end; c++) {
-			if (c == end || *c == '\n') {
-				*c = '\0';
-				if (*t && nw < sizeof(words) / sizeof(words[0]))
-					words[nw++] = t;
-				t = c + 1;
-			}
-		}
-		o += (size_t)n + 1;
+	for (size_t i = 0; i < SETTING_COUNT; i++) {
+		const struct setting *s = &setting_table[i];
+		if (s->kind == SET_BOOL)
+			*(bool *)((char *)cfg + s->off) = false;
+		else
+			memset((char *)cfg + s->off, 0, s->cap);
+		cfg->origin[i] = 0;
 	}
-	for (size_t i = 1; i < nw; i++) {
-		bool used = false;
-		int r = apply_flag(cfg, words[i], i + 1 < nw ? words[i + 1] : NULL, &used);
+}
+
+unsigned char config_source_add(struct diag_config *cfg, const char *what)
+{
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		if (strcmp(cfg->sources[i], what) == 0)
+			return cfg->cur_source = (unsigned char)(i + 1);
+	if (cfg->n_sources >= CONFIG_SOURCES_MAX)
+		return cfg->cur_source = 0;
+	text_scopy(cfg->sources[cfg->n_sources], CONFIG_PATH_LEN, what);
+	cfg->n_sources++;
+	return cfg->cur_source = (unsigned char)cfg->n_sources;
+}
+
+int config_apply_argv(struct diag_config *cfg, const char *const *argv, size_t argc)
+{
+	int rc = 0;
+	for (size_t i = 1; i < argc; i++) {
+		const char *word = argv[i];
+		if (word[0] != '-')
+			continue;
+		const char *f = word + 1 + (word[1] == '-');
+		const char *eq = strchr(f, '=');
+		size_t fl = eq ? (size_t)(eq - f) : strlen(f);
+		int s = config_setting_by_flag(f, fl);
+		if (s < 0)
+			continue; /* etcd has many flags that diag does not need */
+		int r;
+		if (eq)
+			r = config_setting_set(cfg, (size_t)s, eq + 1);
+		else if (config_setting_is_bool((size_t)s))
+			/* Go's flag package: a bare boolean flag is true; "--flag false" is not
+			 * its value */
+			r = config_setting_set(cfg, (size_t)s, "true");
+		else if (i + 1 < argc)
+			r = config_setting_set(cfg, (size_t)s, argv[++i]);
+		else
+			r = -EINVAL;
 		if (r < 0 && rc == 0)
 			rc = r;
-		if (used)
-			i++;
 	}
-out:
-	free(buf);
 	return rc;
 }
 
-int config_apply_yaml(struct diag_config *cfg, const char *text)
+int config_initial_cluster_parse(const char *s, struct config_peer *ret, size_t max,
+				 size_t *ret_skipped)
 {
-	char section[64] = "";
-	const char *p = text;
-	int rc = 0;
-
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		const char *l = p;
-		p = eol ? eol + 1 : NULL;
-		size_t indent = 0;
-		while (indent < n && (l[indent] == ' ' || l[indent] == '\t'))
-			indent++;
-		const char *k = l + indent;
-		size_t kn = n - indent;
-		while (kn && (k[kn - 1] == ' ' || k[kn - 1] == '\r'))
-			kn--;
-		if (kn == 0 || *k == '#' || (kn >= 3 && strncmp(k, "---", 3) == 0))
-			continue;
-		const char *colon = memchr(k, ':', kn);
-		if (!colon)
-			continue;
-		size_t keylen = (size_t)(colon - k);
-		const char *v = colon + 1;
-		size_t vn = kn - keylen - 1;
-		while (vn && *v == ' ') {
-			v++;
-			vn--;
+	size_t n = 0, skipped = 0;
+	for (const char *p = s ? s : ""; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		if (len == 0) {
+			/* "a=u,,b=v": an empty item says nothing */
+		} else if (!eq || eq == p || (size_t)(eq - p) >= sizeof(ret->name) ||
+			   len - (size_t)(eq + 1 - p) >= sizeof(ret->url) || eq + 1 == p + len ||
+			   n >= max) {
+			skipped++;
+		} else {
+			text_copy(ret[n].name, sizeof(ret[n].name), p, (size_t)(eq - p));
+			text_copy(ret[n].url, sizeof(ret[n].url), eq + 1, len - (size_t)(eq + 1 - p));
+			n++;
 		}
-		/* strip a trailing comment that follows whitespace */
-		for (size_t i = 1; i < vn; i++)
-			if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
-				vn = i;
-				while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-					vn--;
-				break;
-			}
-		if (indent == 0) {
-			if (vn == 0) {
-				text_copy(section, sizeof(section), k, keylen);
-				continue;
-			}
-			section[0] = '\0';
-		} else if (!section[0]) {
-			continue;
-		}
-		char val[CONFIG_URLS_LEN];
-		if (vn >= 2 && (v[0] == '\'' || v[0] == '"') && v[vn - 1] == v[0])
-			text_copy(val, sizeof(val), v + 1, vn - 2);
-		else
-			text_copy(val, sizeof(val), v, vn);
-		if (strcmp(val, "null") == 0 || strcmp(val, "~") == 0)
-			val[0] = '\0';
-		for (size_t i = 0; i < SETTING_COUNT; i++) {
-			const struct setting *s = &setting_table[i];
-			const char *want_sec = indent ? section : NULL;
-			if (!s->yaml_key || strlen(s->yaml_key) != keylen ||
-			    memcmp(s->yaml_key, k, keylen) != 0)
-				continue;
-			if ((want_sec == NULL) != (s->yaml_section == NULL))
-				continue;
-			if (want_sec && strcmp(want_sec, s->yaml_section) != 0)
-				continue;
-			if (s->kind == SET_STR && !val[0])
-				break;
-			int r = setting_set(cfg, s, val);
-			if (r < 0 && rc == 0)
-				rc = r;
-			break;
-		}
+		p = e ? e + 1 : p + len;
 	}
-	return rc;
+	if (ret_skipped)
+		*ret_skipped = skipped;
+	return (int)n;
 }
 
 int config_url_host(const char *urls, size_t index, char *out, size_t cap)
@@ -553,163 +281,460 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap)
 	return 0;
 }
 
-/* Reads a whole (small) file; NULL and errno on failure. */
-static char *read_text(const char *path)
+void config_read_error(const char *what, const char *path, int err, char *out, size_t cap)
+{
+	if (err == EACCES || err == EPERM)
+		/* Debian's etcd files are root:etcd 0640 and the data etcd's own */
+		text_printf(out, cap, "cannot read %s %s (run as root or as a member of group etcd)",
+			    what, path);
+	else if (err == ENOENT)
+		text_printf(out, cap, "%s %s does not exist", what, path);
+	else
+		text_printf(out, cap, "cannot read %s %s: %s", what, path, strerror(err));
+}
+
+/* "; " between the parts of a bounded line; "..." when the line was full. */
+static void describe_add(char *out, size_t cap, size_t *o, const char *fmt, const char *a,
+			 const char *b)
+{
+	if (*o + 4 >= cap)
+		return;
+	int k = snprintf(out + *o, cap - *o, fmt, a, b);
+	if (k < 0)
+		return;
+	if ((size_t)k >= cap - *o) {
+		snprintf(out + cap - 4, 4, "...");
+		*o = cap - 1;
+		return;
+	}
+	*o += (size_t)k;
+}
+
+void config_describe(const struct diag_config *cfg, char *out, size_t cap)
+{
+	size_t o = 0;
+	char drop[32] = "";
+	if (!cap)
+		return;
+	out[0] = '\0';
+	if (!cfg) {
+		describe_add(out, cap, &o, "%s%s", "deployment: none", "");
+		return;
+	}
+	if (cfg->n_dropins)
+		snprintf(drop, sizeof(drop), " + %zu drop-in%s", cfg->n_dropins,
+			 cfg->n_dropins == 1 ? "" : "s");
+	describe_add(out, cap, &o, "deployment: %s%s", config_deployment_str(cfg->deployment),
+		     cfg->deployment_path[0] ? " " : "");
+	describe_add(out, cap, &o, "%s%s", cfg->deployment_path, drop);
+	/* the settings grouped by where they came from, in the order of the sources */
+	for (size_t s = 1; s <= cfg->n_sources; s++) {
+		char names[512];
+		size_t no = 0;
+		names[0] = '\0';
+		for (size_t i = 0; i < SETTING_COUNT; i++)
+			if (cfg->origin[i] == s)
+				describe_add(names, sizeof(names), &no, "%s%s", no ? ", " : "",
+					     setting_table[i].flag);
+		/* the deployment's own file is named once, at the front */
+		bool self = strcmp(cfg->sources[s - 1], cfg->deployment_path) == 0;
+		if (no)
+			describe_add(out, cap, &o, "; %s from %s", names,
+				     self ? "it" : cfg->sources[s - 1]);
+	}
+}
+
+/* Reads a whole (small) file as text: 0 or -errno. */
+static int read_text(const char *path, char **ret, size_t *ret_len)
 {
 	char err[64]; /* errno says it; the caller names the file */
 	/* never blocks on a FIFO or device given as --unit-file/--config-file/--env-file */
-	FILE *f = regfile_fopen("file", path, err, sizeof(err));
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-		if (n + 1 == cap) {
-			if (cap >= (1u << 20)) /* an etcd unit or config is never this large */
-				break;
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	else
-		errno = ENOMEM;
-	return buf;
+	return regfile_read("file", path, CONFIG_TEXT_MAX, ret, ret_len, NULL, err, sizeof(err));
 }
 
-static int load_env_file(const char *path, struct diag_env *env, struct diag_config *cfg)
+/* A default path under ETCD_DIAG_ROOT (for tests). */
+static void rooted(const char *path, char *out, size_t cap)
 {
-	char *t = read_text(path);
-	if (!t)
-		return -errno;
-	config_env_parse(t, env);
+	const char *root = getenv("ETCD_DIAG_ROOT");
+	text_printf(out, cap, "%s%s", root && *root ? root : "", path);
+}
+
+static void note_add(struct diag_config *cfg, const char *line)
+{
+	size_t n = strlen(cfg->note);
+	text_printf(cfg->note + n, sizeof(cfg->note) - n, "%s%s", n ? "; " : "", line);
+}
+
+/* The state of one config_load. */
+struct loader {
+	struct diag_config *cfg;
+	struct diag_unit *unit;
+	struct diag_env *env;
+	bool have_unit;
+	char *err;
+	size_t errlen;
+};
+
+static int load_env_file(struct loader *l, const char *path, bool required)
+{
+	char *t = NULL;
+	size_t n;
+	int r = read_text(path, &t, &n);
+	if (r < 0) {
+		char line[CONFIG_PATH_LEN + 96];
+		config_read_error("env file", path, -r, line, sizeof(line));
+		if (required)
+			text_scopy(l->err, l->errlen, line);
+		else if (r != -ENOENT)
+			note_add(l->cfg, line);
+		return r;
+	}
+	l->env->cur_source = config_source_add(l->cfg, path);
+	(void)config_env_parse(t, l->env); /* a line that is no assignment: etcd's problem */
 	free(t);
-	add_source(cfg, path);
+	return 0;
+}
+
+struct dropin {
+	char name[256];
+	char path[CONFIG_PATH_LEN + 256];
+};
+
+static int dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
+}
+
+/* Adds dir's *.conf to v: a name already there (from a directory of higher priority) masks it. */
+static void dropins_scan(struct loader *l, const char *dir, struct dropin *v, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), i;
+		if (len < 6 || len >= sizeof(v->name) || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		for (i = 0; i < *n && strcmp(v[i].name, de->d_name) != 0; i++)
+			;
+		if (i < *n)
+			continue;
+		if (*n >= CONFIG_DROPINS_MAX) {
+			note_add(l->cfg, "more drop-ins than etcd-diag reads");
+			break;
+		}
+		text_scopy(v[*n].name, sizeof(v->name), de->d_name);
+		text_printf(v[*n].path, sizeof(v->path), "%s/%s", dir, de->d_name);
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A unit file, then its drop-ins in lexical order of their names, as systemd applies them: those
+ * in NAME.d beside the file and, for a unit found in systemd's directories (unit_name given),
+ * those of /etc, /run and /lib, in that priority. */
+static int load_unit_file(struct loader *l, const char *path, const char *unit_name)
+{
+	static const char *const dirs[] = {"/etc/systemd/system/", "/run/systemd/system/",
+					   "/lib/systemd/system/", "/usr/lib/systemd/system/"};
+	char *t = NULL;
+	size_t n;
+	int r = read_text(path, &t, &n);
+	if (r < 0) {
+		config_read_error("unit file", path, -r, l->err, l->errlen);
+		return r;
+	}
+	l->unit->env.cur_source = config_source_add(l->cfg, path);
+	r = config_unit_parse(t, l->unit);
+	free(t);
+	if (r < 0) {
+		text_printf(l->err, l->errlen, "cannot parse unit file %s: %s", path,
+			    r == -E2BIG ? "a line or list over etcd-diag's limits"
+					: "an Environment= that is no assignment");
+		return r;
+	}
+	l->cfg->deployment = CONFIG_DEPLOY_UNIT_FILE;
+	text_scopy(l->cfg->deployment_path, sizeof(l->cfg->deployment_path), path);
+
+	struct dropin *v = calloc(CONFIG_DROPINS_MAX, sizeof(*v));
+	size_t nd = 0;
+	char dir[CONFIG_PATH_LEN + 64];
+	if (!v)
+		return -ENOMEM;
+	if (unit_name) {
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			char p[CONFIG_PATH_LEN];
+			text_printf(p, sizeof(p), "%s%s.d", dirs[i], unit_name);
+			rooted(p, dir, sizeof(dir));
+			dropins_scan(l, dir, v, &nd);
+		}
+	} else {
+		text_printf(dir, sizeof(dir), "%s.d", path);
+		dropins_scan(l, dir, v, &nd);
+	}
+	qsort(v, nd, sizeof(*v), dropin_cmp);
+	r = 0;
+	for (size_t i = 0; i < nd && r == 0; i++) {
+		r = read_text(v[i].path, &t, &n);
+		if (r < 0) {
+			config_read_error("drop-in", v[i].path, -r, l->err, l->errlen);
+			break;
+		}
+		l->unit->env.cur_source = config_source_add(l->cfg, v[i].path);
+		r = config_unit_parse_dropin(t, l->unit);
+		free(t);
+		if (r < 0)
+			text_printf(l->err, l->errlen, "cannot parse drop-in %s", v[i].path);
+		else
+			l->cfg->n_dropins++;
+	}
+	free(v);
+	return r;
+}
+
+/* The unit as systemd merged it. Returns 1 when the unit is there (loaded), 0 when it is not
+ * or systemd cannot be asked (the files are read instead). */
+static int load_sdbus(struct loader *l, const char *unit_name)
+{
+	char err[256] = "", what[160];
+	text_printf(what, sizeof(what), "D-Bus %s", unit_name);
+	unsigned char src = config_source_add(l->cfg, what);
+	l->unit->env.cur_source = src;
+	if (config_sdbus_load(unit_name, CONFIG_SDBUS_TIMEOUT_USEC, l->unit, err, sizeof(err)) <
+	    0) {
+		note_add(l->cfg, err);
+		memset(l->unit, 0, sizeof(*l->unit));
+		return 0;
+	}
+	if (strcmp(l->unit->load_state, "loaded") != 0 || !l->unit->exec_start[0]) {
+		memset(l->unit, 0, sizeof(*l->unit));
+		return 0;
+	}
+	l->cfg->deployment = CONFIG_DEPLOY_SDBUS;
+	text_scopy(l->cfg->deployment_path, sizeof(l->cfg->deployment_path),
+		   l->unit->fragment_path[0] ? l->unit->fragment_path : unit_name);
+	l->cfg->n_dropins = l->unit->n_dropins;
+	return 1;
+}
+
+static int load_manifest(struct loader *l, const char *path)
+{
+	char *t = NULL;
+	size_t n;
+	struct config_manifest *m = calloc(1, sizeof(*m));
+	struct config_error e;
+	if (!m)
+		return -ENOMEM;
+	int r = read_text(path, &t, &n);
+	if (r < 0) {
+		config_read_error("manifest", path, -r, l->err, l->errlen);
+		goto out;
+	}
+	r = config_manifest_parse(t, n, m, &e);
+	if (r < 0) {
+		text_printf(l->err, l->errlen, "cannot parse manifest %s line %zu: %s", path, e.line,
+			    e.msg);
+		goto out;
+	}
+	config_source_add(l->cfg, path);
+	(void)config_manifest_apply(m, l->cfg);
+	l->cfg->deployment = CONFIG_DEPLOY_MANIFEST;
+	text_scopy(l->cfg->deployment_path, sizeof(l->cfg->deployment_path), path);
+	struct stat st;
+	if (config_manifest_healthcheck_paths(l->cfg) && stat(l->cfg->healthcheck_cert_file, &st) < 0) {
+		/* not every kubeadm layout has it: nothing to check then */
+		l->cfg->healthcheck_cert_file[0] = '\0';
+		l->cfg->healthcheck_key_file[0] = '\0';
+	}
+	r = 0;
+out:
+	free(t);
+	free(m);
+	return r;
+}
+
+static int load_config_file(struct loader *l, const char *cf)
+{
+	char path[CONFIG_PATH_LEN];
+	char *t = NULL;
+	size_t n;
+	struct config_error e;
+	text_scopy(path, sizeof(path), cf);
+	int r = read_text(path, &t, &n);
+	if (r < 0) {
+		config_read_error("config file", path, -r, l->err, l->errlen);
+		return r;
+	}
+	/* etcd ignores flags and variables when --config-file is given */
+	config_settings_clear(l->cfg);
+	config_source_add(l->cfg, path);
+	text_scopy(l->cfg->config_file, sizeof(l->cfg->config_file), path);
+	r = config_yaml_parse(t, n, l->cfg, &e);
+	free(t);
+	if (r < 0) {
+		text_printf(l->err, l->errlen, "cannot parse config file %s line %zu: %s", path,
+			    e.line, e.msg);
+		return r;
+	}
+	if (l->cfg->deployment == CONFIG_DEPLOY_NONE) {
+		l->cfg->deployment = CONFIG_DEPLOY_CONFIG_FILE;
+		text_scopy(l->cfg->deployment_path, sizeof(l->cfg->deployment_path), path);
+	}
+	return 0;
+}
+
+/* Whether path exists (even unreadable: then it is said, not taken as missing). */
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Finds the deployment when nothing was named: a running systemd unit, else a kubeadm manifest,
+ * else the unit systemd has (loaded), else unit files, else nothing (the env file follows). */
+static int discover(struct loader *l, const struct config_sources *src)
+{
+	static const char *const unit_dirs[] = {
+		"/etc/systemd/system/",
+		"/lib/systemd/system/",
+		"/usr/lib/systemd/system/",
+	};
+	char unit_name[256];
+	const char *root = getenv("ETCD_DIAG_ROOT");
+	char path[CONFIG_PATH_LEN];
+
+	/* --unit etcd means etcd.service, as systemctl reads it */
+	text_scopy(unit_name, sizeof(unit_name),
+		   src && src->unit_name && *src->unit_name ? src->unit_name : "etcd.service");
+	if (!strchr(unit_name, '.'))
+		text_printf(unit_name, sizeof(unit_name), "%s.service",
+			    src && src->unit_name ? src->unit_name : "etcd");
+	bool bus_unit = false;
+
+	if (!(root && *root) && config_sdbus_available() && load_sdbus(l, unit_name) == 1) {
+		bus_unit = true;
+		if (strcmp(l->unit->active_state, "active") == 0 ||
+		    strcmp(l->unit->active_state, "activating") == 0 ||
+		    strcmp(l->unit->active_state, "reloading") == 0) {
+			l->have_unit = true;
+			return 0;
+		}
+	}
+	rooted("/etc/kubernetes/manifests/etcd.yaml", path, sizeof(path));
+	if (exists(path)) {
+		memset(l->unit, 0, sizeof(*l->unit));
+		l->cfg->deployment = CONFIG_DEPLOY_NONE;
+		l->cfg->n_dropins = 0;
+		return load_manifest(l, path);
+	}
+	if (bus_unit) {
+		l->have_unit = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(unit_dirs) / sizeof(unit_dirs[0]); i++) {
+		char p[CONFIG_PATH_LEN];
+		text_printf(p, sizeof(p), "%s%s", unit_dirs[i], unit_name);
+		rooted(p, path, sizeof(path));
+		if (!exists(path))
+			continue;
+		int r = load_unit_file(l, path, unit_name);
+		if (r == -EACCES || r == -EPERM) {
+			/* found by looking, not named: say it and carry on with what else is there */
+			note_add(l->cfg, l->err);
+			l->err[0] = '\0';
+			continue;
+		}
+		if (r < 0)
+			return r;
+		l->have_unit = true;
+		return 0;
+	}
 	return 0;
 }
 
 int config_load(const struct config_sources *src, struct diag_config *ret, char *errbuf,
 		size_t errlen)
 {
-	static const char *const unit_paths[] = {
-		"/etc/systemd/system/etcd.service",
-		"/lib/systemd/system/etcd.service",
-		"/usr/lib/systemd/system/etcd.service",
-		NULL,
-	};
-	struct diag_unit *unit = calloc(1, sizeof(*unit));
-	struct diag_env *env = calloc(1, sizeof(*env));
+	struct loader l = {ret, calloc(1, sizeof(struct diag_unit)),
+			   calloc(1, sizeof(struct diag_env)), false, errbuf, errlen};
 	int rc = 0;
-	char *t = NULL;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!unit || !env) {
+	if (errlen)
+		errbuf[0] = '\0';
+	if (!l.unit || !l.env) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	const char *unit_path = src ? src->unit_file : NULL;
-	for (size_t i = 0; !unit_path && unit_paths[i]; i++) {
-		char err[64];
-		FILE *f = regfile_fopen("unit file", unit_paths[i], err, sizeof(err));
-		if (f) {
-			fclose(f);
-			unit_path = unit_paths[i];
-		}
-	}
-	if (unit_path) {
-		t = read_text(unit_path);
-		if (!t) {
-			rc = -errno;
-			snprintf(errbuf, errlen, "cannot read unit file %s", unit_path);
-			goto out;
-		}
-		rc = config_unit_parse(t, unit);
-		free(t);
-		t = NULL;
-		if (rc < 0) {
-			snprintf(errbuf, errlen, "cannot parse unit file %s", unit_path);
-			goto out;
-		}
-		add_source(ret, unit_path);
-		*env = unit->env;
-		for (size_t i = 0; i < unit->n_env_files; i++) {
-			/* %p in Debian's unit: EnvironmentFile=-/etc/default/%p */
+	if (src && src->manifest)
+		rc = load_manifest(&l, src->manifest);
+	else if (src && src->unit_file) {
+		rc = load_unit_file(&l, src->unit_file, NULL);
+		l.have_unit = rc == 0;
+	} else
+		rc = discover(&l, src);
+	if (rc < 0)
+		goto out;
+
+	if (l.have_unit) {
+		*l.env = l.unit->env;
+		for (size_t i = 0; i < l.unit->n_env_files; i++) {
+			/* %p in Debian's unit: EnvironmentFile=-/etc/default/%p (systemd resolves
+			 * it itself over D-Bus) */
 			char path[CONFIG_PATH_LEN];
-			const char *ef = unit->env_files[i].path;
+			const char *ef = l.unit->env_files[i].path;
 			const char *pct = strstr(ef, "%p");
 			if (pct)
-				snprintf(path, sizeof(path), "%.*setcd%s", (int)(pct - ef), ef, pct + 2);
+				text_printf(path, sizeof(path), "%.*setcd%s", (int)(pct - ef), ef,
+					    pct + 2);
 			else
-				snprintf(path, sizeof(path), "%s", ef);
-			int r = load_env_file(path, env, ret);
-			if (r < 0 && !unit->env_files[i].optional && !(src && src->env_file)) {
-				rc = r;
-				snprintf(errbuf, errlen, "cannot read EnvironmentFile %s", path);
+				text_scopy(path, sizeof(path), ef);
+			bool required = !l.unit->env_files[i].optional && !(src && src->env_file);
+			rc = load_env_file(&l, path, required);
+			if (rc < 0 && required)
 				goto out;
-			}
 		}
 	}
 	if (src && src->env_file) {
-		rc = load_env_file(src->env_file, env, ret);
-		if (rc < 0) {
-			snprintf(errbuf, errlen, "cannot read env file %s", src->env_file);
+		rc = load_env_file(&l, src->env_file, true);
+		if (rc < 0)
 			goto out;
+		if (ret->deployment == CONFIG_DEPLOY_NONE) {
+			ret->deployment = CONFIG_DEPLOY_ENV_FILE;
+			text_scopy(ret->deployment_path, sizeof(ret->deployment_path), src->env_file);
 		}
-	} else if (!unit_path) {
-		load_env_file("/etc/default/etcd", env, ret);
+	} else if (!l.have_unit && ret->deployment == CONFIG_DEPLOY_NONE) {
+		char path[CONFIG_PATH_LEN];
+		rooted("/etc/default/etcd", path, sizeof(path));
+		if (load_env_file(&l, path, false) == 0) {
+			ret->deployment = CONFIG_DEPLOY_ENV_FILE;
+			text_scopy(ret->deployment_path, sizeof(ret->deployment_path), path);
+		}
 	}
-	config_apply_env(ret, env);
-	if (unit->exec_start[0])
-		config_apply_cmdline(ret, unit->exec_start, env);
-	else if (config_env_get(env, "DAEMON_ARGS")) {
+	config_apply_env(ret, l.env);
+	if (l.unit->exec_start[0])
+		(void)config_apply_cmdline(ret, l.unit->exec_start, l.env, l.unit->exec_source);
+	else if (config_env_get(l.env, "DAEMON_ARGS"))
 		/* Debian's /etc/default/etcd without a unit: ExecStart=/usr/bin/etcd $DAEMON_ARGS */
-		config_apply_cmdline(ret, "/usr/bin/etcd $DAEMON_ARGS", env);
-	}
+		(void)config_apply_cmdline(ret, "/usr/bin/etcd $DAEMON_ARGS", l.env, 0);
+
 	const char *cf = src && src->config_file ? src->config_file
 			 : ret->config_file[0] ? ret->config_file
 					       : NULL;
 	if (cf) {
 		char path[CONFIG_PATH_LEN];
-		snprintf(path, sizeof(path), "%s", cf);
-		t = read_text(path);
-		if (!t) {
-			rc = -errno;
-			snprintf(errbuf, errlen, "cannot read config file %s", path);
+		text_scopy(path, sizeof(path), cf);
+		rc = load_config_file(&l, path);
+		if (rc < 0)
 			goto out;
-		}
-		/* etcd ignores flags and variables when --config-file is given */
-		char sources[sizeof(ret->sources)];
-		memcpy(sources, ret->sources, sizeof(sources));
-		memset(ret, 0, sizeof(*ret));
-		memcpy(ret->sources, sources, sizeof(sources));
-		snprintf(ret->config_file, sizeof(ret->config_file), "%s", path);
-		rc = config_apply_yaml(ret, t);
-		if (rc < 0) {
-			snprintf(errbuf, errlen, "cannot parse config file %s", path);
-			goto out;
-		}
-		add_source(ret, path);
 	}
 	if (strcmp(ret->name, "%H") == 0) /* Debian's unit: Environment=ETCD_NAME=%H */
 		gethostname(ret->name, sizeof(ret->name) - 1);
 	if (!ret->name[0])
-		snprintf(ret->name, sizeof(ret->name), "default"); /* etcd's default */
+		text_scopy(ret->name, sizeof(ret->name), "default"); /* etcd's default */
 	rc = 0;
 out:
-	free(t);
-	free(unit);
-	free(env);
+	free(l.unit);
+	free(l.env);
 	return rc;
 }

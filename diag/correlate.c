@@ -131,25 +131,15 @@ static void dir_by_addr(const struct directory *d, const char *addr, char *out, 
 		}
 	}
 	/* --initial-cluster names every member with its peer URL */
-	if (d->cfg && d->cfg->initial_cluster[0]) {
-		const char *p = d->cfg->initial_cluster;
-		while (*p) {
-			const char *e = strchr(p, ',');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			const char *eq = memchr(p, '=', n);
-			char url[256];
-			if (eq && (size_t)(eq - p) < cap && n - (size_t)(eq + 1 - p) < sizeof(url)) {
-				memcpy(url, eq + 1, n - (size_t)(eq + 1 - p));
-				url[n - (size_t)(eq + 1 - p)] = '\0';
-				if (config_url_host(url, 0, h, sizeof(h)) == 0 && strcmp(h, addr) == 0) {
-					memcpy(out, p, (size_t)(eq - p));
-					out[eq - p] = '\0';
-					return;
-				}
-			}
-			p = e ? e + 1 : p + n;
+	struct config_peer peers[CONFIG_PEERS_MAX];
+	int np = d->cfg ? config_initial_cluster_parse(d->cfg->initial_cluster, peers,
+						       CONFIG_PEERS_MAX, NULL)
+			: 0;
+	for (int i = 0; i < np; i++)
+		if (config_url_host(peers[i].url, 0, h, sizeof(h)) == 0 && strcmp(h, addr) == 0) {
+			text_scopy(out, cap, peers[i].name);
+			return;
 		}
-	}
 	/* the local configuration knows its own advertised peer and client addresses */
 	if (d->cfg && d->cfg->name[0]) {
 		const char *lists[] = {d->cfg->initial_advertise_peer_urls,
@@ -903,12 +893,12 @@ static size_t cluster_size(const struct directory *d, const struct diag_config *
 	}
 	if (best)
 		return best;
-	if (cfg && cfg->initial_cluster[0]) {
-		size_t n = 1;
-		for (const char *p = cfg->initial_cluster; *p; p++)
-			n += *p == ',';
-		return n;
-	}
+	struct config_peer peers[CONFIG_PEERS_MAX];
+	int np = cfg ? config_initial_cluster_parse(cfg->initial_cluster, peers, CONFIG_PEERS_MAX,
+						   NULL)
+		     : 0;
+	if (np > 0)
+		return (size_t)np;
 	return d->n;
 }
 

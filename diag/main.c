@@ -20,6 +20,7 @@
 #include "diag/journal.h"
 #include "diag/live.h"
 #include "diag/report.h"
+#include "diag/text.h"
 #include "probe/backstop.h"
 #include "proto/conn.h"
 
@@ -41,6 +42,7 @@ enum {
 	OPT_UNIT = 256,
 	OPT_ENV,
 	OPT_CONFIG,
+	OPT_MANIFEST,
 	OPT_JDIR,
 	OPT_JFILE,
 	OPT_SINCE,
@@ -64,6 +66,7 @@ static const struct option long_opts[] = {
 	{"unit-file", required_argument, NULL, OPT_UNIT},
 	{"env-file", required_argument, NULL, OPT_ENV},
 	{"config-file", required_argument, NULL, OPT_CONFIG},
+	{"manifest", required_argument, NULL, OPT_MANIFEST},
 	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
 	{"journal-dir", required_argument, NULL, OPT_JDIR},
 	{"journal-file", required_argument, NULL, OPT_JFILE},
@@ -89,7 +92,8 @@ static const struct option long_opts[] = {
 
 static void usage(FILE *out)
 {
-	fputs("usage: etcd-diag [--unit-file F] [--env-file F] [--config-file F] [--no-config]\n"
+	fputs("usage: etcd-diag [--unit-file F] [--env-file F] [--config-file F] [--manifest F]\n"
+	      "                 [--no-config]\n"
 	      "                 [--journal-dir D | --journal-file F ...] [--unit NAME]\n"
 	      "                 [--since T] [--until T] [--offline] [--format=text|json]\n"
 	      "                 [--endpoints URLS] [--cacert F] [--cert F] [--key F]\n"
@@ -172,6 +176,9 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 		case OPT_CONFIG:
 			o->src.config_file = optarg;
 			break;
+		case OPT_MANIFEST:
+			o->src.manifest = optarg;
+			break;
 		case OPT_NO_CONFIG:
 			o->no_config = true;
 			break;
@@ -188,6 +195,7 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 			break;
 		case OPT_UNITNAME:
 			o->jo.unit = optarg;
+			o->src.unit_name = optarg;
 			break;
 		case OPT_SINCE:
 			o->since = optarg;
@@ -314,6 +322,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	meta.cfg = o.no_config ? NULL : &cfg;
 	if (!o.no_config && config_load(&o.src, &cfg, err, sizeof(err)) < 0) {
 		printf("ETCD-DIAG UNKNOWN - cannot diagnose: %s\n", err);
 		goto out;
@@ -334,40 +343,35 @@ int main(int argc, char **argv)
 	journal_ok = journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) == 0;
 	meta.entries = aggs->entries;
 
-	if (cfg.cert_file[0] || cfg.peer_cert_file[0]) {
+	if (cfg.cert_file[0] || cfg.peer_cert_file[0] || cfg.healthcheck_cert_file[0]) {
 		certcheck_run(&cfg, time(NULL), certs);
 		meta.certs_checked = certs->n_certs;
 	}
 
 	if (!o.offline) {
-		/* on a member, its own client credentials reach it (as etcdctl would be run) */
+		/* on a member, its own client credentials reach it (as etcdctl would be run);
+		 * kubeadm's healthcheck-client certificate is the one made for this */
 		if (!o.live.conn.cacert && !o.live.conn.cert) {
+			bool hc = cfg.healthcheck_cert_file[0] && cfg.healthcheck_key_file[0];
 			o.live.conn.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
-			o.live.conn.cert = cfg.cert_file[0] ? cfg.cert_file : NULL;
-			o.live.conn.key = cfg.key_file[0] ? cfg.key_file : NULL;
+			o.live.conn.cert = hc		      ? cfg.healthcheck_cert_file
+					   : cfg.cert_file[0] ? cfg.cert_file
+							      : NULL;
+			o.live.conn.key = hc		     ? cfg.healthcheck_key_file
+					  : cfg.key_file[0] ? cfg.key_file
+							    : NULL;
 		}
 		/* the peer URLs of --initial-cluster ("name=url,..."): the certificate each member
 		 * presents to its peers, checked from here */
 		char peers[CONFIG_URLS_LEN] = "";
+		struct config_peer ic[CONFIG_PEERS_MAX];
+		int nic = config_initial_cluster_parse(cfg.initial_cluster, ic, CONFIG_PEERS_MAX, NULL);
 		size_t po = 0;
-		for (const char *p = cfg.initial_cluster[0] ? cfg.initial_cluster
-							    : cfg.initial_advertise_peer_urls;
-		     *p;) {
-			const char *e = strchr(p, ',');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			const char *eq = memchr(p, '=', n);
-			const char *u = eq ? eq + 1 : p;
-			size_t un = n - (size_t)(u - p);
-			if (po + un + 2 < sizeof(peers)) {
-				memcpy(peers + po, u, un);
-				po += un;
-				peers[po++] = ',';
-				peers[po] = '\0';
-			}
-			p = e ? e + 1 : p + n;
-		}
-		if (po)
-			peers[po - 1] = '\0';
+		for (int i = 0; i < nic; i++)
+			po += text_printf(peers + po, sizeof(peers) - po, "%s%s", po ? "," : "",
+					  ic[i].url);
+		if (nic <= 0)
+			text_scopy(peers, sizeof(peers), cfg.initial_advertise_peer_urls);
 		o.live.peer_urls = peers[0] ? peers : NULL;
 		o.live.peer_cacert = cfg.peer_trusted_ca_file[0] ? cfg.peer_trusted_ca_file : NULL;
 		o.live.peer_cert = cfg.peer_cert_file[0] ? cfg.peer_cert_file : NULL;

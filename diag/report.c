@@ -87,7 +87,7 @@ void diag_report_text(FILE *out, const struct diag_findings *f, const struct rep
 	static const char *const sev_colour[] = {"\033[32m", "\033[36m", "\033[33m", "\033[31m"};
 	const char *reset = colour ? "\033[0m" : "";
 	int code = diag_report_exit_code(f, m);
-	char sum[1024], win[80];
+	char sum[1024], win[80], conf[640];
 
 	summary_line(f, m, sum, sizeof(sum));
 	window_str(m, win, sizeof(win));
@@ -97,6 +97,10 @@ void diag_report_text(FILE *out, const struct diag_findings *f, const struct rep
 		m->certs_checked == 1 ? "" : "s", m->endpoints_checked,
 		m->endpoints_checked == 1 ? "" : "s", !m->unknown && m->why[0] ? "; " : "",
 		!m->unknown ? m->why : "");
+	/* which deployment was found and where each setting came from, on one bounded line */
+	config_describe(m->cfg, conf, sizeof(conf));
+	fprintf(out, "config: %s%s%s\n", conf, m->cfg && m->cfg->note[0] ? "; " : "",
+		m->cfg ? m->cfg->note : "");
 	for (size_t i = 0; i < f->n; i++) {
 		const struct diag_finding *x = &f->v[i];
 		const char *sc = colour ? sev_colour[x->severity & 3] : "";
@@ -134,6 +138,24 @@ static json_t *json_finding(const struct diag_finding *x, int *err)
 	return j;
 }
 
+/* {deployment, path, dropins, settings: {flag: source}, note} */
+static json_t *json_config(const struct diag_config *c, int *err)
+{
+	json_t *j = json_object();
+	json_t *set = json_object();
+	json_out_set(j, "deployment",
+		     json_out_str(config_deployment_str(c ? c->deployment : CONFIG_DEPLOY_NONE)), err);
+	json_out_set(j, "path", json_out_str(c ? c->deployment_path : ""), err);
+	json_out_set(j, "dropins", json_out_uint(c ? c->n_dropins : 0), err);
+	for (size_t i = 0; c && i < config_setting_count() && i < CONFIG_SETTINGS_MAX; i++)
+		if (c->origin[i] && c->origin[i] <= c->n_sources)
+			json_out_set(set, config_setting_flag(i),
+				     json_out_str(c->sources[c->origin[i] - 1]), err);
+	json_out_set(j, "settings", set, err);
+	json_out_set(j, "note", json_out_str(c ? c->note : ""), err);
+	return j;
+}
+
 int diag_report_json(FILE *out, const struct diag_findings *f, const struct report_meta *m)
 {
 	int code = diag_report_exit_code(f, m);
@@ -149,6 +171,7 @@ int diag_report_json(FILE *out, const struct diag_findings *f, const struct repo
 	json_out_set(doc, "certificates", json_out_uint(m->certs_checked), &err);
 	json_out_set(doc, "endpoints", json_out_uint(m->endpoints_checked), &err);
 	json_out_set(doc, "notes", json_out_str(m->why), &err);
+	json_out_set(doc, "config", json_config(m->cfg, &err), &err);
 	json_t *findings = json_array();
 	for (size_t i = 0; i < f->n; i++)
 		json_out_push(findings, json_finding(&f->v[i], &err), &err);

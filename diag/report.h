@@ -16,6 +16,7 @@ struct report_meta {
 	uint64_t since_usec, until_usec;
 	size_t certs_checked;
 	size_t endpoints_checked;
+	const struct diag_config *cfg; /* the configuration read (deployment, provenance); NULL: none */
 };
 
 /* Nagios-style: 0 nothing wrong (info only), 1 warning, 2 critical, 3 unknown. */
@@ -26,8 +27,9 @@ const char *diag_report_status_str(int exit_code);
 /* Text report; ANSI colour only when colour is true (main passes isatty()). */
 void diag_report_text(FILE *out, const struct diag_findings *f, const struct report_meta *m,
 		 bool colour);
-/* One JSON document: {status, exit_code, summary, entries, findings:[{code, severity, member,
- * summary, count, evidence:[...], remedy}]} on one line, written by probe/json_out (every string
+/* One JSON document: {status, exit_code, summary, entries, certificates, endpoints, notes,
+ * config:{deployment, path, dropins, settings:{FLAG: SOURCE}, note}, findings:[{code, severity,
+ * member, summary, count, evidence:[...], remedy}]} on one line, written by probe/json_out (every string
  * valid UTF-8: journal bytes that are not become U+FFFD). Returns 0, -ENOMEM (nothing written) or
  * -EIO (the stream failed): main() exits 3 on either. */
 int diag_report_json(FILE *out, const struct diag_findings *f, const struct report_meta *m);

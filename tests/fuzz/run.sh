@@ -39,7 +39,7 @@ if ! probe_fuzzer; then
 fi
 
 protoc-c --c_out="$FUZZ_DIR/gen" -Iproto proto/etcd.proto || exit 2
-PKGS="libnghttp2 openssl libprotobuf-c libsystemd jansson libcares"
+PKGS="libnghttp2 openssl libprotobuf-c libsystemd jansson libcares yaml-0.1"
 # shellcheck disable=SC2207,SC2054
 CF=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 	-fno-sanitize-recover=undefined -I. -I"$FUZZ_DIR/gen" $(pkg-config --cflags $PKGS))

@@ -1,5 +1,6 @@
-/* test_config.c: the configuration parsers: systemd units (continuations, Environment=,
- * EnvironmentFile=), environment files, ExecStart= expansion and etcd's YAML config file. */
+/* test_config.c: the merge of a member's configuration: --initial-cluster, URLs, the files of a
+ * host (unit + drop-ins + env file + YAML named in them; a kubeadm manifest found by itself
+ * under ETCD_DIAG_ROOT), where each setting came from, and files that cannot be read. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,156 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "diag/config.h"
-
-static const char unit_text[] =
-	"[Unit]\n"
-	"Description=etcd\n"
-	"ExecStart=/bin/false\n" /* not in [Service]: ignored */
-	"\n"
-	"[Service]\n"
-	"Type=notify\n"
-	"Environment=ETCD_DATA_DIR=/var/lib/etcd/default \"GREETING=hello world\"\n"
-	"Environment=PEER_CERT=/etc/etcd/pki/peer.crt\n"
-	"EnvironmentFile=-/etc/default/etcd\n"
-	"EnvironmentFile=/etc/etcd/etcd.env\n"
-	"ExecStart=/usr/bin/etcd --name m1 \\\n"
-	"  --listen-peer-urls=https://127.0.100.1:2380 \\\n"
-	"# a comment inside the continuation\n"
-	"  --initial-advertise-peer-urls https://127.0.100.1:2380 \\\n"
-	"  --peer-cert-file=${PEER_CERT} --peer-key-file \"/etc/etcd/pki/peer key.pem\" \\\n"
-	"  --peer-client-cert-auth \\\n"
-	"  --initial-cluster m1=https://127.0.100.1:2380,m2=https://127.0.100.2:2380 \\\n"
-	"  $DAEMON_ARGS\n"
-	"Restart=on-failure\n";
-
-static void test_unit_parse(void **state)
-{
-	(void)state;
-	struct diag_unit *u = calloc(1, sizeof(*u));
-	assert_non_null(u);
-	assert_int_equal(config_unit_parse(unit_text, u), 0);
-	assert_non_null(strstr(u->exec_start, "/usr/bin/etcd --name m1"));
-	assert_non_null(strstr(u->exec_start, "$DAEMON_ARGS"));
-	assert_null(strstr(u->exec_start, "comment"));
-	assert_string_equal(config_env_get(&u->env, "ETCD_DATA_DIR"), "/var/lib/etcd/default");
-	assert_string_equal(config_env_get(&u->env, "GREETING"), "hello world");
-	assert_int_equal(u->n_env_files, 2);
-	assert_string_equal(u->env_files[0].path, "/etc/default/etcd");
-	assert_true(u->env_files[0].optional);
-	assert_string_equal(u->env_files[1].path, "/etc/etcd/etcd.env");
-	assert_false(u->env_files[1].optional);
-
-	/* the unit's own variables plus an env file, then the command line on top */
-	struct diag_env *env = calloc(1, sizeof(*env));
-	assert_non_null(env);
-	*env = u->env;
-	assert_int_equal(config_env_parse("# Debian's /etc/default/etcd\n"
-					  "ETCD_NAME=ignored-because-flag\n"
-					  "export ETCD_CERT_FILE='/etc/etcd/pki/server.crt'\n"
-					  "ETCD_CLIENT_CERT_AUTH=\"true\"\n"
-					  "DAEMON_ARGS=\"--advertise-client-urls https://127.0.100.1:2379 "
-					  "--initial-cluster-state existing\"\n",
-					  env),
-			 0);
-	struct diag_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	config_apply_env(&cfg, env);
-	assert_int_equal(config_apply_cmdline(&cfg, u->exec_start, env), 0);
-	assert_string_equal(cfg.name, "m1");
-	assert_string_equal(cfg.data_dir, "/var/lib/etcd/default");
-	assert_string_equal(cfg.cert_file, "/etc/etcd/pki/server.crt");
-	assert_true(cfg.client_cert_auth);
-	assert_string_equal(cfg.listen_peer_urls, "https://127.0.100.1:2380");
-	assert_string_equal(cfg.initial_advertise_peer_urls, "https://127.0.100.1:2380");
-	assert_string_equal(cfg.peer_cert_file, "/etc/etcd/pki/peer.crt");
-	assert_string_equal(cfg.peer_key_file, "/etc/etcd/pki/peer key.pem");
-	assert_true(cfg.peer_client_cert_auth);
-	assert_string_equal(cfg.initial_cluster,
-			    "m1=https://127.0.100.1:2380,m2=https://127.0.100.2:2380");
-	/* unbraced $DAEMON_ARGS splits into words, as systemd does */
-	assert_string_equal(cfg.advertise_client_urls, "https://127.0.100.1:2379");
-	assert_string_equal(cfg.initial_cluster_state, "existing");
-	free(env);
-	free(u);
-}
-
-static void test_unit_reset_and_prefix(void **state)
-{
-	(void)state;
-	struct diag_unit *u = calloc(1, sizeof(*u));
-	assert_non_null(u);
-	assert_int_equal(config_unit_parse("[Service]\nExecStart=/usr/bin/etcd --name a\n"
-					   "ExecStart=\nExecStart=-/usr/bin/etcd --name=b\n",
-					   u),
-			 0);
-	assert_string_equal(u->exec_start, "/usr/bin/etcd --name=b");
-	assert_int_equal(config_unit_parse("[Service]\nEnvironment=not-an-assignment\n", u),
-			 -EINVAL);
-	/* Environment= words split as ExecStart= words do: an escaped blank stays inside */
-	assert_int_equal(config_unit_parse("[Service]\nEnvironment=A=one\\ word B='x y'\n", u), 0);
-	assert_string_equal(config_env_get(&u->env, "A"), "one word");
-	assert_string_equal(config_env_get(&u->env, "B"), "x y");
-	free(u);
-}
-
-static void test_env_parse(void **state)
-{
-	(void)state;
-	struct diag_env *env = calloc(1, sizeof(*env));
-	assert_non_null(env);
-	assert_int_equal(config_env_parse("  A=1\n; comment\nB = 2\nC=\"x \\\"y\\\"\"\nA=3\n", env),
-			 -EINVAL); /* "B = 2" is not an assignment; the rest is still read */
-	assert_string_equal(config_env_get(env, "A"), "3");
-	assert_string_equal(config_env_get(env, "C"), "x \"y\"");
-	assert_null(config_env_get(env, "B"));
-	assert_null(config_env_get(NULL, "A"));
-	free(env);
-}
-
-static void test_yaml(void **state)
-{
-	(void)state;
-	struct diag_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	assert_int_equal(config_apply_yaml(&cfg,
-					   "# etcd.conf.yml\n"
-					   "name: 'm2'\n"
-					   "data-dir: /var/lib/etcd/m2   # comment\n"
-					   "listen-client-urls: https://127.0.100.2:2379\n"
-					   "advertise-client-urls: \"https://127.0.100.2:2379\"\n"
-					   "initial-cluster-token: tok\n"
-					   "client-transport-security:\n"
-					   "  cert-file: /pki/m2.crt\n"
-					   "  key-file: /pki/m2.key\n"
-					   "  client-cert-auth: true\n"
-					   "  trusted-ca-file: /pki/ca.crt\n"
-					   "peer-transport-security:\n"
-					   "  cert-file: /pki/m2-peer.crt\n"
-					   "  key-file: /pki/m2-peer.key\n"
-					   "  client-cert-auth: false\n"
-					   "  trusted-ca-file: /pki/ca.crt\n"
-					   "log-level: info\n"
-					   "cert-file: /top/level/is/not/tls\n"),
-			 0);
-	assert_string_equal(cfg.name, "m2");
-	assert_string_equal(cfg.data_dir, "/var/lib/etcd/m2");
-	assert_string_equal(cfg.advertise_client_urls, "https://127.0.100.2:2379");
-	assert_string_equal(cfg.initial_cluster_token, "tok");
-	assert_string_equal(cfg.cert_file, "/pki/m2.crt");
-	assert_true(cfg.client_cert_auth);
-	assert_string_equal(cfg.trusted_ca_file, "/pki/ca.crt");
-	assert_string_equal(cfg.peer_cert_file, "/pki/m2-peer.crt");
-	assert_string_equal(cfg.peer_key_file, "/pki/m2-peer.key");
-	assert_false(cfg.peer_client_cert_auth);
-	assert_int_equal(config_apply_yaml(&cfg, "client-transport-security:\n"
-						 "  client-cert-auth: maybe\n"),
-			 -EINVAL);
-}
 
 static void test_url_host(void **state)
 {
@@ -175,61 +32,305 @@ static void test_url_host(void **state)
 	assert_int_equal(config_url_host("", 0, h, sizeof(h)), -EINVAL);
 }
 
+static void test_initial_cluster(void **state)
+{
+	(void)state;
+	struct config_peer p[CONFIG_PEERS_MAX];
+	size_t skipped = 9;
+	assert_int_equal(config_initial_cluster_parse("m1=https://127.0.100.1:2380,"
+						      "m2=https://127.0.100.2:2380,,"
+						      "m1=https://127.0.101.1:2380",
+						      p, CONFIG_PEERS_MAX, &skipped),
+			 3);
+	assert_int_equal(skipped, 0);
+	assert_string_equal(p[0].name, "m1");
+	assert_string_equal(p[1].url, "https://127.0.100.2:2380");
+	assert_string_equal(p[2].name, "m1");
+	/* items that are no name=url are skipped and counted, the others kept */
+	assert_int_equal(config_initial_cluster_parse("bare,=https://127.0.0.1:2380,x=,y=u", p,
+						      CONFIG_PEERS_MAX, &skipped),
+			 1);
+	assert_int_equal(skipped, 3);
+	assert_string_equal(p[0].name, "y");
+	assert_int_equal(config_initial_cluster_parse("", p, CONFIG_PEERS_MAX, NULL), 0);
+	assert_int_equal(config_initial_cluster_parse(NULL, p, CONFIG_PEERS_MAX, NULL), 0);
+	assert_int_equal(config_initial_cluster_parse("a=u,b=v,c=w", p, 2, &skipped), 2);
+	assert_int_equal(skipped, 1);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void rm_tree(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* config_load with files: unit + env file + YAML named in the environment */
 static void test_load_files(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/test-config.XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char unit[256], envf[256], yaml[256];
+	char unit[256], envf[256], yaml[256], text[1024];
 	snprintf(unit, sizeof(unit), "%s/etcd.service", dir);
 	snprintf(envf, sizeof(envf), "%s/etcd.env", dir);
 	snprintf(yaml, sizeof(yaml), "%s/etcd.yml", dir);
-	FILE *f = fopen(unit, "w");
-	assert_non_null(f);
-	fprintf(f, "[Service]\nEnvironmentFile=-%s/missing.env\nEnvironmentFile=%s\n"
-		   "ExecStart=/usr/bin/etcd $DAEMON_ARGS\n",
-		dir, envf);
-	fclose(f);
-	f = fopen(envf, "w");
-	assert_non_null(f);
-	fprintf(f, "DAEMON_ARGS=\"--name m3 --data-dir /d3\"\nETCD_PEER_CERT_FILE=/p.crt\n");
-	fclose(f);
+	snprintf(text, sizeof(text),
+		 "[Service]\nEnvironmentFile=-%s/missing.env\nEnvironmentFile=%s\n"
+		 "ExecStart=/usr/bin/etcd $DAEMON_ARGS\n",
+		 dir, envf);
+	write_file(dir, "etcd.service", text);
+	write_file(dir, "etcd.env", "DAEMON_ARGS=\"--name m3 --data-dir /d3\"\n"
+				    "ETCD_PEER_CERT_FILE=/p.crt\n");
 
 	struct diag_config cfg;
-	char err[256] = "";
-	struct config_sources src = {unit, NULL, NULL};
+	char err[256] = "", desc[640];
+	struct config_sources src = {.unit_file = unit};
 	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.name, "m3");
 	assert_string_equal(cfg.data_dir, "/d3");
 	assert_string_equal(cfg.peer_cert_file, "/p.crt");
-	assert_non_null(strstr(cfg.sources, "etcd.service"));
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_UNIT_FILE);
+	assert_string_equal(cfg.deployment_path, unit);
+	config_describe(&cfg, desc, sizeof(desc));
+	/* DAEMON_ARGS and ETCD_* were set in the env file: that is where they came from */
+	char want[512];
+	snprintf(want, sizeof(want), "deployment: unit file %s; name, data-dir, peer-cert-file from %s",
+		 unit, envf);
+	assert_string_equal(desc, want);
 
 	/* an explicit --config-file wins over flags and variables, as in etcd */
-	f = fopen(yaml, "w");
-	assert_non_null(f);
-	fprintf(f, "name: y3\n");
-	fclose(f);
-	struct config_sources src2 = {unit, envf, yaml};
+	write_file(dir, "etcd.yml", "name: y3\nclient-transport-security:\n  cert-file: /c.crt\n");
+	struct config_sources src2 = {.unit_file = unit, .env_file = envf, .config_file = yaml};
 	assert_int_equal(config_load(&src2, &cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.name, "y3");
 	assert_string_equal(cfg.data_dir, "");
+	config_describe(&cfg, desc, sizeof(desc));
+	snprintf(want, sizeof(want), "deployment: unit file %s; name, cert-file from %s", unit, yaml);
+	assert_string_equal(desc, want);
+	/* only the config file: named once */
+	struct config_sources src4 = {.unit_file = NULL, .config_file = yaml};
+	setenv("ETCD_DIAG_ROOT", dir, 1); /* no unit, manifest or env file there */
+	assert_int_equal(config_load(&src4, &cfg, err, sizeof(err)), 0);
+	unsetenv("ETCD_DIAG_ROOT");
+	config_describe(&cfg, desc, sizeof(desc));
+	snprintf(want, sizeof(want), "deployment: config file %s; name, cert-file from it", yaml);
+	assert_string_equal(desc, want);
 
-	struct config_sources src3 = {unit, NULL, "/nonexistent/etcd.yml"};
+	struct config_sources src3 = {.unit_file = unit, .config_file = "/nonexistent/etcd.yml"};
 	assert_int_equal(config_load(&src3, &cfg, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/etcd.yml"));
-	unlink(unit);
-	unlink(envf);
-	unlink(yaml);
-	rmdir(dir);
+
+	/* malformed YAML: the file and the line */
+	write_file(dir, "etcd.yml", "name: y3\nclient-transport-security: [\n");
+	assert_int_equal(config_load(&src2, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "cannot parse config file %s line 3: ", yaml);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("%s", err);
+	rm_tree(dir);
+}
+
+/* Drop-ins beside the unit file, in lexical order, each named as the source of what it set. */
+static void test_load_dropins(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", d[300], unit[300], text[600];
+	assert_non_null(mkdtemp(dir));
+	snprintf(unit, sizeof(unit), "%s/etcd.service", dir);
+	snprintf(d, sizeof(d), "%s/etcd.service.d", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(dir, "etcd.service", "[Service]\nEnvironment=ETCD_NAME=base\n"
+					"ExecStart=/usr/bin/etcd --data-dir /base\n");
+	write_file(d, "20-exec.conf", "[Service]\nExecStart=\n"
+				      "ExecStart=/usr/bin/etcd --data-dir /dropped\n");
+	write_file(d, "10-env.conf", "[Service]\nEnvironment=ETCD_NAME=ten ETCD_CERT_FILE=/ten.crt\n");
+	write_file(d, "30-name.conf", "[Service]\nEnvironment=ETCD_NAME=thirty\n");
+	write_file(d, "README", "[Service]\nEnvironment=ETCD_NAME=not-a-conf\n");
+	struct diag_config cfg;
+	char err[256] = "", desc[640], want[900];
+	struct config_sources src = {.unit_file = unit};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "thirty");
+	assert_string_equal(cfg.data_dir, "/dropped");
+	assert_string_equal(cfg.cert_file, "/ten.crt");
+	assert_int_equal(cfg.n_dropins, 3);
+	config_describe(&cfg, desc, sizeof(desc));
+	snprintf(want, sizeof(want),
+		 "deployment: unit file %s + 3 drop-ins; cert-file from %s/10-env.conf; "
+		 "data-dir from %s/20-exec.conf; name from %s/30-name.conf",
+		 unit, d, d, d);
+	assert_string_equal(desc, want);
+	(void)text;
+	rm_tree(dir);
+}
+
+/* Nothing named: a kubeadm manifest under ETCD_DIAG_ROOT is found by itself. */
+static void test_load_discover_manifest(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", p[400];
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "mkdir -p %s/etc/kubernetes/manifests %s/pki/etcd", dir, dir);
+	assert_int_equal(system(p), 0);
+	char m[1200];
+	snprintf(m, sizeof(m),
+		 "kind: Pod\nspec:\n  containers:\n  - name: etcd\n    command:\n    - etcd\n"
+		 "    - --name=cp1\n    - --cert-file=%s/pki/etcd/server.crt\n"
+		 "    - --key-file=%s/pki/etcd/server.key\n"
+		 "    - --trusted-ca-file=%s/pki/etcd/ca.crt\n",
+		 dir, dir, dir);
+	snprintf(p, sizeof(p), "%s/etc/kubernetes/manifests", dir);
+	write_file(p, "etcd.yaml", m);
+	snprintf(p, sizeof(p), "%s/pki/etcd", dir);
+	write_file(p, "healthcheck-client.crt", "");
+	/* and a Debian env file, which the manifest wins over */
+	snprintf(p, sizeof(p), "mkdir -p %s/etc/default", dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/etc/default", dir);
+	write_file(p, "etcd", "ETCD_NAME=debian\n");
+
+	setenv("ETCD_DIAG_ROOT", dir, 1);
+	struct diag_config cfg;
+	char err[256] = "", want[600];
+	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_MANIFEST);
+	assert_string_equal(cfg.name, "cp1");
+	snprintf(want, sizeof(want), "%s/pki/etcd/healthcheck-client.key", dir);
+	assert_string_equal(cfg.healthcheck_key_file, want);
+
+	/* without the manifest: the env file */
+	snprintf(p, sizeof(p), "%s/etc/kubernetes/manifests/etcd.yaml", dir);
+	unlink(p);
+	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_ENV_FILE);
+	assert_string_equal(cfg.name, "debian");
+	/* an env file named on the command line is the deployment when nothing else is there */
+	char envf[400];
+	snprintf(envf, sizeof(envf), "%s/etc/default/etcd", dir);
+	struct config_sources src = {.env_file = envf};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_ENV_FILE);
+	assert_string_equal(cfg.deployment_path, envf);
+	/* and with nothing at all */
+	snprintf(p, sizeof(p), "%s/etc/default/etcd", dir);
+	unlink(p);
+	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_NONE);
+	char desc[200];
+	config_describe(&cfg, desc, sizeof(desc));
+	assert_string_equal(desc, "deployment: none");
+	unsetenv("ETCD_DIAG_ROOT");
+	rm_tree(dir);
+}
+
+/* A unit found in systemd's directories gets the drop-ins of /etc, /run and /lib (a name in /etc
+ * masks the same name in /lib), applied in lexical order of their names. */
+static void test_load_discover_unit_dropins(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", p[400];
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "mkdir -p %s/lib/systemd/system/etcd.service.d "
+			       "%s/etc/systemd/system/etcd.service.d %s/run/systemd/system/etcd.service.d",
+		 dir, dir, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/lib/systemd/system", dir);
+	write_file(p, "etcd.service", "[Service]\nEnvironment=ETCD_NAME=lib\n"
+				      "ExecStart=/usr/bin/etcd --data-dir /lib-dir\n");
+	snprintf(p, sizeof(p), "%s/lib/systemd/system/etcd.service.d", dir);
+	write_file(p, "10-lib.conf", "[Service]\nEnvironment=ETCD_NAME=ten-lib\n");
+	write_file(p, "30-masked.conf", "[Service]\nEnvironment=ETCD_NAME=masked\n");
+	snprintf(p, sizeof(p), "%s/etc/systemd/system/etcd.service.d", dir);
+	write_file(p, "30-masked.conf", "[Service]\nEnvironment=ETCD_CERT_FILE=/etc.crt\n");
+	snprintf(p, sizeof(p), "%s/run/systemd/system/etcd.service.d", dir);
+	write_file(p, "20-run.conf", "[Service]\nEnvironment=ETCD_NAME=twenty-run\n");
+	setenv("ETCD_DIAG_ROOT", dir, 1);
+	struct diag_config cfg;
+	char err[256] = "";
+	assert_int_equal(config_load(NULL, &cfg, err, sizeof(err)), 0);
+	unsetenv("ETCD_DIAG_ROOT");
+	assert_int_equal(cfg.deployment, CONFIG_DEPLOY_UNIT_FILE);
+	assert_int_equal(cfg.n_dropins, 3);
+	assert_string_equal(cfg.name, "twenty-run");
+	assert_string_equal(cfg.cert_file, "/etc.crt");
+	assert_string_equal(cfg.data_dir, "/lib-dir");
+	rm_tree(dir);
+}
+
+static void test_describe_bounded(void **state)
+{
+	(void)state;
+	struct diag_config *cfg = calloc(1, sizeof(*cfg));
+	assert_non_null(cfg);
+	char path[300], out[120];
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	cfg->deployment = CONFIG_DEPLOY_CONFIG_FILE;
+	config_source_add(cfg, path);
+	for (size_t i = 0; i < config_setting_count(); i++)
+		if (!config_setting_is_bool(i))
+			assert_int_equal(config_setting_set(cfg, i, "x"), 0);
+	config_describe(cfg, out, sizeof(out));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	assert_string_equal(out + sizeof(out) - 4, "...");
+	config_describe(NULL, out, sizeof(out));
+	assert_string_equal(out, "deployment: none");
+	free(cfg);
+}
+
+static void test_read_error(void **state)
+{
+	(void)state;
+	char out[200];
+	config_read_error("config file", "/etc/etcd/etcd.conf.yml", EACCES, out, sizeof(out));
+	assert_string_equal(out, "cannot read config file /etc/etcd/etcd.conf.yml (run as root or "
+				 "as a member of group etcd)");
+	config_read_error("unit file", "/x", ENOENT, out, sizeof(out));
+	assert_string_equal(out, "unit file /x does not exist");
+}
+
+/* A config file that is there but unreadable is said so, not "missing" (needs a non-root run:
+ * root reads it anyway; tests/integration/diag_manifest.sh runs it as nobody). */
+static void test_load_unreadable(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		skip();
+	char dir[] = "/tmp/test-config.XXXXXX", yaml[300], err[300];
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "etcd.yml", "name: secret\n");
+	snprintf(yaml, sizeof(yaml), "%s/etcd.yml", dir);
+	assert_int_equal(chmod(yaml, 0), 0);
+	struct diag_config cfg;
+	struct config_sources src = {.config_file = yaml};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "(run as root or as a member of group etcd)"));
+	rm_tree(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unit_parse),   cmocka_unit_test(test_unit_reset_and_prefix),
-		cmocka_unit_test(test_env_parse),    cmocka_unit_test(test_yaml),
-		cmocka_unit_test(test_url_host),     cmocka_unit_test(test_load_files),
+		cmocka_unit_test(test_url_host),
+		cmocka_unit_test(test_initial_cluster),
+		cmocka_unit_test(test_load_files),
+		cmocka_unit_test(test_load_dropins),
+		cmocka_unit_test(test_load_discover_manifest),
+		cmocka_unit_test(test_load_discover_unit_dropins),
+		cmocka_unit_test(test_describe_bounded),
+		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_load_unreadable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
