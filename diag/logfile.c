@@ -71,7 +71,8 @@ static int cmp_names(const void *a, const void *b)
 	return strverscmp(a, b); /* 2.log before 10.log (kubelet counts restarts) */
 }
 
-/* The entries of dir whose names pass want(), sorted; -errno when it cannot be listed. */
+/* The entries of dir whose names pass want(), sorted; -errno when it cannot be listed. The
+ * rotated .gz logs and names beyond the cap are counted in s (NULL: a look for pod dirs). */
 static int list_dir(const char *dir, bool (*want)(const char *), struct names *out,
 		    struct logfile_scan *s)
 {
@@ -84,13 +85,15 @@ static int list_dir(const char *dir, bool (*want)(const char *), struct names *o
 		if (e->d_name[0] == '.')
 			continue;
 		if (ends_with(e->d_name, ".gz") && strstr(e->d_name, ".log.")) {
-			s->skipped_gz++;
+			if (s)
+				s->skipped_gz++;
 			continue;
 		}
 		if (!want(e->d_name))
 			continue;
 		if (out->n >= DIR_NAMES_MAX) {
-			s->not_read++;
+			if (s)
+				s->not_read++;
 			continue;
 		}
 		text_scopy(out->v[out->n++], sizeof(out->v[0]), e->d_name);
@@ -151,7 +154,7 @@ static int add_pod_dir(struct logfile_scan *s, const char *poddir, struct names 
 static int add_pods_root(struct logfile_scan *s, const char *root, struct names *nm,
 			 struct names *pods)
 {
-	int r = list_dir(root, want_etcd_pod, pods, s);
+	int r = list_dir(root, want_etcd_pod, pods, NULL);
 	if (r < 0)
 		return r;
 	char dir[512];

@@ -235,7 +235,7 @@ static bool parse_syslog_rest(const char *s, size_t len, const struct logshape_o
 /* "<stamp> stdout|stderr F|P <line>" after the stamp; false when not that. */
 static bool parse_cri_rest(const char *s, size_t len, struct logshape_line *r)
 {
-	if (len < 10 || s[0] != ' ' || (memcmp(s + 1, "stderr ", 7) && memcmp(s + 1, "stdout ", 7)))
+	if (len < 9 || s[0] != ' ' || (memcmp(s + 1, "stderr ", 7) && memcmp(s + 1, "stdout ", 7)))
 		return false;
 	if ((s[8] != 'F' && s[8] != 'P') || (len > 9 && s[9] != ' '))
 		return false;
