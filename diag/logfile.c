@@ -353,6 +353,20 @@ static void read_file(struct reader *rd, struct logfile_stat *st, const struct l
 	close(fd);
 }
 
+static const char *err_str(int err)
+{
+	switch (-err) {
+	case EACCES:
+		return "permission denied (run as root or as a member of group adm/systemd-journal)";
+	case EINVAL:
+		return "not a regular file";
+	case EISDIR:
+		return "a directory (use --log-dir)";
+	default:
+		return strerror(-err);
+	}
+}
+
 int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struct logfile_scan *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -370,11 +384,14 @@ int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struc
 		int r = add_log_dir(s, o->dirs[i], nm, pods);
 		if (r < 0 && !s->dir_err[0])
 			text_printf(s->dir_err, sizeof(s->dir_err), "cannot list --log-dir %s: %s",
-				    o->dirs[i], strerror(-r));
+				    o->dirs[i], err_str(r));
 	}
 	struct stat sb;
-	if (o->pods_root && stat(o->pods_root, &sb) == 0 && S_ISDIR(sb.st_mode))
-		add_pods_root(s, o->pods_root, nm, pods);
+	int r;
+	if (o->pods_root && stat(o->pods_root, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    (r = add_pods_root(s, o->pods_root, nm, pods)) < 0 && !s->dir_err[0])
+		text_printf(s->dir_err, sizeof(s->dir_err), "cannot list %s: %s", o->pods_root,
+			    err_str(r));
 	rd->shape.tags = o->tags;
 	for (size_t i = 0; i < s->n && !rd->stop; i++)
 		read_file(rd, &s->v[i], o, aggs);
@@ -398,20 +415,6 @@ static void stamp(uint64_t usec, char *out, size_t cap)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static const char *err_str(int err)
-{
-	switch (-err) {
-	case EACCES:
-		return "permission denied (run as root or as a member of group adm/systemd-journal)";
-	case EINVAL:
-		return "not a regular file";
-	case EISDIR:
-		return "a directory (use --log-dir)";
-	default:
-		return strerror(-err);
-	}
 }
 
 size_t logfile_notes(const struct logfile_scan *s, char *out, size_t cap)

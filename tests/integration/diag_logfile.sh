@@ -138,4 +138,22 @@ else
 	echo "not ok - a FIFO as --log-file: refused at once (exit $rc)"
 	fails=$((fails + 1))
 fi
+# a file growing while it is read (a writer appending all the time): read to its size at open,
+# the run ends, the cause in it found
+stamp=$(tail -n 1 "$D/logs/containerd.log" | cut -d' ' -f1)
+cluster_bg "$D/growing.log" bash -c "cat '$D/logs/containerd.log'
+	while :; do echo '$stamp stderr F 2026-11-24 19:13:39.1 I | etcdserver: still growing'; done"
+writer=$CLUSTER_BG_PID
+for ((i = 0; i < 100; i++)); do [ "$(stat -c %s "$D/growing.log")" -gt 2000000 ] && break; sleep 0.1; done
+start=$SECONDS
+check "a file growing while read: the run ends (-t 5), the cause found" "$CAUSE" \
+	--log-file "$D/growing.log" -t 5
+took=$((SECONDS - start))
+cluster_stop_pid "$writer" 5
+if [ "$took" -le 7 ]; then
+	echo "ok - the growing file took ${took}s (bounded by -t 5)"
+else
+	echo "not ok - the growing file took ${took}s (bounded by -t 5)"
+	fails=$((fails + 1))
+fi
 [ "$fails" = 0 ]

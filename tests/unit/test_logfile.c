@@ -123,6 +123,22 @@ static void test_window(void **state)
 	aggs_free(a);
 }
 
+/* the run's deadline: a scan past it stops at once and says it was cut */
+static void test_deadline(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/d.log", dir);
+	write_file(path, "2026-11-24T19:13:39Z stderr F x\n", 32);
+	struct logfile_opts o = {.files = {path}, .n_files = 1, .deadline_ns = 1};
+	struct logfile_scan s;
+	struct diag_aggs *a;
+	scan(&o, &a, &s);
+	assert_true(a->cut_by_deadline);
+	assert_int_equal(s.v[0].lines, 0);
+	aggs_free(a);
+}
+
 static void test_hostile(void **state)
 {
 	(void)state;
@@ -291,6 +307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirs, setup, teardown),
 	};
