@@ -23,6 +23,7 @@ D=$CLUSTER_DIR
 fails=0
 
 # the fault: member m1's certificates and URLs, but --name m9 (etcd's flags: the last one wins)
+# shellcheck disable=SC2034 # read by member_argv (cluster.sh)
 CLUSTER_SIZE=1
 cluster_ca ca >/dev/null 2>&1 && cluster_cert m1 "$(cluster_ip 1)" >/dev/null 2>&1 ||
 	{ echo "not ok - diag_logfile (certificates)"; exit 1; }
