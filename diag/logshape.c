@@ -296,6 +296,11 @@ void logshape_parse(const char *s, size_t len, const struct logshape_opts *o, ch
 		r->text_len = len;
 		return;
 	}
+	if (len >= 6 && memcmp(s, "-- ", 3) == 0 && memcmp(s + len - 3, " --", 3) == 0) {
+		r->kind = LOGSHAPE_SYSLOG; /* journalctl's "-- Boot 0123... --": no one's line */
+		r->etcd = false;
+		return;
+	}
 	if (len && s[0] >= 'A' && s[0] <= 'S' && (n = parse_rfc3164(s, len, &o->clock, &t)) != 0 &&
 	    parse_syslog_rest(s + n, len - n, o, r)) {
 		r->usec = t;

@@ -140,6 +140,11 @@ static void test_syslog(void **state)
 	assert_false(l.etcd);
 	l = parse("Nov 24 19:13:39 m1 etcdctl[99]: x");
 	assert_false(l.etcd);
+	/* journalctl's own markers are nobody's lines */
+	l = parse("-- Boot 0123456789abcdef0123456789abcdef --");
+	assert_false(l.etcd);
+	l = parse("-- No entries --");
+	assert_false(l.etcd);
 	/* a December line in a file last written in January is last year's */
 	struct logshape_opts jan = {{2027, 1, 0}, tags};
 	const char *s = "Dec 31 23:00:00 m1 etcd: x";
