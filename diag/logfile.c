@@ -25,6 +25,7 @@ struct reader {
 	char scratch[LOGSHAPE_LINE_MAX]; /* a docker record's unescaped "log" */
 	struct logjoin join;
 	struct logshape_opts shape;
+	struct logshape_memo memo;
 	uint64_t prev_usec; /* a line without a time has the one before it */
 	uint64_t n_lines;   /* for the deadline check */
 	bool stop;
@@ -393,6 +394,7 @@ int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struc
 		text_printf(s->dir_err, sizeof(s->dir_err), "cannot list %s: %s", o->pods_root,
 			    err_str(r));
 	rd->shape.tags = o->tags;
+	rd->shape.memo = &rd->memo;
 	for (size_t i = 0; i < s->n && !rd->stop; i++)
 		read_file(rd, &s->v[i], o, aggs);
 	free(nm);

@@ -42,17 +42,28 @@ static long days_from_civil(long y, long m, long d)
 	return era * 146097 + doe - 719468;
 }
 
-/* Civil time to microseconds since the epoch, minus off_s (the stamp's zone); 0 when out of
- * range (before 1970, fields out of bounds). */
-static uint64_t civil_usec(long y, long mo, long d, long h, long mi, long s, long us, long off_s)
+/* Civil time in seconds since the epoch (as if UTC); -1 when out of range (before 1970,
+ * fields out of bounds). */
+static long long civil_secs(long y, long mo, long d, long h, long mi, long s)
 {
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    s > 60 || h < 0 || mi < 0 || s < 0)
+		return -1;
+	return (long long)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/* Seconds of a civil time minus off_s (the stamp's zone) plus us, in microseconds; 0 when out
+ * of range. */
+static uint64_t zoned_usec(long long secs, long us, long off_s)
+{
+	if (secs < 0 || secs - off_s <= 0)
 		return 0;
-	long long secs = (long long)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - off_s;
-	if (secs <= 0)
-		return 0;
-	return (uint64_t)secs * 1000000ull + (uint64_t)us;
+	return (uint64_t)(secs - off_s) * 1000000ull + (uint64_t)us;
+}
+
+static uint64_t civil_usec(long y, long mo, long d, long h, long mi, long s, long us, long off_s)
+{
+	return zoned_usec(civil_secs(y, mo, d, h, mi, s), us, off_s);
 }
 
 /* ".106784123" at s: microseconds (the first 6 digits), the bytes taken in *used. */
@@ -87,12 +98,25 @@ static bool parse_civil(const char *s, size_t len, char sep, char tsep, long f[6
 	return true;
 }
 
-size_t logshape_parse_rfc3339(const char *s, size_t len, uint64_t *ret_usec)
+/* RFC 3339 at s; memo (or NULL) keeps the last stamp's seconds: a file's consecutive lines
+ * mostly share them, and the date arithmetic is most of the parse. */
+static size_t rfc3339(const char *s, size_t len, struct logshape_memo *memo, uint64_t *ret_usec)
 {
 	long f[6];
+	long long secs;
 	size_t used, i = 19;
-	if (!parse_civil(s, len, '-', 'T', f))
-		return 0;
+	if (memo && memo->valid && len >= 19 && memcmp(s, memo->head, 19) == 0) {
+		secs = memo->secs;
+	} else {
+		if (!parse_civil(s, len, '-', 'T', f) ||
+		    (secs = civil_secs(f[0], f[1], f[2], f[3], f[4], f[5])) < 0)
+			return 0;
+		if (memo) {
+			memcpy(memo->head, s, 19);
+			memo->secs = secs;
+			memo->valid = true;
+		}
+	}
 	long us = fraction_us(s + i, len - i, &used);
 	i += used;
 	long off = 0;
@@ -115,11 +139,16 @@ size_t logshape_parse_rfc3339(const char *s, size_t len, uint64_t *ret_usec)
 	} else {
 		return 0;
 	}
-	uint64_t t = civil_usec(f[0], f[1], f[2], f[3], f[4], f[5], us, off);
+	uint64_t t = zoned_usec(secs, us, off);
 	if (!t)
 		return 0;
 	*ret_usec = t;
 	return i;
+}
+
+size_t logshape_parse_rfc3339(const char *s, size_t len, uint64_t *ret_usec)
+{
+	return rfc3339(s, len, NULL, ret_usec);
 }
 
 /* "Nov 24 19:13:39[.ffffff]" (RFC 3164, journalctl's default): bytes taken, 0 if not one. */
@@ -288,7 +317,7 @@ void logshape_parse(const char *s, size_t len, const struct logshape_opts *o, ch
 	if (len > 8 && s[0] == '{' && memcmp(s, "{\"log\":", 7) == 0 &&
 	    parse_docker(s, len, scratch, scratch_cap, r))
 		return;
-	if (len && s[0] >= '0' && s[0] <= '9' && (n = logshape_parse_rfc3339(s, len, &t)) != 0) {
+	if (len && s[0] >= '0' && s[0] <= '9' && (n = rfc3339(s, len, o->memo, &t)) != 0) {
 		r->usec = t;
 		if (parse_cri_rest(s + n, len - n, r) || parse_syslog_rest(s + n, len - n, o, r))
 			return;

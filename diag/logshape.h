@@ -25,9 +25,17 @@ struct logshape_clock {
 	long local_off_s; /* seconds east of UTC of the host's zone, for zone-less stamps */
 };
 
+/* The last RFC 3339 stamp's date and time to the second, and its seconds: a reader's own. */
+struct logshape_memo {
+	char head[19];
+	long long secs;
+	bool valid;
+};
+
 struct logshape_opts {
 	struct logshape_clock clock;
-	const char *const *tags; /* NULL-terminated syslog tags that are etcd's ("etcd", ...) */
+	const char *const *tags;   /* NULL-terminated syslog tags that are etcd's ("etcd", ...) */
+	struct logshape_memo *memo; /* NULL, or the reader's: the same answers, faster */
 };
 
 struct logshape_line {

@@ -5,14 +5,33 @@
 
 #include "diag/classify.h"
 #include "diag/text.h"
+#include "proto/utf8.h"
 
-/* C0 controls and DEL to '?': a hostile line must not move the terminal's cursor or start a
- * report line of its own (the trailing newline is already gone: aggregate.c strips it). */
+/* True when one of the 8 bytes in x is below 0x20 or is 0x7f (SWAR, "has less than"). */
+static inline bool word_has_control(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t del = x ^ (0x7f * ones);
+	return (((x - 0x20 * ones) & ~x) | ((del - ones) & ~del)) & high;
+}
+
+/* C0 controls (NUL too) and DEL to '?': a hostile line must not move the terminal's cursor or
+ * start a report line of its own (the trailing newline is already gone). Every hit's sample
+ * passes here and nearly none has one: checked 8 bytes at a time, replaced byte by byte. */
 static void defang(char *s, size_t n)
 {
-	for (size_t i = 0; i < n && s[i]; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (word_has_control(x))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
 			s[i] = '?';
+	}
 }
 
 bool logsink_add(struct diag_aggs *a, uint64_t usec, const char *msg, size_t len,
@@ -30,14 +49,14 @@ bool logsink_add(struct diag_aggs *a, uint64_t usec, const char *msg, size_t len
 		res.priority = m.priority;
 	char host[64];
 	text_copy(host, sizeof(host), m.host ? m.host : "", m.host ? m.host_len : 0);
-	defang(host, sizeof(host));
+	defang(host, strlen(host));
 	/* the sample is at most AGG_SAMPLE_LEN bytes of the line: defang a copy of that much */
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	char sample[AGG_SAMPLE_LEN];
-	size_t n = len < sizeof(sample) - 1 ? len : sizeof(sample) - 1;
-	text_copy(sample, sizeof(sample), msg, n);
-	n = strlen(sample);
+	size_t n = len < sizeof(sample) - 1 ? len : utf8_cut_len(msg, sizeof(sample) - 1);
+	memcpy(sample, msg, n);
+	sample[n] = '\0';
 	defang(sample, n);
 	aggs_add(a, &res, host, usec, sample, n);
 	return true;

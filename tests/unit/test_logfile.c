@@ -154,17 +154,23 @@ static void test_hostile(void **state)
 	memcpy(d + n, "a\0b\r\n", 6);
 	n += 6;
 	n += (size_t)snprintf(d + n, 1000, "\xff\xfe\x1b[2J %s\n", SAN);
+	/* the second sample: a BEL and a DEL far into the line (past the 8-byte words) */
+	n += (size_t)snprintf(d + n, 1000, "%s and then a bell \x07 and a del \x7f\n", SAN);
 	write_file(path, d, n);
 	free(d);
 	struct logfile_opts o = {.files = {path}, .n_files = 1};
 	struct logfile_scan s;
 	struct diag_aggs *a;
 	scan(&o, &a, &s);
-	assert_int_equal(s.v[0].lines, 3);
+	assert_int_equal(s.v[0].lines, 4);
 	assert_int_equal(s.v[0].cut, 1);
 	assert_int_equal(a->n, 1);
-	/* the escape byte is defanged in the sample */
-	assert_null(strchr(a->v[0].samples[0], '\x1b'));
+	/* the control bytes are defanged in the samples */
+	assert_int_equal(a->v[0].n_samples, 2);
+	for (size_t k = 0; k < 2; k++)
+		for (const char *c = a->v[0].samples[k]; *c; c++)
+			assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
+	assert_non_null(strstr(a->v[0].samples[1], "bell ? and a del ?"));
 	assert_true(logfile_notes(&s, note, sizeof(note)) > 0);
 	assert_non_null(strstr(note, "1 lines over 64 KiB cut there"));
 	aggs_free(a);
