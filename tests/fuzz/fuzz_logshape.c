@@ -14,10 +14,12 @@ static const char *const tags[] = {"etcd", "etcd2", "etcd3", NULL};
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct logjoin join;
+	static struct logshape_memo memo; /* kept across inputs, as across a file's lines */
 	if (size < 1 || size - 1 > LOGSHAPE_LINE_MAX)
 		return 0;
 	/* byte 0: the clock (month 1..12, a zone -12h..+12h) */
-	struct logshape_opts o = {{2026, 1 + data[0] % 12, ((long)(data[0] % 25) - 12) * 3600}, tags};
+	struct logshape_opts o = {{2026, 1 + data[0] % 12, ((long)(data[0] % 25) - 12) * 3600}, tags,
+				  data[0] & 0x80 ? &memo : NULL};
 	size_t len = size - 1;
 	/* exact-size heap copies: a read past the line or the scratch is an ASan report */
 	char *line = malloc(len ? len : 1);

@@ -16,7 +16,7 @@
 #define US(s) ((uint64_t)(s) * 1000000ull)
 
 static const char *const tags[] = {"etcd", "etcd2", "etcd3", NULL};
-static const struct logshape_opts opts = {{2026, 12, 0}, tags};
+static const struct logshape_opts opts = {{2026, 12, 0}, tags, NULL};
 static char scratch[LOGSHAPE_LINE_MAX];
 
 static struct logshape_line parse(const char *s)
@@ -146,12 +146,12 @@ static void test_syslog(void **state)
 	l = parse("-- No entries --");
 	assert_false(l.etcd);
 	/* a December line in a file last written in January is last year's */
-	struct logshape_opts jan = {{2027, 1, 0}, tags};
+	struct logshape_opts jan = {{2027, 1, 0}, tags, NULL};
 	const char *s = "Dec 31 23:00:00 m1 etcd: x";
 	logshape_parse(s, strlen(s), &jan, scratch, sizeof(scratch), &l);
 	assert_int_equal(l.usec, US(1798758000ull));
 	/* the host's zone for zone-less stamps */
-	struct logshape_opts east = {{2026, 12, 3600}, tags};
+	struct logshape_opts east = {{2026, 12, 3600}, tags, NULL};
 	s = "Nov 24 20:13:39 m1 etcd: x";
 	logshape_parse(s, strlen(s), &east, scratch, sizeof(scratch), &l);
 	assert_int_equal(l.usec, US(T0));
@@ -194,6 +194,30 @@ static void test_plain(void **state)
 	assert_int_equal(l.kind, LOGSHAPE_PLAIN);
 	assert_int_equal(l.usec, US(T0));
 	assert_text(&l, "2026-11-24T19:13:39Z something else");
+}
+
+/* the reader's memo of the last stamp: the same answers as without it, line after line */
+static void test_memo(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"2026-11-24T19:13:39.1Z stderr F a",
+		"2026-11-24T19:13:39.2Z stderr F b",       /* same second: from the memo */
+		"2026-11-24T20:13:39.3+01:00 stderr F c",  /* same head, another zone */
+		"2026-11-24T19:13:40.0Z stderr F d",       /* the next second */
+		"2026-11-24T19:13:40 stderr F e",           /* same head, no zone: not a stamp */
+		"2026-11-25T19:13:40.0Z stderr F f",
+	};
+	struct logshape_memo memo = {0};
+	struct logshape_opts with = {{2026, 12, 0}, tags, &memo};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct logshape_line a, b;
+		logshape_parse(lines[i], strlen(lines[i]), &opts, scratch, sizeof(scratch), &a);
+		logshape_parse(lines[i], strlen(lines[i]), &with, scratch, sizeof(scratch), &b);
+		assert_int_equal(a.kind, b.kind);
+		assert_int_equal(a.usec, b.usec);
+	}
+	assert_true(memo.valid);
 }
 
 static void test_join(void **state)
@@ -271,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3339), cmocka_unit_test(test_cri),
 		cmocka_unit_test(test_docker),  cmocka_unit_test(test_syslog),
 		cmocka_unit_test(test_plain),   cmocka_unit_test(test_join),
+		cmocka_unit_test(test_memo),
 		cmocka_unit_test(test_hostile_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
