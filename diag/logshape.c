@@ -66,21 +66,23 @@ static uint64_t civil_usec(long y, long mo, long d, long h, long mi, long s, lon
 	return zoned_usec(civil_secs(y, mo, d, h, mi, s), us, off_s);
 }
 
-/* ".106784123" at s: microseconds (the first 6 digits), the bytes taken in *used. */
+/* ".106784123" at s: microseconds (the first 6 digits, at most 9 taken), the bytes taken in
+ * *used (0: no fraction). On every line of a file: one pass, no second scaling loop. */
 static long fraction_us(const char *s, size_t len, size_t *used)
 {
-	size_t i = 0;
+	static const long scale[7] = {0, 100000, 10000, 1000, 100, 10, 1};
+	size_t i = 1, end = len < 10 ? len : 10;
 	long us = 0;
 	*used = 0;
-	if (len == 0 || s[0] != '.')
+	if (len < 2 || s[0] != '.')
 		return 0;
-	for (i = 1; i < len && i <= 9 && s[i] >= '0' && s[i] <= '9'; i++)
-		if (i <= 6)
-			us = us * 10 + (s[i] - '0');
+	for (; i < end && i <= 6 && (unsigned)(s[i] - '0') < 10; i++)
+		us = us * 10 + (s[i] - '0');
 	if (i == 1)
 		return 0;
-	for (size_t k = i; k <= 6; k++)
-		us *= 10;
+	us *= scale[i - 1];
+	while (i < end && (unsigned)(s[i] - '0') < 10)
+		i++;
 	*used = i;
 	return us;
 }
