@@ -15,23 +15,29 @@ static inline bool word_has_control(uint64_t x)
 	return (((x - 0x20 * ones) & ~x) | ((del - ones) & ~del)) & high;
 }
 
-/* C0 controls (NUL too) and DEL to '?': a hostile line must not move the terminal's cursor or
- * start a report line of its own (the trailing newline is already gone). Every hit's sample
- * passes here and nearly none has one: checked 8 bytes at a time, replaced byte by byte. */
-static void defang(char *s, size_t n)
+/* True when s[0..n) holds a C0 control (NUL too) or DEL: 8 bytes at a time, then the tail. */
+static bool has_control(const char *s, size_t n)
 {
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
 		memcpy(&x, s + i, 8);
 		if (word_has_control(x))
-			break;
+			return true;
 	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/* C0 controls and DEL to '?': a hostile line must not move the terminal's cursor or start a
+ * report line of its own (the trailing newline is already gone). */
+static void defang(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			s[i] = '?';
-	}
 }
 
 bool logsink_add(struct diag_aggs *a, uint64_t usec, const char *msg, size_t len,
@@ -50,14 +56,23 @@ bool logsink_add(struct diag_aggs *a, uint64_t usec, const char *msg, size_t len
 	char host[64];
 	text_copy(host, sizeof(host), m.host ? m.host : "", m.host ? m.host_len : 0);
 	defang(host, strlen(host));
+	/* the fields the classifier cut out of the line reach summaries and remedies too */
+	struct classify_fields *f = &res.f;
+	char *const texts[] = {f->remote_addr, f->wanted, f->sans, f->duration, f->url, f->name,
+			       f->detail};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		defang(texts[i], strlen(texts[i]));
 	/* the sample is at most AGG_SAMPLE_LEN bytes of the line: defang a copy of that much */
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
-	char sample[AGG_SAMPLE_LEN];
-	size_t n = len < sizeof(sample) - 1 ? len : utf8_cut_len(msg, sizeof(sample) - 1);
-	memcpy(sample, msg, n);
-	sample[n] = '\0';
-	defang(sample, n);
+	char copy[AGG_SAMPLE_LEN];
+	size_t n = len < sizeof(copy) - 1 ? len : utf8_cut_len(msg, sizeof(copy) - 1);
+	const char *sample = msg; /* nearly every line is clean: no copy then */
+	if (has_control(msg, n)) {
+		memcpy(copy, msg, n);
+		defang(copy, n);
+		sample = copy;
+	}
 	aggs_add(a, &res, host, usec, sample, n);
 	return true;
 }

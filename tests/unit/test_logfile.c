@@ -176,6 +176,16 @@ static void test_hostile(void **state)
 	aggs_free(a);
 	unlink(path);
 
+	/* and so are the fields cut out of a line: an escape among the SANs */
+	const char *esc = "rafthttp: health check for peer f3e60613aa798362 could not connect: "
+			  "x509: certificate is valid for 127.0.0.1\x1b[31m, not 127.0.100.3\n";
+	write_file(path, esc, strlen(esc));
+	scan(&o, &a, &s);
+	assert_int_equal(a->n, 1);
+	assert_string_equal(a->v[0].f.sans, "127.0.0.1?[31m");
+	aggs_free(a);
+	unlink(path);
+
 	/* a P part longer than the cap, its F after it: one line, cut, counted */
 	d = malloc(3 * LOGSHAPE_LINE_MAX);
 	assert_non_null(d);
