@@ -56,22 +56,27 @@ bool logsink_add(struct diag_aggs *a, uint64_t usec, const char *msg, size_t len
 	char host[64];
 	text_copy(host, sizeof(host), m.host ? m.host : "", m.host ? m.host_len : 0);
 	defang(host, strlen(host));
-	/* the fields the classifier cut out of the line reach summaries and remedies too */
-	struct classify_fields *f = &res.f;
-	char *const texts[] = {f->remote_addr, f->wanted, f->sans, f->duration, f->url, f->name,
-			       f->detail};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		defang(texts[i], strlen(texts[i]));
 	/* the sample is at most AGG_SAMPLE_LEN bytes of the line: defang a copy of that much */
 	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
 	char copy[AGG_SAMPLE_LEN];
 	size_t n = len < sizeof(copy) - 1 ? len : utf8_cut_len(msg, sizeof(copy) - 1);
 	const char *sample = msg; /* nearly every line is clean: no copy then */
-	if (has_control(msg, n)) {
+	bool dirty = has_control(msg, n);
+	if (dirty) {
 		memcpy(copy, msg, n);
 		defang(copy, n);
 		sample = copy;
+	}
+	/* the fields the classifier cut out of the line reach summaries and remedies too; they
+	 * are pieces of the line (or the catalogue's own words): clean when all of it was seen
+	 * clean */
+	if (dirty || n < len) {
+		struct classify_fields *f = &res.f;
+		char *const texts[] = {f->remote_addr, f->wanted, f->sans, f->duration, f->url,
+				       f->name, f->detail};
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+			defang(texts[i], strlen(texts[i]));
 	}
 	aggs_add(a, &res, host, usec, sample, n);
 	return true;
