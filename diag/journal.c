@@ -10,8 +10,8 @@
 
 #include <systemd/sd-journal.h>
 
-#include "diag/classify.h"
 #include "diag/journal_access.h"
+#include "diag/logsink.h"
 #include "diag/text.h"
 #include "proto/conn.h"
 
@@ -56,6 +56,16 @@ static const char *field_get(sd_journal *j, const char *field, size_t *len)
 static int parse_priority(const char *p, size_t n)
 {
 	return (n == 1 && p[0] >= '0' && p[0] <= '7') ? p[0] - '0' : -1;
+}
+
+/* The other fields only for hits (logsink asks): most entries are healthy chatter. */
+static void entry_more(void *ctx, struct logsink_more *ret)
+{
+	sd_journal *j = ctx;
+	size_t plen;
+	const char *prio = field_get(j, "PRIORITY", &plen);
+	ret->priority = prio ? parse_priority(prio, plen) : -1;
+	ret->host = field_get(j, "_HOSTNAME", &ret->host_len);
 }
 
 int journal_scan(const struct journal_opts *o, struct diag_aggs *aggs, char *err, size_t errlen)
@@ -122,23 +132,13 @@ static int journal_scan_readable(const struct journal_opts *o, struct diag_aggs 
 			continue;
 		if (o->until_usec && usec > o->until_usec)
 			break;
-		aggs_count_entry(aggs, usec);
-		size_t mlen, plen, hlen;
+		size_t mlen;
 		const char *msg = field_get(j, "MESSAGE", &mlen);
-		if (!msg)
+		if (!msg) {
+			aggs_count_entry(aggs, usec);
 			continue;
-		struct classify_result res;
-		classify_entry(msg, mlen, -1, &res);
-		if (res.code == DIAG_CODE_NONE)
-			continue;
-		/* the other fields only for hits: most entries are healthy chatter */
-		const char *prio = field_get(j, "PRIORITY", &plen);
-		if (res.priority < 0 && prio)
-			res.priority = parse_priority(prio, plen);
-		const char *host = field_get(j, "_HOSTNAME", &hlen);
-		char hbuf[64];
-		text_copy(hbuf, sizeof(hbuf), host ? host : "", host ? hlen : 0);
-		aggs_add(aggs, &res, hbuf, usec, msg, mlen);
+		}
+		logsink_add(aggs, usec, msg, mlen, entry_more, j);
 	}
 	r = 0;
 out:

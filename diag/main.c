@@ -19,6 +19,7 @@
 #include "diag/correlate.h"
 #include "diag/journal.h"
 #include "diag/live.h"
+#include "diag/logfile.h"
 #include "diag/report.h"
 #include "diag/text.h"
 #include "probe/backstop.h"
@@ -30,6 +31,7 @@ struct diag_opts {
 	struct config_sources src;
 	struct journal_opts jo;
 	size_t n_files;
+	struct logfile_opts lo;
 	const char *since, *until;
 	bool offline;
 	bool json;
@@ -60,6 +62,8 @@ enum {
 	OPT_UNITNAME,
 	OPT_LIST_SIGNATURES,
 	OPT_STATS,
+	OPT_LOG_FILE,
+	OPT_LOG_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +75,8 @@ static const struct option long_opts[] = {
 	{"journal-dir", required_argument, NULL, OPT_JDIR},
 	{"journal-file", required_argument, NULL, OPT_JFILE},
 	{"unit", required_argument, NULL, OPT_UNITNAME},
+	{"log-file", required_argument, NULL, OPT_LOG_FILE},
+	{"log-dir", required_argument, NULL, OPT_LOG_DIR},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"offline", no_argument, NULL, OPT_OFFLINE},
@@ -95,6 +101,7 @@ static void usage(FILE *out)
 	fputs("usage: etcd-diag [--unit-file F] [--env-file F] [--config-file F] [--manifest F]\n"
 	      "                 [--no-config]\n"
 	      "                 [--journal-dir D | --journal-file F ...] [--unit NAME]\n"
+	      "                 [--log-file F ...] [--log-dir D ...]\n"
 	      "                 [--since T] [--until T] [--offline] [--format=text|json]\n"
 	      "                 [--endpoints URLS] [--cacert F] [--cert F] [--key F]\n"
 	      "                 [--user U] [--password-file F] [-t SECONDS] [--list-signatures]\n"
@@ -103,6 +110,8 @@ static void usage(FILE *out)
 	      "--password-file F: the password is F's first line (F not readable by others); or\n"
 	      "ETCDCTL_PASSWORD. --password P works too but every local user can read argv (ps).\n"
 	      "Diagnoses an etcd member from its journal, certificates and live checks.\n"
+	      "--log-file/--log-dir: etcd's log files (CRI/kubeadm pods, docker json-file,\n"
+	      "syslog, etcd's own output); the system journal then only with --journal-*.\n"
 	      "T: -1h, -30m, -2d, now, @UNIX, \"YYYY-MM-DD HH:MM[:SS]\" (default: the last hour).\n"
 	      "-t SECONDS (default 5): the whole diagnosis ends within it: the journal scan gets\n"
 	      "half of it when live checks follow (all of it with --offline), the live checks the\n"
@@ -193,6 +202,18 @@ static int parse_opts(int argc, char **argv, struct diag_opts *o)
 			}
 			o->jo.files[o->n_files++] = optarg;
 			break;
+		case OPT_LOG_FILE:
+		case OPT_LOG_DIR: {
+			bool dir = c == OPT_LOG_DIR;
+			size_t *n = dir ? &o->lo.n_dirs : &o->lo.n_files;
+			if (*n >= LOGFILE_NAMED_MAX) {
+				fprintf(stderr, "etcd-diag: too many --log-%s (max %d)\n",
+					dir ? "dir" : "file", LOGFILE_NAMED_MAX);
+				return -E2BIG;
+			}
+			(dir ? o->lo.dirs : o->lo.files)[(*n)++] = optarg;
+			break;
+		}
 		case OPT_UNITNAME:
 			o->jo.unit = optarg;
 			o->src.unit_name = optarg;
@@ -290,6 +311,7 @@ int main(int argc, char **argv)
 	struct live_facts *live = NULL;
 	struct diag_findings *findings = NULL;
 	struct diag_aggs *aggs = NULL;
+	struct logfile_scan *logs = NULL;
 	char err[512] = "";
 	int rc = 3;
 	bool journal_ok = false;
@@ -317,7 +339,8 @@ int main(int argc, char **argv)
 	live = calloc(1, sizeof(*live));
 	findings = calloc(1, sizeof(*findings));
 	aggs = aggs_new();
-	if (!certs || !live || !findings || !aggs) {
+	logs = calloc(1, sizeof(*logs));
+	if (!certs || !live || !findings || !aggs || !logs) {
 		fprintf(stderr, "etcd-diag: out of memory\n");
 		goto out;
 	}
@@ -340,7 +363,31 @@ int main(int argc, char **argv)
 	meta.since_usec = o.jo.since_usec;
 	meta.until_usec = o.jo.until_usec;
 	char jerr[256] = "";
-	journal_ok = journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) == 0;
+	/* named log files are what to read; the system journal then only when named too, and
+	 * kubeadm's pod logs are looked for only when no log file is named */
+	bool named_logs = o.lo.n_files || o.lo.n_dirs;
+	bool read_journal = !named_logs || o.jo.dir || o.n_files;
+	journal_ok = !read_journal || journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) == 0;
+	/* syslog lines count when their tag is etcd's: the usual names, and --unit's */
+	char unit_tag[64] = "";
+	if (o.jo.unit) {
+		snprintf(unit_tag, sizeof(unit_tag), "%s", o.jo.unit);
+		char *dot = strrchr(unit_tag, '.');
+		if (dot && strcmp(dot, ".service") == 0)
+			*dot = '\0';
+	}
+	const char *tags[] = {"etcd", "etcd2", "etcd3", unit_tag[0] ? unit_tag : NULL, NULL};
+	o.lo.tags = tags;
+	o.lo.since_usec = o.jo.since_usec;
+	o.lo.until_usec = o.jo.until_usec;
+	o.lo.deadline_ns = o.jo.deadline_ns;
+	/* ETCD_DIAG_PODS_ROOT: a copy of /var/log/pods elsewhere, for tests */
+	const char *pods = getenv("ETCD_DIAG_PODS_ROOT");
+	o.lo.pods_root = named_logs ? NULL : pods && pods[0] ? pods : LOGFILE_PODS_ROOT;
+	if (logfile_scan_all(&o.lo, aggs, logs) < 0) {
+		fprintf(stderr, "etcd-diag: out of memory\n");
+		goto out;
+	}
 	meta.entries = aggs->entries;
 
 	if (cfg.cert_file[0] || cfg.peer_cert_file[0] || cfg.healthcheck_cert_file[0]) {
@@ -396,7 +443,13 @@ int main(int argc, char **argv)
 		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w, "%s", jerr);
 	else if (aggs->entries == 0)
 		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
-				      "no etcd entries in the journal in this window");
+				      "no etcd entries in the %s in this window",
+				      !read_journal ? "log files"
+				      : logs->n ? "journal or the log files" : "journal");
+	char notes[sizeof(meta.why)];
+	if (logfile_notes(logs, notes, sizeof(notes)) && w < sizeof(meta.why))
+		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w, "%s%s", w ? "; " : "",
+				      notes);
 	if (aggs->dropped && w < sizeof(meta.why))
 		w += (size_t)snprintf(meta.why + w, sizeof(meta.why) - w,
 				      "%s%llu entries not aggregated (cap %d)", w ? "; " : "",
@@ -435,6 +488,7 @@ out:
 		rc = 3;
 	}
 	aggs_free(aggs);
+	free(logs);
 	free(findings);
 	free(live);
 	free(certs);

@@ -2,9 +2,12 @@
 # etcd-diag on a one-million-entry journal, side by side with the pipeline an operator would
 # type (journalctl -u etcd.service -o cat | grep -E '<the same signatures>'), on the same file:
 # wall time, CPU, peak RSS (tests/bench/measure.c), and etcd-diag's peak RSS at 100k entries
-# to show that memory does not grow with the journal. Prints markdown rows.
+# to show that memory does not grow with the journal; then the same lines as a kubeadm pod's
+# CRI log file, etcd-diag --log-file against grep -E -f of the same signatures on that file.
+# Prints markdown rows.
 #
-#   bash tests/bench/diag-bench.sh      (DIAG=, BENCH_ENTRIES= (default 1000000), BENCH_RUNS=)
+#   bash tests/bench/diag-bench.sh      (DIAG=, BENCH_ENTRIES= (default 1000000), BENCH_RUNS=,
+#                                        DIAG_BENCH_PARTS="journal logfile" (the default: both))
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 DIAG=${DIAG:-build/etcd-diag}
@@ -16,9 +19,9 @@ REMOTE=/lib/systemd/systemd-journal-remote
 D=$(mktemp -d /tmp/diag-bench.XXXXXX) || exit 2
 trap 'rm -rf "$D"' EXIT
 
-# make_journal N FILE: N entries of etcd 3.4 lines (capnslog and zap, ~5% failures, the rest
-# healthy chatter), stamped over the last 50 minutes, one host, _SYSTEMD_UNIT=etcd.service.
-make_journal() {
+# etcd_lines N: N etcd 3.4 lines (capnslog and zap, ~5% failures, the rest healthy chatter),
+# stamped over the last 50 minutes, one "USEC<TAB>LINE" per line.
+etcd_lines() {
 	perl -e '
 		my ($n) = @ARGV;
 		my @ok = (
@@ -39,10 +42,24 @@ make_journal() {
 		my $now = time() * 1000000; my $span = 3000 * 1000000;
 		for (my $i = 0; $i < $n; $i++) {
 			my $l = ($i % 20 == 7) ? $bad[($i / 20) % @bad] : $ok[$i % @ok];
-			my $t = $now - $span + int($span * $i / $n);
-			print "__REALTIME_TIMESTAMP=$t\n_HOSTNAME=m1\n_SYSTEMD_UNIT=etcd.service\n",
-			      "SYSLOG_IDENTIFIER=etcd\nPRIORITY=6\nMESSAGE=$l\n\n";
-		}' "$1" | "$REMOTE" -o "$2" - 2>/dev/null
+			print $now - $span + int($span * $i / $n), "\t$l\n";
+		}' "$1"
+}
+
+# make_journal N FILE: etcd_lines as a journal, one host, _SYSTEMD_UNIT=etcd.service.
+make_journal() {
+	etcd_lines "$1" | perl -ne '
+		my ($t, $l) = split /\t/, $_, 2;
+		print "__REALTIME_TIMESTAMP=$t\n_HOSTNAME=m1\n_SYSTEMD_UNIT=etcd.service\n",
+		      "SYSLOG_IDENTIFIER=etcd\nPRIORITY=6\nMESSAGE=$l\n";' | "$REMOTE" -o "$2" - 2>/dev/null
+}
+
+# make_cri N FILE: etcd_lines as containerd writes a kubeadm pod's log (RFC 3339 nano, stderr F).
+make_cri() {
+	etcd_lines "$1" | perl -MPOSIX -ne '
+		my ($t, $l) = split /\t/, $_, 2;
+		printf "%s.%06d123Z stderr F %s", POSIX::strftime("%Y-%m-%dT%H:%M:%S", gmtime(int($t / 1000000))),
+		       $t % 1000000, $l;' >"$2"
 }
 
 MEASURE=$D/measure
@@ -56,6 +73,11 @@ median() {
 # the same signatures for grep -E -f, one per line (regex metacharacters escaped)
 "$DIAG" --list-signatures | cut -f2 | sed 's/[][\.*^$+?(){}|/]/\\&/g' >"$D/sig"
 
+median_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+met_below() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "met" : "MISSED" }'; }
+PARTS=${DIAG_BENCH_PARTS:-journal logfile}
+
+if [[ " $PARTS " == *" journal "* ]]; then
 # journal-remote rotates a file at its size limit: one directory per journal
 mkdir -p "$D/big" "$D/small"
 make_journal "$ENTRIES" "$D/big/m1.journal" || exit 2
@@ -89,3 +111,29 @@ anon() {
 sa=$(anon "$D/small") ba=$(anon "$D/big")
 echo "| etcd-diag peak RSS (incl. mapped journal), $((ENTRIES / 10)) vs $ENTRIES entries | ${sr} vs ${dr} KiB | journalctl ${gr} KiB | | | |"
 echo "| etcd-diag own memory (RssAnon), $((ENTRIES / 10)) vs $ENTRIES entries | ${sa} vs ${ba} KiB | | | flat | $(awk -v a="$sa" -v b="$ba" 'BEGIN { print (b <= a * 1.2 + 512) ? "met" : "MISSED" }') |"
+fi
+
+# the same lines in a CRI log file (what /var/log/pods holds), against grep -E -f on the file
+if [[ " $PARTS " == *" logfile "* ]]; then
+make_cri "$ENTRIES" "$D/big.log" || exit 2
+make_cri $((ENTRIES / 10)) "$D/small.log" || exit 2
+n=$(wc -l <"$D/big.log")
+[ "$n" = "$ENTRIES" ] || { echo "diag-bench: CRI file holds $n lines, not $ENTRIES" >&2; exit 2; }
+: >"$D/ldiag.t" && : >"$D/lgrep.t"
+for ((i = 0; i < RUNS; i++)); do
+	"$MEASURE" "$DIAG" --log-file "$D/big.log" --offline --no-config --since=-2h -t 60 \
+		--format=json >>"$D/ldiag.t"
+	# the count into a file: GNU grep stops at the first match when its stdout is /dev/null
+	"$MEASURE" bash -c "grep -E -c -f '$D/sig' '$D/big.log' >'$D/lgrep.count'" >>"$D/lgrep.t"
+done
+dw=$(median "$D/ldiag.t" 1) dc=$(median "$D/ldiag.t" 2) dr=$(median "$D/ldiag.t" 3)
+gw=$(median "$D/lgrep.t" 1) gc=$(median "$D/lgrep.t" 2) gr=$(median "$D/lgrep.t" 3)
+echo "| etcd-diag --log-file, $ENTRIES-line CRI file: wall | $(printf '%.2f s' "$dw") | grep -E -f $(printf '%.2f s' "$gw") | $(median_ratio "$dw" "$gw")x | < 1x | $(met_below "$dw" "$gw") |"
+echo "| etcd-diag --log-file, $ENTRIES-line CRI file: CPU, peak RSS | $(printf '%.2f s' "$dc"), $dr KiB | $(printf '%.2f s' "$gc"), $gr KiB | | | |"
+lanon() {
+	"$DIAG" --log-file "$1" --offline --no-config --since=-2h -t 60 --stats 2>&1 >/dev/null |
+		sed -n 's/.*RssAnon \([0-9]*\) kB.*/\1/p'
+}
+sa=$(lanon "$D/small.log") ba=$(lanon "$D/big.log")
+echo "| etcd-diag --log-file own memory (RssAnon), $((ENTRIES / 10)) vs $ENTRIES lines | ${sa} vs ${ba} KiB | | | flat | $(awk -v a="$sa" -v b="$ba" 'BEGIN { print (b <= a * 1.2 + 512) ? "met" : "MISSED" }') |"
+fi

@@ -239,6 +239,9 @@ def main():
     write(out, "utf8", [(str(i), t) for i, t in enumerate(UTF8)])
     logs = c_literals(os.path.join(unit, "test_classify.c"))
     write(out, "classify", [(str(i), b"\x06" + t) for i, t in enumerate(logs)])
+    # log-file lines of every shape: byte 0 picks the clock
+    shapes = c_literals(os.path.join(unit, "test_logshape.c"))
+    write(out, "logshape", [(str(i), b"\x0b" + t) for i, t in enumerate(shapes)])
     cfgs = c_literals(os.path.join(unit, "test_config.c"))
     write(out, "config", [(str(i), t) for i, t in enumerate(cfgs)])
     write(out, "prom_text", [(str(i), t) for i, t in enumerate(prom_seeds(unit))])
