@@ -140,6 +140,20 @@ static void test_syslog(void **state)
 	assert_false(l.etcd);
 	l = parse("Nov 24 19:13:39 m1 etcdctl[99]: x");
 	assert_false(l.etcd);
+	/* CoreOS's wrapper, and etcd inside k3s: etcd's own lines under another tag count, the
+	 * process's other lines (klog) do not (reallogs 008, 050) */
+	l = parse("Jul 18 15:47:56 core-01 etcd-wrapper[1027]: x");
+	assert_true(l.etcd);
+	l = parse("Jan 25 06:42:36 m1 k3s[2189071]: {\"level\":\"warn\",\"ts\":\"2021-01-25T06:42:36.000+0100\",\"msg\":\"slow fdatasync\"}");
+	assert_true(l.etcd);
+	l = parse("Jan 25 06:42:36 m1 k3s[2189071]: 2021-01-25 06:42:36.000000 W | wal: sync duration of 2s");
+	assert_true(l.etcd);
+	l = parse("Jan 25 06:42:36 m1 k3s[2189071]: raft2021/01/25 06:42:36 INFO: 1 became leader");
+	assert_true(l.etcd);
+	l = parse("Jan 25 06:42:41 m1 k3s[2189071]: E0125 06:42:39.880363 2189071 status.go:71] etcd");
+	assert_false(l.etcd);
+	l = parse("Jan 25 06:42:41 m1 k3s[2189071]: time=\"2021-01-25T06:42:41+01:00\" level=info");
+	assert_false(l.etcd);
 	/* journalctl's own markers are nobody's lines */
 	l = parse("-- Boot 0123456789abcdef0123456789abcdef --");
 	assert_false(l.etcd);
