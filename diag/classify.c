@@ -347,7 +347,7 @@ static const struct signature sig_table[] = {
 
 #define SIG_COUNT (sizeof(sig_table) / sizeof(sig_table[0]))
 #define SIG_WORDS ((SIG_COUNT + 63) / 64)
-#define HASH_BITS 12
+#define HASH_BITS 14
 #define HASH_SIZE (1u << HASH_BITS)
 
 size_t classify_signature_count(void)
@@ -364,13 +364,23 @@ const char *classify_signature_needle(size_t i, enum diag_code *ret_code)
 	return sig_table[i].needle;
 }
 
-/* One-pass multi-needle index: the first 4 bytes of each needle hashed into HASH_SIZE
- * buckets; a line is scanned once, and only positions whose 4-byte hash has a bucket are
- * compared. This is what keeps a million-line scan cheaper than one memmem per needle. */
+/* One-pass multi-needle index, sampled: every needle is at least MIN bytes long, so any
+ * occurrence of one covers a position j that is a multiple of step = MIN - 3 with the 4 bytes
+ * at j inside the needle's first MIN bytes, at an offset k < step. The 4-grams of each
+ * needle at offsets 0..step-1 are hashed into HASH_SIZE buckets; a line is looked up only every
+ * step bytes and a bucket's entries say which needle to compare at j - k. Four times fewer
+ * lookups than one per byte, and far cheaper than one memmem per needle. */
+struct sig_entry {
+	uint16_t row;
+	uint8_t off;
+};
+
 struct sig_index {
 	bool ready;
+	size_t step;
 	uint64_t bloom[HASH_SIZE / 64];
-	uint64_t rows[HASH_SIZE][SIG_WORDS];
+	uint16_t first[HASH_SIZE + 1]; /* bucket h's entries: ent[first[h] .. first[h + 1]) */
+	struct sig_entry ent[SIG_COUNT * 4];
 	size_t needle_len[SIG_COUNT];
 };
 
@@ -390,12 +400,34 @@ static inline uint32_t hash32(uint32_t v)
 
 static void sig_index_build(void)
 {
+	size_t min = SIZE_MAX;
 	for (size_t i = 0; i < SIG_COUNT; i++) {
-		uint32_t h = hash32(load32(sig_table[i].needle));
 		sig_index.needle_len[i] = strlen(sig_table[i].needle);
-		sig_index.bloom[h / 64] |= 1ull << (h % 64);
-		sig_index.rows[h][i / 64] |= 1ull << (i % 64);
+		if (sig_index.needle_len[i] < min)
+			min = sig_index.needle_len[i];
 	}
+	/* needles of 4..6 bytes would only make the step smaller; none is shorter than 4
+	 * (test_classify checks) */
+	size_t step = min >= 7 ? 4 : min >= 4 ? min - 3 : 1;
+	sig_index.step = step;
+	static uint16_t count[HASH_SIZE];
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < SIG_COUNT; i++)
+		for (size_t k = 0; k < step; k++)
+			count[hash32(load32(sig_table[i].needle + k))]++;
+	uint16_t o = 0;
+	for (size_t h = 0; h < HASH_SIZE; h++) {
+		sig_index.first[h] = o;
+		o = (uint16_t)(o + count[h]);
+		count[h] = sig_index.first[h]; /* now the fill cursor */
+	}
+	sig_index.first[HASH_SIZE] = o;
+	for (size_t i = 0; i < SIG_COUNT; i++)
+		for (size_t k = 0; k < step; k++) {
+			uint32_t h = hash32(load32(sig_table[i].needle + k));
+			sig_index.ent[count[h]++] = (struct sig_entry){(uint16_t)i, (uint8_t)k};
+			sig_index.bloom[h / 64] |= 1ull << (h % 64);
+		}
 	sig_index.ready = true;
 }
 
@@ -412,20 +444,19 @@ static int sig_match(const char *s, size_t len)
 
 	if (!sig_index.ready)
 		sig_index_build();
-	for (size_t i = 0; i + 4 <= len; i++) {
-		uint32_t h = hash32(load32(s + i));
+	const size_t step = sig_index.step;
+	for (size_t j = 0; j + 4 <= len; j += step) {
+		uint32_t h = hash32(load32(s + j));
 		if (!(sig_index.bloom[h / 64] & (1ull << (h % 64))))
 			continue;
-		for (size_t w = 0; w < SIG_WORDS; w++) {
-			uint64_t m = sig_index.rows[h][w] & ~hit[w];
-			while (m) {
-				size_t r = w * 64 + (size_t)__builtin_ctzll(m);
-				m &= m - 1;
-				size_t n = sig_index.needle_len[r];
-				if (n <= len - i && memcmp(s + i, sig_table[r].needle, n) == 0) {
-					hit[w] |= 1ull << (r % 64);
-					any = true;
-				}
+		for (size_t e = sig_index.first[h]; e < sig_index.first[h + 1]; e++) {
+			size_t r = sig_index.ent[e].row, k = sig_index.ent[e].off;
+			if (k > j || (hit[r / 64] & (1ull << (r % 64))))
+				continue;
+			size_t i = j - k, n = sig_index.needle_len[r];
+			if (n <= len - i && memcmp(s + i, sig_table[r].needle, n) == 0) {
+				hit[r / 64] |= 1ull << (r % 64);
+				any = true;
 			}
 		}
 	}
@@ -562,8 +593,11 @@ static void level_from_word(const char *p, size_t n, struct classify_result *r)
 }
 
 /* Where the human text of the entry starts, and its level, by format. */
+/* *scan_off: where the signatures can start. No needle is in a zap line's level, ts, logger
+ * or caller (zap writes them before "msg") nor in capnslog's stamp and level: skipping them
+ * spares the matcher a third of every line. */
 static void parse_prefix(const char *s, size_t len, int priority, struct classify_result *r,
-			 size_t *text_off)
+			 size_t *text_off, size_t *scan_off)
 {
 	static const char capn_levels[] = "..CEWNID";
 	const char *p;
@@ -571,13 +605,23 @@ static void parse_prefix(const char *s, size_t len, int priority, struct classif
 
 	r->priority = priority;
 	*text_off = 0;
+	*scan_off = 0;
 	if (len > 0 && s[0] == '{') {
 		r->format = DIAG_FMT_ZAP;
-		n = after(s, len, "\"level\":\"", "\"", &p);
+		/* zap writes the level first: no search for it in nearly every line */
+		if (len > 10 && memcmp(s, "{\"level\":\"", 10) == 0) {
+			p = s + 10;
+			const char *q = memchr(p, '"', len - 10);
+			n = q ? (size_t)(q - p) : 0;
+		} else {
+			n = after(s, len, "\"level\":\"", "\"", &p);
+		}
 		level_from_word(p, n, r);
 		p = memmem(s, len, "\"msg\":\"", 7);
-		if (p)
+		if (p) {
 			*text_off = (size_t)(p + 7 - s);
+			*scan_off = (size_t)(p - s);
+		}
 		return;
 	}
 	/* "2026-11-24 19:13:39.106784 W | pkg: text" */
@@ -592,6 +636,7 @@ static void parse_prefix(const char *s, size_t len, int priority, struct classif
 			*text_off = (size_t)((colon ? colon : bar) - s) + 2;
 			if (*text_off > len)
 				*text_off = len;
+			*scan_off = (size_t)(bar - s) + 1; /* the package stays: "etcdserver: no leader" */
 			return;
 		}
 	}
@@ -1037,6 +1082,14 @@ static void in_data_dir(struct classify_result *r)
 		r->code = DIAG_DATA_DIR_PERMISSION;
 }
 
+static void fields_empty(struct classify_fields *f)
+{
+	f->peer_id[0] = f->local_id[0] = f->cluster_id[0] = f->remote_cluster_id[0] = '\0';
+	f->remote_addr[0] = f->wanted[0] = f->sans[0] = f->duration[0] = f->url[0] = '\0';
+	f->name[0] = f->detail[0] = '\0';
+	f->peer_at_fault = false;
+}
+
 void classify_entry(const char *msg, size_t len, int priority, struct classify_result *ret)
 {
 	size_t text_off = 0;
@@ -1052,14 +1105,15 @@ void classify_entry(const char *msg, size_t len, int priority, struct classify_r
 	}
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		len--;
-	parse_prefix(msg, len, priority, ret, &text_off);
-	int row = sig_match(msg, len);
+	size_t scan_off;
+	parse_prefix(msg, len, priority, ret, &text_off, &scan_off);
+	int row = sig_match(msg + scan_off, len - scan_off);
+	if (row < 0 || sig_table[row].code == DIAG_CODE_NONE) {
+		fields_empty(&ret->f); /* a miss: every field "", without zeroing 800 bytes */
+		return;
+	}
 	memset(&ret->f, 0, sizeof(ret->f));
-	if (row < 0)
-		return;
 	ret->code = sig_table[row].code;
-	if (ret->code == DIAG_CODE_NONE)
-		return;
 	/* only hits are decoded: the fast path stays one pass over the raw bytes */
 	struct zap_line z;
 	if (ret->format == DIAG_FMT_ZAP && zap_decode(msg, len, &z)) {

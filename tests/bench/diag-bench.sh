@@ -90,7 +90,7 @@ for ((i = 0; i < RUNS; i++)); do
 	"$MEASURE" "$DIAG" --journal-dir "$D/big" --offline \
 		--no-config --since=-2h --format=json >>"$D/diag.t"
 	"$MEASURE" bash -c \
-		"journalctl -D '$D/big' -u etcd.service -o cat | grep -E -c -f '$D/sig' >/dev/null" \
+		"journalctl -D '$D/big' -u etcd.service -o cat | grep -E -c -f '$D/sig' >'$D/jgrep.count'" \
 		>>"$D/grep.t"
 	"$MEASURE" "$DIAG" --journal-dir "$D/small" --offline \
 		--no-config --since=-2h --format=json >>"$D/small.t"

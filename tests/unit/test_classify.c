@@ -494,6 +494,40 @@ static void test_token_not_kept(void **state)
 	assert_null(memmem(r.sample, r.sample_len, "SeCrEt", 6));
 }
 
+/* The matcher looks a line up every few bytes only (needles are long enough): a needle is
+ * found at whatever offset it sits, the end of the line included. */
+static void test_needle_every_offset(void **state)
+{
+	(void)state;
+	enum diag_code want;
+	const char *needle;
+	size_t checked = 0;
+	for (size_t i = 0; (needle = classify_signature_needle(i, &want)); i++) {
+		assert_true(strlen(needle) >= 4);
+		struct classify_result r;
+		classify_entry(needle, strlen(needle), -1, &r);
+		if (r.code == DIAG_CODE_NONE)
+			continue; /* a row that needs a second word too */
+		enum diag_code bare = r.code;
+		for (size_t off = 1; off <= 9; off++) {
+			char line[512];
+			int n = snprintf(line, sizeof(line), "%.*s%s", (int)off, "#########", needle);
+			classify_entry(line, (size_t)n, -1, &r);
+			if (r.code != bare)
+				fail_msg("needle '%s' at offset %zu: got %s, want %s", needle, off,
+					 diag_code_str(r.code), diag_code_str(bare));
+			n = snprintf(line, sizeof(line), "%.*s%s%.*s", (int)off, "#########", needle,
+				     (int)(9 - off), "#########");
+			classify_entry(line, (size_t)n, -1, &r);
+			if (r.code != bare)
+				fail_msg("needle '%s' at offset %zu, then text: got %s", needle, off,
+					 diag_code_str(r.code));
+		}
+		checked++;
+	}
+	assert_true(checked > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_zap_decoded),
 		cmocka_unit_test(test_token_not_kept),
+		cmocka_unit_test(test_needle_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
