@@ -92,7 +92,7 @@ void diag_report_text(FILE *out, const struct diag_findings *f, const struct rep
 	summary_line(f, m, sum, sizeof(sum));
 	window_str(m, win, sizeof(win));
 	fprintf(out, "ETCD-DIAG %s - %s\n", diag_report_status_str(code), sum);
-	fprintf(out, "looked at: %llu journal entries (%s), %zu certificate file%s, %zu endpoint%s%s%s\n",
+	fprintf(out, "looked at: %llu log entries (%s), %zu certificate file%s, %zu endpoint%s%s%s\n",
 		(unsigned long long)m->entries, win, m->certs_checked,
 		m->certs_checked == 1 ? "" : "s", m->endpoints_checked,
 		m->endpoints_checked == 1 ? "" : "s", !m->unknown && m->why[0] ? "; " : "",

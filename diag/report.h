@@ -12,7 +12,7 @@
 struct report_meta {
 	bool unknown;          /* could not diagnose: exit 3 */
 	char why[384];         /* the reason when unknown, or notes ("live checks skipped") */
-	uint64_t entries;      /* journal entries read */
+	uint64_t entries;      /* log entries read: journal and log files */
 	uint64_t since_usec, until_usec;
 	size_t certs_checked;
 	size_t endpoints_checked;
