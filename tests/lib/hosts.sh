@@ -106,6 +106,7 @@ host_boot() {
 	cg=etcd-hosts.$HOSTS_ID.$name
 	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" || return 1
 	for c in systemd unified; do mkdir "/sys/fs/cgroup/$c/$cg" || return 1; done
+	# shellcheck disable=SC2034 # HOST_IP is for the tests that source this file
 	HOST_CG[$name]=$cg HOST_IP[$name]=$ip HOST_LOG[$name]=$h/console.log
 	HOST_MACHINE_MNTNS=$(readlink /proc/self/ns/mnt) setpriv --pdeathsig KILL \
 		nsenter --net="/proc/$HOSTS_HOLDER/ns/net" -- \
@@ -138,7 +139,32 @@ host_run() {
 	# a PID reused by some other process would have the machine's namespaces
 	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] ||
 		{ hosts_log "PID $pid of $name is not in a mount namespace of its own"; return 125; }
-	nsenter -t "$pid" -m -u -i -n -p -- "$@"
+	# nsenter stops itself whenever its child stops, and the final stage of a shutdown stops every
+	# process of the host (SIGSTOP, SIGTERM, SIGCONT): a host_run caught there leaves nsenter stopped
+	# with an unreaped child, and the host's PID 1 waits for that child forever. So each nsenter's PID
+	# is kept in $HOSTS_DIR/NAME/runs while it runs (a file: host_run may run in a subshell), and
+	# host_stop continues the stopped ones. stdin stays the caller's (<&0).
+	local p rc runs=$HOSTS_DIR/$name/runs
+	nsenter -t "$pid" -m -u -i -n -p -- "$@" <&0 &
+	p=$!
+	mkdir -p "$runs" && echo "$pid" >"$runs/$p"
+	wait "$p"
+	rc=$?
+	rm -f "$runs/$p"
+	return "$rc"
+}
+
+# host_unstop NAME: SIGCONT to each nsenter of host_run into NAME that is stopped (see host_run).
+host_unstop() {
+	local f p
+	for f in "$HOSTS_DIR/$1/runs"/*; do
+		[ -f "$f" ] || continue
+		p=${f##*/}
+		if [ "$(cat "$f")" = "${HOST_PID[$1]:-}" ] && grep -q '^State:[[:space:]]*T' "/proc/$p/status" 2>/dev/null; then
+			kill -CONT "$p" 2>/dev/null
+		fi
+	done
+	return 0
 }
 
 # host_wait_running NAME [SECONDS]: waits (default 60 s) until the host's `systemctl
@@ -160,30 +186,36 @@ host_wait_running() {
 		kill -0 "${HOST_PID[$name]:-0}" 2>/dev/null || break
 		sleep 0.2
 	done
+	# shellcheck disable=SC2034 # HOST_STATE is for the tests that source this file
 	HOST_STATE[$name]=${s:-none}
 	hosts_log "$name not running after ${bound}s (state '${s:-no answer}'); end of its console:"
 	tail -n 20 "${HOST_LOG[$name]}" >&2
 	return 1
 }
 
-# host_stop NAME [SECONDS]: `systemctl poweroff` in the host, waits (default 20 s) for its systemd's PID
-# to go, then SIGKILL by that PID (the kernel then kills the whole PID namespace); reaps the outer
+# host_poweroff NAME: asks the host's systemd to power off (returns at once).
+host_poweroff() {
+	kill -0 "${HOST_PID[$1]:-0}" 2>/dev/null || return 0
+	host_run "$1" timeout 5 systemctl poweroff --no-block >/dev/null 2>&1 || hosts_log "$1: systemctl poweroff failed"
+}
+
+# host_stop NAME [SECONDS] [sent]: host_poweroff (unless "sent"), waits (default 20 s) for its systemd's
+# PID to go, then SIGKILL by that PID (the kernel then kills the whole PID namespace); reaps the outer
 # process and removes the host's cgroup dirs (bounded).
 host_stop() {
 	local name=$1 bound=${2:-20} pid i cg c
 	pid=${HOST_PID[$name]:-}
 	if [ -n "$pid" ]; then
-		if kill -0 "$pid" 2>/dev/null; then
-			host_run "$name" timeout 5 systemctl poweroff --no-block >/dev/null 2>&1 ||
-				hosts_log "$name: systemctl poweroff failed"
-		fi
+		[ "${3:-}" = sent ] || host_poweroff "$name"
 		for ((i = 0; i < bound * 10; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
+			[ $((i % 5)) = 4 ] && host_unstop "$name"
 			sleep 0.1
 		done
 		if kill -0 "$pid" 2>/dev/null; then
 			hosts_log "$name (PID $pid) still up after ${bound}s: SIGKILL"
 			kill -KILL "$pid" 2>/dev/null
+			for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; host_unstop "$name"; sleep 0.1; done
 		fi
 	fi
 	if [ -n "${HOST_OUTER[$name]:-}" ]; then
@@ -212,11 +244,8 @@ host_stop() {
 # hosts_stop_all [SECONDS]: powers every host off at once, then host_stop on each (bounded).
 hosts_stop_all() {
 	local n
-	for n in "${!HOST_PID[@]}"; do
-		kill -0 "${HOST_PID[$n]}" 2>/dev/null &&
-			host_run "$n" timeout 5 systemctl poweroff --no-block >/dev/null 2>&1
-	done
-	for n in "${!HOST_PID[@]}"; do host_stop "$n" "${1:-20}"; done
+	for n in "${!HOST_PID[@]}"; do host_poweroff "$n"; done
+	for n in "${!HOST_PID[@]}"; do host_stop "$n" "${1:-20}" sent; done
 	return 0
 }
 
