@@ -184,7 +184,7 @@ grep -q "MESSAGE=ETCD-DIAG CRITICAL.*cert-san-mismatch on etcd03" <<<"$report" |
 	bad+=("etcd03's journal has no cert-san-mismatch report: $(grep MESSAGE= <<<"$report" | head -5)")
 grep -q "_SYSTEMD_UNIT=etcd-diag-report@etcd-probe.service.service" <<<"$report" ||
 	bad+=("the report is not from etcd-diag-report@etcd-probe.service.service")
-echo "# etcd-diag-report on etcd03: $(grep -m1 '^MESSAGE=ETCD-DIAG' <<<"$report")"
+echo "# etcd-diag-report on etcd03: $(grep -m1 -o 'MESSAGE=ETCD-DIAG.*' <<<"$report")"
 if [ ${#bad[@]} = 0 ]; then
 	ok "etcd03 with etcd01's certificate: the timer's probe fails, OnFailure= runs etcd-diag-report@, etcd03's journal: cert-san-mismatch on etcd03 ($((SECONDS - t))s)"
 else

@@ -183,12 +183,16 @@ host_wait_running() {
 			return 0
 			;;
 		esac
-		kill -0 "${HOST_PID[$name]:-0}" 2>/dev/null || break
+		if ! kill -0 "${HOST_PID[$name]:-0}" 2>/dev/null; then
+			wait "${HOST_OUTER[$name]}" 2>/dev/null
+			hosts_log "$name: its systemd (PID ${HOST_PID[$name]}) is gone, the namespace's unshare exited $?"
+			break
+		fi
 		sleep 0.2
 	done
 	# shellcheck disable=SC2034 # HOST_STATE is for the tests that source this file
 	HOST_STATE[$name]=${s:-none}
-	hosts_log "$name not running after ${bound}s (state '${s:-no answer}'); end of its console:"
+	hosts_log "$name not running (state '${s:-no answer}', ${bound}s at most); end of its console:"
 	tail -n 20 "${HOST_LOG[$name]}" >&2
 	return 1
 }
