@@ -4,8 +4,8 @@
 # machine-id, cgroup and journal (entries with _SYSTEMD_UNIT of its own units only); the machine is
 # left as it was: a file in its /tmp survives, its /dev/log, /dev/initctl, /etc/machine-id, hostname,
 # /sys/fs/cgroup (mount options, entries, root cgroup files) and mount table are unchanged; after the
-# stop no PID, cgroup dir, mount or temp dir is left, also when the test is killed with SIGTERM or
-# SIGKILL.
+# stop no PID, cgroup dir, mount or temp dir is left, also when the test's process group gets SIGTERM
+# or the test gets SIGKILL.
 # etcd-versions: none
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -137,7 +137,8 @@ fi
 # that booted them, by the parent-death signal; only their cgroup dirs stay, removed here)
 for sig in TERM KILL; do
 	out=$(mktemp -d /tmp/hosts-child.XXXXXX) || exit 2
-	bash -c '. tests/lib/hosts.sh && hosts_init && host_boot etcd01 "$HOSTS_NET.1" && host_wait_running etcd01 60 &&
+	# its own process group, signalled as a whole for TERM as timeout(1) does on expiry
+	setsid bash -c '. tests/lib/hosts.sh && hosts_init && host_boot etcd01 "$HOSTS_NET.1" && host_wait_running etcd01 60 &&
 		echo "$HOSTS_ID ${HOST_PID[etcd01]} $HOSTS_HOLDER $HOSTS_DIR" >"$1/ready" && { sleep 120 & wait $!; }' _ "$out" \
 		>"$out/log" 2>&1 &
 	child=$!
@@ -149,7 +150,7 @@ for sig in TERM KILL; do
 		kill -KILL "$child" 2>/dev/null
 	else
 		# the child shell (PID $child) is the parent of the host and of the holder
-		kill "-$sig" "$child"
+		case $sig in TERM) kill -TERM -- "-$child" ;; KILL) kill -KILL "$child" ;; esac
 		# the child's trap (TERM) powers off and removes its dir; then the processes are gone
 		for ((i = 0; i < 300; i++)); do
 			kill -0 "$child" 2>/dev/null || kill -0 "$cpid" 2>/dev/null || kill -0 "$cholder" 2>/dev/null || break
@@ -172,7 +173,7 @@ for sig in TERM KILL; do
 	wait "$child" 2>/dev/null
 	if [ ${#bad[@]} = 0 ]; then
 		case $sig in
-		TERM) ok "a test stopped by SIGTERM: its trap powers the host off, nothing left" ;;
+		TERM) ok "a test's process group sent SIGTERM (as by timeout): its trap powers the host off, nothing left" ;;
 		KILL) ok "a test killed by SIGKILL: its host's systemd and the holder die with it (parent-death signal)" ;;
 		esac
 	else

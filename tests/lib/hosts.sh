@@ -75,7 +75,8 @@ hosts_init() {
 	lab_pick_net || return 1
 	HOSTS_NET=127.0.$LAB_X
 	# the holder: a process that only keeps the network namespace alive; dies with this shell
-	setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && exec sleep infinity' \
+	# setsid: a signal to the test's process group (timeout(1), Ctrl-C) must not reach it, nor the hosts
+	setsid setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && exec sleep infinity' \
 		</dev/null >"$HOSTS_DIR/holder.log" 2>&1 &
 	HOSTS_HOLDER=$!
 	me=$(readlink /proc/self/ns/net)
@@ -108,7 +109,9 @@ host_boot() {
 	for c in systemd unified; do mkdir "/sys/fs/cgroup/$c/$cg" || return 1; done
 	# shellcheck disable=SC2034 # HOST_IP is for the tests that source this file
 	HOST_CG[$name]=$cg HOST_IP[$name]=$ip HOST_LOG[$name]=$h/console.log
-	HOST_MACHINE_MNTNS=$(readlink /proc/self/ns/mnt) setpriv --pdeathsig KILL \
+	# its own session: systemd takes SIGTERM for "re-execute" and SIGINT for "reboot", so the signals
+	# timeout(1) or a terminal send to the test's process group must not reach it
+	HOST_MACHINE_MNTNS=$(readlink /proc/self/ns/mnt) setsid setpriv --pdeathsig KILL \
 		nsenter --net="/proc/$HOSTS_HOLDER/ns/net" -- \
 		unshare --pid --fork --kill-child=SIGKILL --mount --mount-proc --uts --ipc --propagation private -- \
 		bash "$HOSTS_LIB_DIR/host-init.sh" "$name" "$ip" "$h" "$cg" "${binds[@]}" \
@@ -144,23 +147,23 @@ host_run() {
 	# with an unreaped child, and the host's PID 1 waits for that child forever. So each nsenter's PID
 	# is kept in $HOSTS_DIR/NAME/runs while it runs (a file: host_run may run in a subshell), and
 	# host_stop continues the stopped ones. stdin stays the caller's (<&0).
-	local p rc runs=$HOSTS_DIR/$name/runs
-	nsenter -t "$pid" -m -u -i -n -p -- "$@" <&0 &
-	p=$!
-	mkdir -p "$runs" && echo "$pid" >"$runs/$p"
-	wait "$p"
+	# It runs in the foreground (a `wait` interrupted by a trapped signal, whose trap then waits
+	# again, can hang bash): a shell records its PID, then execs nsenter.
+	local f rc runs=$HOSTS_DIR/$name/runs
+	mkdir -p "$runs" && f=$(mktemp "$runs/run.XXXXXX") || return 125
+	bash -c 'echo "$$ $2" >"$1" && shift 2 && exec nsenter -t "$1" -m -u -i -n -p -- "${@:2}"' _ "$f" "$pid" "$pid" "$@"
 	rc=$?
-	rm -f "$runs/$p"
+	rm -f "$f"
 	return "$rc"
 }
 
 # host_unstop NAME: SIGCONT to each nsenter of host_run into NAME that is stopped (see host_run).
 host_unstop() {
-	local f p
-	for f in "$HOSTS_DIR/$1/runs"/*; do
+	local f p target
+	for f in "$HOSTS_DIR/$1/runs"/run.*; do
 		[ -f "$f" ] || continue
-		p=${f##*/}
-		if [ "$(cat "$f")" = "${HOST_PID[$1]:-}" ] && grep -q '^State:[[:space:]]*T' "/proc/$p/status" 2>/dev/null; then
+		read -r p target <"$f" || continue
+		if [ "$target" = "${HOST_PID[$1]:-}" ] && grep -q '^State:[[:space:]]*T' "/proc/$p/status" 2>/dev/null; then
 			kill -CONT "$p" 2>/dev/null
 		fi
 	done
