@@ -5,7 +5,7 @@
 # left as it was: a file in its /tmp survives, its /dev/log, /dev/initctl, /etc/machine-id, hostname,
 # /sys/fs/cgroup (mount options, entries, root cgroup files) and mount table are unchanged; after the
 # stop no PID, cgroup dir, mount or temp dir is left, also when the test's process group gets SIGTERM
-# or the test gets SIGKILL.
+# or the test gets SIGKILL, or hangs past HOSTS_DEADLINE (the bed's watchdog).
 # etcd-versions: none
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -135,11 +135,14 @@ fi
 
 # a test killed by SIGTERM (its trap cleans up) or SIGKILL (no trap runs: the hosts die with the shell
 # that booted them, by the parent-death signal; only their cgroup dirs stay, removed here)
-for sig in TERM KILL; do
+# a test that hangs (here: waits for good) is ended by the bed's own watchdog after HOSTS_DEADLINE
+for sig in TERM KILL DEADLINE; do
 	out=$(mktemp -d /tmp/hosts-child.XXXXXX) || exit 2
+	dl=300
+	[ "$sig" = DEADLINE ] && dl=8
 	# its own process group, signalled as a whole for TERM as timeout(1) does on expiry
-	setsid bash -c '. tests/lib/hosts.sh && hosts_init && host_boot etcd01 "$HOSTS_NET.1" && host_wait_running etcd01 60 &&
-		echo "$HOSTS_ID ${HOST_PID[etcd01]} $HOSTS_HOLDER $HOSTS_DIR" >"$1/ready" && { sleep 120 & wait $!; }' _ "$out" \
+	HOSTS_DEADLINE=$dl setsid bash -c '. tests/lib/hosts.sh && hosts_init && host_boot etcd01 "$HOSTS_NET.1" && host_wait_running etcd01 60 &&
+		echo "$HOSTS_ID ${HOST_PID[etcd01]} $HOSTS_HOLDER $HOSTS_DIR" >"$1/ready" && mkfifo "$1/f" && read -r -t 120 _ <>"$1/f"' _ "$out" \
 		>"$out/log" 2>&1 &
 	child=$!
 	for ((i = 0; i < 300; i++)); do [ -s "$out/ready" ] && break; kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
@@ -150,12 +153,19 @@ for sig in TERM KILL; do
 		kill -KILL "$child" 2>/dev/null
 	else
 		# the child shell (PID $child) is the parent of the host and of the holder
-		case $sig in TERM) kill -TERM -- "-$child" ;; KILL) kill -KILL "$child" ;; esac
+		case $sig in TERM) kill -TERM -- "-$child" ;; KILL) kill -KILL "$child" ;; DEADLINE) ;; esac
 		# the child's trap (TERM) powers off and removes its dir; then the processes are gone
 		for ((i = 0; i < 300; i++)); do
 			kill -0 "$child" 2>/dev/null || kill -0 "$cpid" 2>/dev/null || kill -0 "$cholder" 2>/dev/null || break
 			sleep 0.1
 		done
+		if [ "$sig" = DEADLINE ]; then
+			# the watchdog removes the cgroups and the dir after the kill: wait for it, bounded
+			for ((i = 0; i < 300; i++)); do
+				[ -z "$(run_cgroups "$cid")" ] && [ ! -e "$cdir" ] && break
+				sleep 0.1
+			done
+		fi
 		kill -0 "$child" 2>/dev/null && bad+=("the child test (PID $child) outlived SIG$sig")
 		kill -0 "$cpid" 2>/dev/null && bad+=("the host's systemd (PID $cpid) outlived its test")
 		kill -0 "$cholder" 2>/dev/null && bad+=("the holder (PID $cholder) outlived its test")
@@ -175,6 +185,7 @@ for sig in TERM KILL; do
 		case $sig in
 		TERM) ok "a test's process group sent SIGTERM (as by timeout): its trap powers the host off, nothing left" ;;
 		KILL) ok "a test killed by SIGKILL: its host's systemd and the holder die with it (parent-death signal)" ;;
+		DEADLINE) ok "a test that hangs: the bed's watchdog kills it after HOSTS_DEADLINE (8 s), its host dies, cgroups and dir removed" ;;
 		esac
 	else
 		notok "a test killed by SIG$sig leaves nothing" "${bad[@]}" "$(tail -5 "$out/log")"

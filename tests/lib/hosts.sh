@@ -35,6 +35,7 @@ HOSTS_DIR=""
 HOSTS_NET=""
 HOSTS_ID=""
 HOSTS_HOLDER=""
+HOSTS_WATCHDOG=""
 declare -A HOST_PID=() HOST_OUTER=() HOST_IP=() HOST_CG=() HOST_LOG=() HOST_STATE=()
 declare -a HOSTS_ATEXIT=()
 
@@ -74,6 +75,7 @@ hosts_init() {
 	trap 'hosts_cleanup; trap - EXIT; exit 143' TERM
 	lab_pick_net || return 1
 	HOSTS_NET=127.0.$LAB_X
+	hosts_watchdog "${HOSTS_DEADLINE:-300}"
 	# the holder: a process that only keeps the network namespace alive; dies with this shell
 	# setsid: a signal to the test's process group (timeout(1), Ctrl-C) must not reach it, nor the hosts
 	setsid setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && exec sleep infinity' \
@@ -91,6 +93,32 @@ hosts_init() {
 	done
 	hosts_log "the network namespace did not come up: $(cat "$HOSTS_DIR/holder.log")"
 	return 1
+}
+
+# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here (bash 5.2.15): the test's
+# shell hangs for good in a wait for a command substitution whose child is already gone, its hosts
+# still up, no trap able to run. After SECONDS the watchdog SIGKILLs the test's shell (the hosts and
+# the holder die with it: parent-death signal), then removes this run's cgroup dirs and $HOSTS_DIR.
+# hosts_cleanup stops it by its PID. It waits with bash's read -t on a FIFO of its own: no child.
+hosts_watchdog() {
+	local bound=$1 me=$$ dir=$HOSTS_DIR id=$HOSTS_ID
+	mkfifo "$dir/watchdog.fifo" || return 1
+	(
+		trap - EXIT INT TERM
+		read -r -t "$bound" _ <>"$dir/watchdog.fifo"
+		kill -0 "$me" 2>/dev/null || exit 0
+		echo "hosts: the bed outlived its ${bound}s (HOSTS_DEADLINE): SIGKILL to the test (PID $me)" >&2
+		kill -KILL "$me"
+		for ((i = 0; i < 100; i++)); do
+			for c in /sys/fs/cgroup/systemd/etcd-hosts."$id".* /sys/fs/cgroup/unified/etcd-hosts."$id".*; do
+				[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+			done
+			compgen -G "/sys/fs/cgroup/*/etcd-hosts.$id.*" >/dev/null || break
+			sleep 0.1
+		done
+		rm -rf "$dir"
+	) </dev/null &
+	HOSTS_WATCHDOG=$!
 }
 
 # hosts_atexit CMD: hosts_cleanup runs CMD (eval'd) first, in order added.
@@ -263,6 +291,11 @@ hosts_cleanup() {
 	for c in "${HOSTS_ATEXIT[@]}"; do eval "$c" || hosts_log "atexit '$c' failed"; done
 	HOSTS_ATEXIT=()
 	hosts_stop_all 20
+	if [ -n "${HOSTS_WATCHDOG:-}" ]; then
+		kill -TERM "$HOSTS_WATCHDOG" 2>/dev/null
+		wait "$HOSTS_WATCHDOG" 2>/dev/null
+		HOSTS_WATCHDOG=""
+	fi
 	if [ -n "$HOSTS_HOLDER" ]; then
 		kill -TERM "$HOSTS_HOLDER" 2>/dev/null
 		for ((i = 0; i < 50; i++)); do kill -0 "$HOSTS_HOLDER" 2>/dev/null || break; sleep 0.1; done
