@@ -761,7 +761,14 @@ static void quorum_from_votes(struct diag_findings *r, const struct diag_aggs *a
 		/* a majority of asked+1 voters, counting its own vote */
 		if (!first || led || asked < 2 || (answered + 1) * 2 > asked + 1)
 			continue;
-		struct diag_finding *q = finding_get(r, DIAG_QUORUM_LOST, e->host);
+		/* one lost quorum: the members found down already say it, the silent votes are
+		 * more evidence of it */
+		struct diag_finding *q = NULL;
+		for (size_t k = 0; k < r->n; k++)
+			if (r->v[k].code == DIAG_QUORUM_LOST)
+				q = &r->v[k];
+		if (!q)
+			q = finding_get(r, DIAG_QUORUM_LOST, e->host);
 		if (!q)
 			return;
 		if (!q->f.detail[0])

@@ -648,6 +648,27 @@ static void test_unanswered_votes(void **state)
 	correlate_run(&in, x->f);
 	for (size_t i = 0; i < x->f->n; i++)
 		assert_int_not_equal(x->f->v[i].code, DIAG_QUORUM_LOST);
+
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed(x->a, "m1", 1000 * SEC, lines[i], 1);
+	/* the same two peers also found down (their dials refused): one lost quorum, not two */
+	feed(x->a, "m1", 1000 * SEC, "2026-11-25 12:59:25.702967 W | rafthttp: health check for peer "
+				     "7f3444a8a26e7b4c could not connect: dial tcp 127.0.1.2:2380: "
+				     "connect: connection refused", 1);
+	feed(x->a, "m1", 1000 * SEC, "2026-11-25 12:59:25.702967 W | rafthttp: health check for peer "
+				     "f3e60613aa798362 could not connect: dial tcp 127.0.1.3:2380: "
+				     "connect: connection refused", 1);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	size_t lost = 0;
+	for (size_t i = 0; i < x->f->n; i++)
+		lost += x->f->v[i].code == DIAG_QUORUM_LOST;
+	assert_int_equal(lost, 1);
+	assert_int_equal(x->f->v[0].code, DIAG_QUORUM_LOST);
 }
 
 /* etcd#8377: a firewall drops the peer port; the member's dials time out and it has no
