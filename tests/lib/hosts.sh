@@ -17,7 +17,8 @@
 # /etc/machine-id, /proc/sys and /sys read-only, its own cgroup subtree
 # (/sys/fs/cgroup/{systemd,unified}/etcd-hosts.ID.NAME), and masks for every unit that would act on
 # the machine (LAB_NOTES, "Real systemd as PID 1"). $HOSTS_DIR is bound back into each host's /tmp,
-# and so is every dir in HOSTS_BINDS (space separated; only those under /tmp need it).
+# and so are the checkout when it is under /tmp (a CI clone) and every dir in HOSTS_BINDS (space
+# separated; only those under /tmp need it).
 #
 # Rules kept here: every process is started by us and remembered by PID (the systemd of a host,
 # the namespace holder), stopped by that PID, never by name; every wait is bounded; nothing is
@@ -131,6 +132,9 @@ host_boot() {
 	[ -n "$HOSTS_HOLDER" ] || { hosts_log "hosts_init first"; return 1; }
 	[ -z "${HOST_PID[$name]:-}" ] || { hosts_log "$name is already booted"; return 1; }
 	[[ $name =~ ^[a-z][a-z0-9-]*$ ]] || { hosts_log "bad host name '$name'"; return 1; }
+	# the checkout itself (its build/, deploy/, tests/) when it lives in /tmp, as a CI clone may
+	c=$(cd "$HOSTS_LIB_DIR/../.." && pwd -P)
+	case $c in /tmp/?*) binds+=("$c") ;; esac
 	for c in ${HOSTS_BINDS:-}; do case $c in /tmp/?*) binds+=("$c") ;; esac; done
 	cg=etcd-hosts.$HOSTS_ID.$name
 	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" || return 1
