@@ -219,20 +219,6 @@ uint64_t logshape_text_time(const char *s, size_t len, const struct logshape_clo
 	return 0;
 }
 
-/* The text is one of etcd's own lines: capnslog "YYYY-MM-DD HH:MM:SS.ffffff L | pkg: ...",
- * zap '{"level":"...","ts":...', or 3.4's raft through Go's log "raftYYYY/MM/DD ...". */
-static bool etcd_shaped(const char *t, size_t n)
-{
-	if (n > 10 && memcmp(t, "{\"level\":\"", 10) == 0)
-		return true;
-	if (n > 8 && memcmp(t, "raft", 4) == 0 && t[8] == '/')
-		return true;
-	if (n < 30 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':')
-		return false;
-	const char *bar = memchr(t + 19, '|', n - 19 < 12 ? n - 19 : 12);
-	return bar && bar[-1] == ' ' && bar[-3] == ' ';
-}
-
 /* "host tag[pid]: text" after a syslog stamp; false when the rest is not that. */
 static bool parse_syslog_rest(const char *s, size_t len, const struct logshape_opts *o,
 			      struct logshape_line *r)
@@ -275,10 +261,10 @@ static bool parse_syslog_rest(const char *s, size_t len, const struct logshape_o
 	r->text = s + i;
 	r->text_len = len - i;
 	/* CoreOS's etcd-wrapper and etcd-member, and etcd embedded in k3s or rke2: the tag is
-	 * not etcd's, the line is (its own capnslog, zap or raft shape); the process's other
-	 * lines (klog, logfmt) are not */
+	 * not etcd's, the line is (it carries etcd's own stamp: capnslog, zap, Go's log); the
+	 * process's other lines (klog, logfmt) do not */
 	if (!r->etcd && ((tlen > 4 && memcmp(s + t0, "etcd-", 5) == 0) ||
-			 etcd_shaped(r->text, r->text_len)))
+			 logshape_text_time(r->text, r->text_len, &o->clock) != 0))
 		r->etcd = true;
 	return true;
 }
