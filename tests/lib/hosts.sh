@@ -108,7 +108,11 @@ hosts_watchdog() {
 		trap - EXIT INT TERM
 		read -r -t "$bound" _ <>"$dir/watchdog.fifo"
 		kill -0 "$me" 2>/dev/null || exit 0
-		echo "hosts: the bed outlived its ${bound}s (HOSTS_DEADLINE): SIGKILL to the test (PID $me)" >&2
+		echo "hosts: the bed outlived its ${bound}s (HOSTS_DEADLINE): SIGKILL to the test (PID $me); its processes:" >&2
+		# what each process of the test waits in, so that a hang can be told apart next time
+		ps -e -o pid=,ppid=,pgid=,stat=,wchan:24=,etimes=,args= 2>/dev/null |
+			awk -v me="$me" '{ pp[$1] = $2; line[$1] = $0 } END { for (p in line) { q = p; while (q in pp && q != me && q > 1) q = pp[q]; if (q == me) print "  " line[p] } }' |
+			sort -n | head -n 60 >&2
 		kill -KILL "$me"
 		for ((i = 0; i < 100; i++)); do
 			for c in /sys/fs/cgroup/systemd/etcd-hosts."$id".* /sys/fs/cgroup/unified/etcd-hosts."$id".*; do
@@ -206,10 +210,16 @@ host_unstop() {
 # is-system-running` says running or degraded (HOST_STATE[NAME] keeps it; on degraded the failed
 # units are shown). Returns non-zero, with the end of its console, otherwise.
 host_wait_running() {
-	local name=$1 bound=${2:-60} end s=""
+	local name=$1 bound=${2:-60} end s="" f=$HOSTS_DIR/$1/is-system-running
 	end=$((SECONDS + bound))
 	while [ "$SECONDS" -lt "$end" ]; do
-		s=$(host_run "$name" timeout 5 systemctl is-system-running 2>/dev/null)
+		# the answer through a file, not $(...): a command substitution waits for EOF on its pipe, which
+		# any process left in the host holding that pipe would withhold (the one unbounded wait of a
+		# boot, seen once in CI: the bed's watchdog fired at 300 s with no host answered); -k: a
+		# systemctl that ignores SIGTERM is killed too
+		s=""
+		host_run "$name" timeout -k 2 5 systemctl is-system-running >"$f" 2>/dev/null </dev/null
+		[ -s "$f" ] && s=$(<"$f")
 		case $s in
 		running) HOST_STATE[$name]=$s; return 0 ;;
 		degraded)
@@ -235,7 +245,7 @@ host_wait_running() {
 # host_poweroff NAME: asks the host's systemd to power off (returns at once).
 host_poweroff() {
 	kill -0 "${HOST_PID[$1]:-0}" 2>/dev/null || return 0
-	host_run "$1" timeout 5 systemctl poweroff --no-block >/dev/null 2>&1 || hosts_log "$1: systemctl poweroff failed"
+	host_run "$1" timeout -k 2 5 systemctl poweroff --no-block >/dev/null 2>&1 || hosts_log "$1: systemctl poweroff failed"
 }
 
 # host_stop NAME [SECONDS] [sent]: host_poweroff (unless "sent"), waits (default 20 s) for its systemd's
