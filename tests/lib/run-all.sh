@@ -7,7 +7,8 @@
 #
 # Versions: a script's line `# etcd-versions: none` runs once without etcd (hostile servers, usage,
 # lint), `# etcd-versions: live` on $ETCD_VERSIONS_LIVE (the probe's and etcd-diag's live checks),
-# any other script on $ETCD_VERSIONS_ALL. ETCD_VERSION=X runs every script that needs etcd on X
+# `# etcd-versions: first` on the first of $ETCD_VERSIONS_ALL only (slow tests of the installer whose
+# subject does not change with the version), any other script on $ETCD_VERSIONS_ALL. ETCD_VERSION=X runs every script that needs etcd on X
 # alone. A version whose binaries cannot be had (tests/lib/etcd-versions.sh exit 77: the mirror is
 # unreachable) is reported as skipped for each script, never as passed.
 set -u
@@ -50,6 +51,7 @@ for s in tests/integration/*.sh; do
 	case $kind in
 	none) versions=- ;;
 	live) versions=${ETCD_VERSION:-$ETCD_VERSIONS_LIVE} ;;
+	first) versions=${ETCD_VERSION:-${ETCD_VERSIONS_ALL%% *}} ;;
 	*) versions=${ETCD_VERSION:-$ETCD_VERSIONS_ALL} ;;
 	esac
 	for v in $versions; do
