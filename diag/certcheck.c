@@ -16,6 +16,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "diag/access_hint.h"
 #include "diag/text.h"
 #include "proto/regfile.h"
 
@@ -66,26 +67,13 @@ static void job_add_hosts(struct cert_job *j, const char *urls)
 }
 
 /* etcd-diag run as a user who may not read a file etcd reads: said as such, never "missing"
- * (etcd-install keeps keys 0600 root, Debian's package 0600 etcd). st: the file's, or NULL when
- * even that is hidden (a directory we may not enter). */
-static void cannot_read(struct cert_report *r, const char *path, const char *what,
-			const struct stat *st)
+ * (etcd-install keeps keys 0640 root:etcd, Debian's package 0600 etcd). */
+static void cannot_read(struct cert_report *r, const char *path, const char *what)
 {
-	const struct group *g = st && (st->st_mode & S_IRGRP) ? getgrgid(st->st_gid) : NULL;
-	const struct passwd *pw = st ? getpwuid(st->st_uid) : NULL;
-	if (g)
-		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
-			    "cannot read %s %s (run as root or as a member of group %s)", what, path,
-			    g->gr_name);
-	else if (st)
-		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
-			    "cannot read %s %s (run as root%s%s; it is mode %04o)", what, path,
-			    pw && pw->pw_uid ? " or as " : "", pw && pw->pw_uid ? pw->pw_name : "",
-			    (unsigned)(st->st_mode & 07777));
-	else
-		add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL,
-			    "cannot read %s %s (run as root: its directory is closed to this user)",
-			    what, path);
+	char hint[160];
+	access_hint(path, NULL, hint, sizeof(hint));
+	add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL, "cannot read %s %s (%s)",
+		    what, path, hint);
 }
 
 /* A file that must exist: FILE_MISSING otherwise, CANNOT_READ_HERE when it exists but this
@@ -95,14 +83,14 @@ static bool check_exists(struct cert_report *r, const char *path, const char *wh
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		if (errno == EACCES)
-			cannot_read(r, path, what, NULL);
+			cannot_read(r, path, what);
 		else
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s",
 				    what, path, strerror(errno));
 		return false;
 	}
 	if (access(path, R_OK) != 0 && errno == EACCES) {
-		cannot_read(r, path, what, &st);
+		cannot_read(r, path, what);
 		return false;
 	}
 	return true;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag/access_hint.h"
 #include "diag/config_env.h"
 #include "diag/config_manifest.h"
 #include "diag/config_sdbus.h"
@@ -283,11 +284,12 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap)
 
 void config_read_error(const char *what, const char *path, int err, char *out, size_t cap)
 {
-	if (err == EACCES || err == EPERM)
+	if (err == EACCES || err == EPERM) {
 		/* Debian's etcd files are root:etcd 0640 and the data etcd's own */
-		text_printf(out, cap, "cannot read %s %s (run as root or as a member of group etcd)",
-			    what, path);
-	else if (err == ENOENT)
+		char hint[160];
+		access_hint(path, "etcd", hint, sizeof(hint));
+		text_printf(out, cap, "cannot read %s %s (%s)", what, path, hint);
+	} else if (err == ENOENT)
 		text_printf(out, cap, "%s %s does not exist", what, path);
 	else
 		text_printf(out, cap, "cannot read %s %s: %s", what, path, strerror(err));

@@ -10,6 +10,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "diag/access_hint.h"
 #include "diag/journal_access.h"
 #include "diag/logsink.h"
 #include "diag/text.h"
@@ -74,9 +75,10 @@ int journal_scan(const struct journal_opts *o, struct diag_aggs *aggs, char *err
 	int hr = journal_access_check(o, hidden, sizeof(hidden));
 	int r0 = journal_scan_readable(o, aggs, err, errlen);
 	if (hr < 0 && (r0 == 0 || r0 == -EACCES)) {
-		snprintf(err, errlen, "cannot read %s as uid %u (run as root or as a member of group "
-			 "systemd-journal or adm): etcd's entries there were not seen", hidden,
-			 (unsigned)getuid());
+		char hint[160];
+		access_hint(hidden, "systemd-journal or adm", hint, sizeof(hint));
+		snprintf(err, errlen, "cannot read %s as uid %u (%s): etcd's entries there were not seen",
+			 hidden, (unsigned)getuid(), hint);
 		return -EACCES;
 	}
 	return r0;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diag/access_hint.h"
 #include "diag/logsink.h"
 #include "diag/text.h"
 #include "proto/conn.h"
@@ -354,11 +355,15 @@ static void read_file(struct reader *rd, struct logfile_stat *st, const struct l
 	close(fd);
 }
 
-static const char *err_str(int err)
+/* Why path could not be read; buf holds the advice of a permission denied. */
+static const char *err_str(int err, const char *path, char *buf, size_t cap)
 {
+	char hint[160];
 	switch (-err) {
 	case EACCES:
-		return "permission denied (run as root or as a member of group adm/systemd-journal)";
+		access_hint(path, "adm or systemd-journal", hint, sizeof(hint));
+		text_printf(buf, cap, "permission denied (%s)", hint);
+		return buf;
 	case EINVAL:
 		return "not a regular file";
 	case EISDIR:
@@ -370,6 +375,7 @@ static const char *err_str(int err)
 
 int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struct logfile_scan *s)
 {
+	char why[256];
 	memset(s, 0, sizeof(*s));
 	struct names *nm = malloc(sizeof(*nm)), *pods = malloc(sizeof(*pods));
 	struct reader *rd = calloc(1, sizeof(*rd));
@@ -385,14 +391,14 @@ int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struc
 		int r = add_log_dir(s, o->dirs[i], nm, pods);
 		if (r < 0 && !s->dir_err[0])
 			text_printf(s->dir_err, sizeof(s->dir_err), "cannot list --log-dir %s: %s",
-				    o->dirs[i], err_str(r));
+				    o->dirs[i], err_str(r, o->dirs[i], why, sizeof(why)));
 	}
 	struct stat sb;
 	int r;
 	if (o->pods_root && stat(o->pods_root, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 	    (r = add_pods_root(s, o->pods_root, nm, pods)) < 0 && !s->dir_err[0])
 		text_printf(s->dir_err, sizeof(s->dir_err), "cannot list %s: %s", o->pods_root,
-			    err_str(r));
+			    err_str(r, o->pods_root, why, sizeof(why)));
 	rd->shape.tags = o->tags;
 	rd->shape.memo = &rd->memo;
 	for (size_t i = 0; i < s->n && !rd->stop; i++)
@@ -421,6 +427,7 @@ static void stamp(uint64_t usec, char *out, size_t cap)
 
 size_t logfile_notes(const struct logfile_scan *s, char *out, size_t cap)
 {
+	char why[256];
 	size_t w = 0;
 	char a[32], b[32];
 #define NOTE(...) (w += text_printf(out + w, cap - w, "%s", w ? "; " : ""), \
@@ -432,7 +439,7 @@ size_t logfile_notes(const struct logfile_scan *s, char *out, size_t cap)
 	for (size_t i = 0; i < s->n && w < cap; i++) {
 		const struct logfile_stat *st = &s->v[i];
 		if (st->err) {
-			NOTE("cannot read %s: %s", st->path, err_str(st->err));
+			NOTE("cannot read %s: %s", st->path, err_str(st->err, st->path, why, sizeof(why)));
 			continue;
 		}
 		if (st->lines && !st->etcd_lines)

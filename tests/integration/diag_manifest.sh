@@ -165,11 +165,18 @@ check diag_yaml_yes_boolean 0 "d['certificates'] == 1 and d['config']['settings'
 
 # a config file that exists but cannot be read: said so, not "missing" (needs root to become nobody)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-	chmod 711 "$P" && chmod 600 "$P/etcd.yml"
+	# Debian's way, root:etcd 0640, names the group to join; 0600 root leaves only root
+	if getent group etcd >/dev/null; then
+		chmod 711 "$P" && chgrp etcd "$P/etcd.yml" && chmod 640 "$P/etcd.yml"
+		want="run as root or as a member of group etcd"
+	else
+		chmod 711 "$P" && chmod 600 "$P/etcd.yml"
+		want="run as root; it is mode 0600"
+	fi
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$DIAG" --journal-dir "$P/empty" --offline \
 		--config-file "$P/etcd.yml" >"$P/acc.out" 2>&1
 	rc=$?
-	if [ "$rc" = 3 ] && grep -q "^ETCD-DIAG UNKNOWN - cannot diagnose: cannot read config file $P/etcd.yml (run as root or as a member of group etcd)$" "$P/acc.out"; then
+	if [ "$rc" = 3 ] && grep -qF "ETCD-DIAG UNKNOWN - cannot diagnose: cannot read config file $P/etcd.yml ($want)" "$P/acc.out"; then
 		ok diag_config_unreadable
 	else
 		notok diag_config_unreadable "exit $rc" "$(head -3 "$P/acc.out")"

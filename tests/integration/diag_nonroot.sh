@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # etcd-versions: none (a journal and certificates written here, no etcd member involved)
 # etcd-diag run as a user who may not read what etcd reads (nobody, no groups; setpriv): a key
-# 0600 owned by root and a journal file 0600 owned by root, in a temp dir that user may enter.
+# 0600 owned by root and a journal file 0640 root:systemd-journal, in a temp dir that user may enter.
 # The key is "cannot read F (run as root ...)", never file-missing; the journal is said in the
 # notes, never taken for an empty healthy one. The same run as root reads both (the port-in-use
 # line in the journal, no cannot-read): the check is not a false alarm.
@@ -36,7 +36,8 @@ printf '__REALTIME_TIMESTAMP=%s\n_HOSTNAME=m1\nSYSLOG_IDENTIFIER=etcd\n_SYSTEMD_
 	"$(date +%s)000000" "2026-01-01 00:00:00.000000 C | etcdmain: listen tcp 127.0.0.1:2379: bind: address already in use" |
 	"$JOURNAL_REMOTE" -o "$D/m1.journal" - 2>"$D/remote.err" ||
 	{ echo "# $(head -n 2 "$D/remote.err")"; echo "not ok - $NAME (systemd-journal-remote)"; exit 1; }
-chmod 0600 "$D/m1.journal" || exit 2
+# as journald keeps its files: root:systemd-journal 0640 (the group to join is named from the file)
+chgrp systemd-journal "$D/m1.journal" && chmod 0640 "$D/m1.journal" || exit 2
 
 check() { # check WHO JSON RC: prints nothing when the expectations for WHO hold, else why
 	python3 - "$@" <<'PY'
@@ -49,7 +50,7 @@ if who == "nobody":
     assert "file-missing" not in codes, codes
     cr = [f for f in d["findings"] if f["code"] == "cannot-read"]
     assert len(cr) == 1 and "cannot read key file " in cr[0]["summary"] and \
-        "etcd-key.pem (run as root" in cr[0]["summary"], d["findings"]
+        "etcd-key.pem (run as root; it is mode 0600)" in cr[0]["summary"], d["findings"]
     assert "m1.journal as uid 65534 (run as root or as a member of group systemd-journal" in notes, notes
     assert "port-in-use" not in codes and d["entries"] == 0, (codes, d["entries"])
     assert rc == 0 and d["exit_code"] == 0, (rc, d["exit_code"])
