@@ -62,6 +62,14 @@ else
 	notok "--request" "$(cat "$M.err")"
 fi
 key_sum=$(md5sum <"$M/ssl/etcd-key.pem")
+D=$W/dry
+mkdir -p "$D"
+if inst "$D" etcd02 "127.0.$X.2" --request "$W/dry.csr" --dry-run && [ -z "$(find "$D" -mindepth 1)" ] && [ ! -e "$W/dry.csr" ] &&
+	grep -q "would write the certificate request $W/dry.csr" "$D.out"; then
+	ok "--request --dry-run prints the plan and writes nothing"
+else
+	notok "--request --dry-run writes nothing" "$(cat "$D.out" "$D.err")" "$(find "$D" -mindepth 1)"
+fi
 if inst "$M" etcd02 "127.0.$X.2" --request "$W/etcd02.csr" --san etcd02.example &&
 	[ "$(md5sum <"$M/ssl/etcd-key.pem")" = "$key_sum" ] && grep -q "kept the member key" "$M.out"; then
 	ok "--request again: the member key is kept (a signed certificate for it stays valid)"
@@ -150,6 +158,13 @@ openssl req -new -key "$W/other-key.pem" -subj /CN=etcd -addext "subjectAltName=
 bad "--sign of a request with a URI SAN" 1 "$R" "refusing to sign .*it asks for a URI SAN: only IPv4 addresses and DNS names" sign "$R/uri.csr"
 openssl req -new -key "$W/other-key.pem" -subj /CN=etcd -addext "subjectAltName=IP:127.0.0.1,IP:::1" -out "$R/v6.csr" 2>/dev/null
 bad "--sign of a request with an IPv6 SAN" 1 "$R" "refusing to sign .*IP address SAN of 16 bytes" sign "$R/v6.csr"
+openssl req -new -key "$W/other-key.pem" -subj /CN=etcd -addext "subjectAltName=IP:127.0.0.1,email:root@etcd.example" \
+	-out "$R/email.csr" 2>/dev/null
+bad "--sign of a request with an email SAN" 1 "$R" "refusing to sign .*it asks for an email SAN" sign "$R/email.csr"
+openssl req -new -key "$W/other-key.pem" -subj /CN=etcd -addext "subjectAltName=DNS:etcd_02.example" -out "$R/underscore.csr" 2>/dev/null
+bad "--sign of a request with a DNS SAN holding '_'" 1 "$R" "refusing to sign .*DNS name SAN with a byte 0x5F" sign "$R/underscore.csr"
+head -c 70000 /dev/zero | tr '\0' 'A' >"$R/huge.csr"
+bad "--sign of a 70 kB file" 2 "$R" "larger than 65536 bytes" sign "$R/huge.csr"
 # a byte of its signature changed (the first character of the last base64 line, which holds the end of the
 # signature): the self-signature fails, though openssl req -verify still exits 0
 awk '/^-----END/ { sub(/^./, (substr(prev, 1, 1) == "A" ? "B" : "A"), prev) } NR > 1 { print prev } { prev = $0 } END { print prev }' \
