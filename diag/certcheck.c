@@ -66,7 +66,7 @@ static void job_add_hosts(struct cert_job *j, const char *urls)
 }
 
 /* etcd-diag run as a user who may not read a file etcd reads: said as such, never "missing"
- * (etcd-install keeps keys 0600 root, Debian's package 0600 etcd). st: the file's, or NULL when
+ * (etcd-install keeps keys root:etcd 0640, Debian's package 0600 etcd). st: the file's, or NULL when
  * even that is hidden (a directory we may not enter). */
 static void cannot_read(struct cert_report *r, const char *path, const char *what,
 			const struct stat *st)
@@ -247,11 +247,13 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
-	/* the mode is seen even by a user who may not read the key */
-	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 077))
+	/* the mode is seen even by a user who may not read the key. Read by the group is how a key
+	 * is shared with its daemon (etcd-install: root:etcd 0640, as Debian's ssl-cert does):
+	 * others' bits or a group that may write it are the fault. */
+	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 037))
 		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
-			    "%s has mode %04o (group/other may read it)", j->key,
-			    (unsigned)(kst.st_mode & 07777));
+			    "%s has mode %04o (%s)", j->key, (unsigned)(kst.st_mode & 07777),
+			    kst.st_mode & 007 ? "others may read it" : "its group may write it");
 	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
 		k = load_key(j->key);
 		if (!k)
