@@ -3,11 +3,13 @@
 
 #include <string.h>
 
-/* How deploy/etcd-install runs etcd: etcd.service, no User= (root), data dir /var/lib/etcd,
- * certificate and key /etc/etcd/ssl/etcd.pem + etcd-key.pem, CA /etc/kubernetes/ssl/ca.pem;
- * Debian's etcd-server package runs the same unit name as User=etcd. Ownership remedies ask the
- * unit which user it is rather than guessing one. */
+/* How deploy/etcd-install runs etcd: etcd.service as User=etcd Group=etcd, data dir /var/lib/etcd
+ * etcd:etcd 0700, certificate and key /etc/etcd/ssl/etcd.pem + etcd-key.pem (root:etcd 0640),
+ * CA /etc/kubernetes/ssl/ca.pem; Debian's etcd-server package runs the same unit name as
+ * User=etcd (no Group=), older installs as root (no User=). Ownership remedies ask the unit
+ * which user it is rather than guessing one; the group is that user's own. */
 #define UNIT_USER "\"$(systemctl show -P User etcd.service | grep . || echo root)\""
+#define UNIT_GROUP "\"$(id -gn " UNIT_USER ")\""
 
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
  * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
@@ -50,8 +52,8 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"on {member}: openssl x509 -noout -text -in {cert}; compare its SANs and issuer with "
 		"the other members'"},
 	[DIAG_KEY_FILE_PERMISSIONS] = {DIAG_KEY_FILE_PERMISSIONS, "key-file-permissions", "tls",
-		DIAG_SEV_WARNING, 1, "private key {detail} is readable by group or others",
-		"on {member}: chmod 600 {detail} && chown " UNIT_USER ": {detail}"},
+		DIAG_SEV_WARNING, 1, "private key {detail} is readable by others (or writable by its group)",
+		"on {member}: chown root:" UNIT_GROUP " {detail} && chmod 640 {detail}"},
 	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
 		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
 		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
@@ -194,8 +196,9 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"(etcdctl member update <id> --peer-urls=https://<ip>:2380)"},
 	[DIAG_FILE_PERMISSION] = {DIAG_FILE_PERMISSION, "file-permission", "startup",
 		DIAG_SEV_CRITICAL, 1, "{member} may not open {detail}: permission denied",
-		"on {member}: ls -l {detail}; chown " UNIT_USER ": {detail} (the user etcd.service "
-		"runs as; keys mode 0600) && systemctl restart etcd"},
+		"on {member}: ls -l {detail}; chgrp " UNIT_GROUP " {detail} && chmod g+r {detail} "
+		"(the group of the user etcd.service runs as; keys root:that group 0640) && "
+		"systemctl restart etcd"},
 	[DIAG_CANNOT_READ_HERE] = {DIAG_CANNOT_READ_HERE, "cannot-read", "diag", DIAG_SEV_INFO, 1,
 		"{detail}", "run etcd-diag as root (sudo etcd-diag ...), or as a member of the "
 		"file's group"},

@@ -2,8 +2,6 @@
 #include "diag/certcheck.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -235,11 +233,13 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
-	/* the mode is seen even by a user who may not read the key */
-	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 077))
+	/* the mode is seen even by a user who may not read the key. Read by the group is how a key
+	 * is shared with its daemon (etcd-install: root:etcd 0640, as Debian's ssl-cert does):
+	 * others' bits or a group that may write it are the fault. */
+	if (j->key && j->key[0] && stat(j->key, &kst) == 0 && (kst.st_mode & 037))
 		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
-			    "%s has mode %04o (group/other may read it)", j->key,
-			    (unsigned)(kst.st_mode & 07777));
+			    "%s has mode %04o (%s)", j->key, (unsigned)(kst.st_mode & 07777),
+			    kst.st_mode & 007 ? "others may read it" : "its group may write it");
 	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
 		k = load_key(j->key);
 		if (!k)

@@ -13,6 +13,9 @@ lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the installer
 
 # shellcheck source=tests/lib/tap.sh
 source tests/lib/tap.sh
+# etcd-install runs etcd as the etcd user and makes that user when it is missing: outside the bed's
+# namespaces that would be this machine's /etc/passwd. Debian's etcd-server makes the user.
+getent passwd etcd >/dev/null || { skip "etcd-install on this machine" "no etcd user here: the installer would create it"; exit 0; }
 
 lab_workdir deploy-install-test || exit 2
 W=$LAB_DIR
@@ -379,5 +382,40 @@ else
 fi
 rm -f "$H/ca/ca-key.pem"
 bad "ca.pem without ca-key.pem" "$H" "only one of ca.pem and ca-key.pem" "$INSTALL" "${hcommon[@]}"
+
+# --- the hardening as rendered: the unit's user, its sandbox (PrivateTmp=no: the data dir is under /tmp
+# here, which PrivateTmp would hide), the key's group; --user's check; a missing user only planned (--dry-run)
+U=$A/units/etcd.service
+probs=()
+for l in User=etcd Group=etcd TimeoutStartSec=infinity "ReadWritePaths=$A/data" ProtectSystem=strict PrivateTmp=no \
+	ProtectHome=yes NoNewPrivileges=yes CapabilityBoundingSet= SystemCallFilter=@system-service; do
+	grep -qxF -- "$l" "$U" || probs+=("etcd.service lacks $l")
+done
+for u in etcd-probe.service etcd-diag-report@.service; do
+	grep -qx User=etcd "$A/units/$u" && grep -qx ProtectSystem=strict "$A/units/$u" || probs+=("$u is not etcd's, sandboxed")
+done
+grep -qx SupplementaryGroups=systemd-journal "$A/units/etcd-diag-report@.service" || probs+=("the report unit may not read the journal")
+grep -q "^After=etcd.service" "$A/units/etcd-probe.service" && probs+=("etcd-probe.service waits for etcd.service's start job")
+[ "$(stat -c '%U:%G %a' "$A/ssl/etcd-key.pem")" = "root:etcd 640" ] || probs+=("key: $(stat -c '%U:%G %a' "$A/ssl/etcd-key.pem")")
+[ "$(stat -c '%U:%G %a' "$A/data")" = "etcd:etcd 700" ] || probs+=("data dir: $(stat -c '%U:%G %a' "$A/data")")
+[ ${#probs[@]} = 0 ] && ok "etcd.service and the probe units as the etcd user, sandboxed (PrivateTmp=no for a data dir in /tmp), TimeoutStartSec=infinity; key root:etcd 0640, data dir etcd:etcd" ||
+	notok "the hardening as rendered" "${probs[@]}"
+bad "--user not a user name" "$G" "--user 'Etcd Admin' must be a user name" "$INSTALL" --name etcd01 --ip "127.0.$X.1" \
+	--initial-cluster "$CL" "${common[@]}" --user "Etcd Admin"
+# a user that does not exist here (checked first)
+nouser=etcdinstalltestnosuchuser$X
+if getent passwd "$nouser" >/dev/null; then
+	skip "--dry-run with a missing --user" "$nouser exists here"
+elif inst "$G" etcd01 "127.0.$X.1" --user "$nouser" --dry-run && grep -q "^etcd-install: would create the system user $nouser" "$G.out" &&
+	! getent passwd "$nouser" >/dev/null; then
+	ok "--dry-run with a --user that does not exist: 'would create the system user', none made"
+else
+	notok "--dry-run with a missing --user" "$(cat "$G.out" "$G.err")"
+fi
+[ "$(stat -c %U:%G "$RT/var/lib/etcd")" = root:root ] &&
+	grep -q "^etcd-install:   chown -R etcd:etcd /var/lib/etcd && chown root:etcd /etc/etcd/ssl/etcd-key.pem && chmod 640" "$RT.out" &&
+	grep -q "useradd --system --home-dir /var/lib/etcd" "$RT.out" &&
+	ok "--root: the files stay root's; the installer says what the package must do (useradd, chown -R, the key's group)" ||
+	notok "--root says what the package must do" "$(cat "$RT.out")"
 
 exit "$FAILED"

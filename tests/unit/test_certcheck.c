@@ -1,6 +1,6 @@
 /* Unit tests for diag/certcheck: does a member's certificate cover the addresses it advertises,
  * by Go's rule (the one its clients and peers apply)? Certificates are made in memory and
- * written to a temporary directory; no CA, key or network involved. */
+ * written to a temporary directory; no CA or network involved (a key file only for its mode). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -132,11 +133,57 @@ static void test_san_detail(void **state)
 				       "doesn't contain any IP SANs (DNS SANs: 127.0.0.1)"));
 }
 
+/* A key shared with its daemon's group (etcd-install: root:etcd 0640) is no finding; a key
+ * others may read, or its group may write, is. One row per mode. */
+static void test_key_mode(void **state)
+{
+	(void)state;
+	static const struct {
+		mode_t mode;
+		bool finding;
+	} rows[] = {{0600, false}, {0640, false}, {0400, false}, {0644, true},
+		    {0604, true},  {0660, true},  {0620, true}};
+	char dir[] = "/tmp/test_certcheck.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct diag_config *cfg = calloc(1, sizeof(*cfg));
+	struct cert_report *r = calloc(1, sizeof(*r));
+	assert_non_null(cfg);
+	assert_non_null(r);
+	snprintf(cfg->cert_file, sizeof(cfg->cert_file), "%s/server.pem", dir);
+	snprintf(cfg->key_file, sizeof(cfg->key_file), "%s/server-key.pem", dir);
+	write_cert(cfg->cert_file, "etcd", "IP:127.0.0.1");
+	FILE *f = fopen(cfg->key_file, "w");
+	assert_non_null(f);
+	fclose(f);
+	unsigned bad = 0;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(chmod(cfg->key_file, rows[i].mode), 0);
+		memset(r, 0, sizeof(*r));
+		assert_int_equal(certcheck_run(cfg, T0 + 86400, r), 0);
+		bool seen = false;
+		for (size_t k = 0; k < r->n; k++)
+			seen |= r->v[k].code == DIAG_KEY_FILE_PERMISSIONS;
+		if (seen != rows[i].finding) {
+			print_error("key mode %04o: key-file-permissions %s, want %s\n",
+				    (unsigned)rows[i].mode, seen ? "found" : "not found",
+				    rows[i].finding ? "found" : "not found");
+			bad++;
+		}
+	}
+	unlink(cfg->key_file);
+	unlink(cfg->cert_file);
+	rmdir(dir);
+	free(cfg);
+	free(r);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_san_go_rule),
 		cmocka_unit_test(test_san_detail),
+		cmocka_unit_test(test_key_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -220,11 +220,12 @@ static void test_certs_and_live(void **state)
 			nospace++;
 		if (f->code == DIAG_KEY_FILE_PERMISSIONS) {
 			key++;
-			/* the owner is the unit's User= (root under etcd-install's unit,
-			 * etcd under Debian's), asked of systemd, not guessed */
+			/* the group is the unit's User='s (etcd under etcd-install's unit and
+			 * Debian's, root under an old install), asked of systemd, not guessed */
 			assert_string_equal(f->remedy,
-					    "on m3: chmod 600 /pki/m3.key && chown \"$(systemctl show "
-					    "-P User etcd.service | grep . || echo root)\": /pki/m3.key");
+					    "on m3: chown root:\"$(id -gn \"$(systemctl show -P User "
+					    "etcd.service | grep . || echo root)\")\" /pki/m3.key && "
+					    "chmod 640 /pki/m3.key");
 		}
 	}
 	assert_int_equal(san + nospace + key, 3);
