@@ -45,8 +45,17 @@ jctl() { # jctl NAME ARGS...: journalctl in host NAME
 	host_run "$n" timeout 10 journalctl --no-pager "$@"
 }
 cursor() { jctl "$1" -n 1 -o cat --show-cursor | sed -n 's/^-- cursor: //p'; }
-# reports NAME CURSOR: how many diagnoses ran since CURSOR (etcd-diag's first line under the report's tag)
-reports() { jctl "$1" --after-cursor "$2" -t etcd-diag-report -o cat --all | grep -c "^ETCD-DIAG "; }
+# reports NAME CURSOR: how many diagnoses ran since CURSOR: the report unit's invocations in which etcd-diag
+# wrote (a skipped one has only the gate's line; etcd-diag's summary line comes at its end, seconds later)
+reports() {
+	jctl "$1" --after-cursor "$2" -t etcd-diag-report _COMM=etcd-diag -o json |
+		grep -o '"_SYSTEMD_INVOCATION_ID":"[0-9a-f]*"' | sort -u | wc -l
+}
+# decisions NAME CURSOR: the report unit's runs since CURSOR, one word each: report or skip
+decisions() {
+	jctl "$1" --after-cursor "$2" -t etcd-diag-report -o json | grep -oE '"_COMM":"etcd-diag"|"MESSAGE":"etcd-probe still exits' |
+		awk '{ print (/still/ ? "skip" : "report") }' | uniq
+}
 # probes NAME CURSOR PATTERN: how many probe runs since CURSOR printed a first line matching PATTERN
 probes() { jctl "$1" --after-cursor "$2" -u etcd-probe.service -o cat | grep -c "$3"; }
 # wait_for SECONDS CMD...: polls CMD every 0.5 s until it succeeds; 1 on timeout
@@ -115,8 +124,8 @@ for n in etcd01 etcd02; do
 	wait_for 20 at_least 1 reports "$n" "$c" || bad+=("$n: no report at all")
 	r=$(reports "$n" "$c") w=$(probes "$n" "$c" '^ETCD WARNING')
 	skipped=$(jctl "$n" --after-cursor "$c" -t etcd-diag-report -o cat | grep -c '^etcd-probe still exits 1, reported')
-	[ "$r" = 1 ] && [ "$skipped" -ge 2 ] || bad+=("$n: $w WARNING runs, $r reports, $skipped skipped: $(
-		jctl "$n" --after-cursor "$c" -t etcd-diag-report -o json --all | head -3 | cut -c1-600)")
+	[ "$r" = 1 ] && [ "$skipped" -ge 2 ] || bad+=("$n: $w WARNING runs, $r reports, $skipped skipped: $(decisions "$n" "$c" | tr '\n' ' ')" \
+		"$(jctl "$n" --after-cursor "$c" -o short-precise -u etcd-diag-report@etcd-probe.service.service | grep -v ': \[\|^ ' | head -12)")
 	WN[$n]=$w RN[$n]=$r SN[$n]=$skipped
 done
 if [ ${#bad[@]} = 0 ]; then
@@ -138,8 +147,7 @@ host_run etcd03 systemctl stop etcd.service
 # the gate's first decision after the WARNING: a report (ETCD-DIAG), not a skip
 first=""
 if wait_for 30 at_least 1 probes etcd01 "$c1d" '^ETCD WARNING.*etcd03' && wait_for 20 at_least 1 reports etcd01 "$c1d" &&
-	first=$(jctl etcd01 --after-cursor "$c1d" -o cat -t etcd-diag-report | grep -m1 -E '^(ETCD-DIAG |etcd-probe still exits)') &&
-	[[ $first == "ETCD-DIAG "* ]]; then
+	first=$(decisions etcd01 "$c1d" | head -1) && [ "$first" = report ]; then
 	ok "OK, then the same WARNING again: diagnosed at its first run (the OK reset the gate)"
 else
 	notok "WARNING after OK diagnosed at once" "first decision: ${first:-none}"
