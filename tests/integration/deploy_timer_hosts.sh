@@ -44,20 +44,18 @@ jctl() { # jctl NAME ARGS...: journalctl in host NAME
 	shift
 	host_run "$n" timeout 10 journalctl --no-pager "$@"
 }
-cursor() { jctl "$1" -n 1 -o cat --show-cursor | sed -n 's/^-- cursor: //p'; }
-# reports NAME CURSOR: how many diagnoses ran since CURSOR: the report unit's invocations in which etcd-diag
-# wrote (a skipped one has only the gate's line; etcd-diag's summary line comes at its end, seconds later)
-reports() {
-	jctl "$1" --after-cursor "$2" -t etcd-diag-report _COMM=etcd-diag -o json |
-		grep -o '"_SYSTEMD_INVOCATION_ID":"[0-9a-f]*"' | sort -u | wc -l
-}
-# decisions NAME CURSOR: the report unit's runs since CURSOR, one word each: report or skip
+# mark: now, for journalctl --since @MARK (every host has the machine's clock). Not a journal cursor: in
+# runs here --after-cursor missed a report's first lines now and then (a host's journal is several files).
+mark() { date +%s.%6N; }
+# reports NAME MARK: how many diagnoses ran since MARK (etcd-diag's summary line, under the report's tag)
+reports() { jctl "$1" --since "@$2" -t etcd-diag-report -o cat | grep -c '^ETCD-DIAG '; }
+# decisions NAME MARK: the gate's decisions since MARK in order, one word each: report or skip
 decisions() {
-	jctl "$1" --after-cursor "$2" -t etcd-diag-report -o json | grep -oE '"_COMM":"etcd-diag"|"MESSAGE":"etcd-probe still exits' |
-		awk '{ print (/still/ ? "skip" : "report") }' | uniq
+	jctl "$1" --since "@$2" -t etcd-diag-report -o cat | grep -E '^(ETCD-DIAG |etcd-probe still exits)' |
+		awk '{ print (/^ETCD-DIAG/ ? "report" : "skip") }'
 }
-# probes NAME CURSOR PATTERN: how many probe runs since CURSOR printed a first line matching PATTERN
-probes() { jctl "$1" --after-cursor "$2" -u etcd-probe.service -o cat | grep -c "$3"; }
+# probes NAME MARK PATTERN: how many probe runs since MARK printed a first line matching PATTERN
+probes() { jctl "$1" --since "@$2" -u etcd-probe.service -o cat | grep -c "$3"; }
 # wait_for SECONDS CMD...: polls CMD every 0.5 s until it succeeds; 1 on timeout
 wait_for() {
 	local end=$((SECONDS + $1))
@@ -90,7 +88,7 @@ for i in 1 2 3; do
 		"OnCalendar=*-*-* *:*:00/3" "RandomizedDelaySec=0" >/etc/systemd/system/etcd-probe.timer.d/every-3s.conf &&
 		systemctl daemon-reload && systemctl restart etcd-probe.timer'
 done
-c1=$(cursor etcd01) c2=$(cursor etcd02)
+c1=$(mark) c2=$(mark)
 if wait_for 40 at_least 1 probes etcd01 "$c1" '^ETCD OK' && wait_for 20 at_least 1 probes etcd02 "$c2" '^ETCD OK'; then
 	ok "the three members healthy: the timer's probe says ETCD OK on etcd01 and etcd02 (etcd02's as user $etcd02_user)"
 else
@@ -102,17 +100,17 @@ grep -q -- '--cluster' <<<"$(host_run etcd01 systemctl show -P ExecStart etcd-pr
 # -- etcd03's host down entirely: its etcd and its timer stopped
 t=$SECONDS
 declare -A C=() WN=() RN=() SN=()
-C[etcd01]=$(cursor etcd01) C[etcd02]=$(cursor etcd02)
+C[etcd01]=$(mark) C[etcd02]=$(mark)
 host_run etcd03 systemctl stop etcd-probe.timer etcd.service
 bad=()
 for n in etcd01 etcd02; do
 	c=${C[$n]}
 	wait_for 30 at_least 1 probes "$n" "$c" '^ETCD WARNING.*etcd03' ||
-		bad+=("$n: no WARNING naming etcd03: $(jctl "$n" --after-cursor "$c" -u etcd-probe.service -o cat | grep '^ETCD' | tail -3)")
+		bad+=("$n: no WARNING naming etcd03: $(jctl "$n" --since "@$c" -u etcd-probe.service -o cat | grep '^ETCD' | tail -3)")
 done
 if [ ${#bad[@]} = 0 ]; then
 	ok "etcd03 down: the timer's probe (--cluster) on etcd01 and etcd02 says WARNING naming etcd03 ($((SECONDS - t))s): $(
-		jctl etcd01 --after-cursor "${C[etcd01]}" -u etcd-probe.service -o cat | grep -m1 '^ETCD WARNING' | cut -c1-120)"
+		jctl etcd01 --since "@${C[etcd01]}" -u etcd-probe.service -o cat | grep -m1 '^ETCD WARNING' | cut -c1-120)"
 else
 	notok "etcd03 down is a WARNING on the others" "${bad[@]}"
 fi
@@ -123,9 +121,9 @@ for n in etcd01 etcd02; do
 	wait_for 30 at_least 4 probes "$n" "$c" '^ETCD WARNING' || bad+=("$n: not 4 WARNING runs")
 	wait_for 20 at_least 1 reports "$n" "$c" || bad+=("$n: no report at all")
 	r=$(reports "$n" "$c") w=$(probes "$n" "$c" '^ETCD WARNING')
-	skipped=$(jctl "$n" --after-cursor "$c" -t etcd-diag-report -o cat | grep -c '^etcd-probe still exits 1, reported')
+	skipped=$(jctl "$n" --since "@$c" -t etcd-diag-report -o cat | grep -c '^etcd-probe still exits 1, reported')
 	[ "$r" = 1 ] && [ "$skipped" -ge 2 ] || bad+=("$n: $w WARNING runs, $r reports, $skipped skipped: $(decisions "$n" "$c" | tr '\n' ' ')" \
-		"$(jctl "$n" --after-cursor "$c" -o short-precise -u etcd-diag-report@etcd-probe.service.service | grep -v ': \[\|^ ' | head -12)")
+		"$(jctl "$n" --since "@$c" -o short-precise -u etcd-diag-report@etcd-probe.service.service | grep -v ': \[\|^ ' | head -12)")
 	WN[$n]=$w RN[$n]=$r SN[$n]=$skipped
 done
 if [ ${#bad[@]} = 0 ]; then
@@ -135,14 +133,14 @@ else
 fi
 
 # -- back to OK (etcd03 started again), then the same WARNING again: diagnosed at once (the OK reset the gate)
-c1c=$(cursor etcd01)
+c1c=$(mark)
 host_run etcd03 systemctl start --no-block etcd.service
 if wait_for 60 at_least 1 probes etcd01 "$c1c" '^ETCD OK'; then
 	ok "etcd03 started again: etcd01's probe back to OK"
 else
-	notok "back to OK" "$(jctl etcd01 --after-cursor "$c1c" -u etcd-probe.service -o cat | grep '^ETCD' | tail -3)"
+	notok "back to OK" "$(jctl etcd01 --since "@$c1c" -u etcd-probe.service -o cat | grep '^ETCD' | tail -3)"
 fi
-c1d=$(cursor etcd01)
+c1d=$(mark)
 host_run etcd03 systemctl stop etcd.service
 # the gate's first decision after the WARNING: a report (ETCD-DIAG), not a skip
 first=""
@@ -156,26 +154,26 @@ fi
 # -- ETCD_DIAG_REPEAT=7 (etcd-install --diag-repeat 7 on etcd01): the same WARNING is reported again
 install etcd01 --diag-repeat 7 >"$W/install1.repeat" 2>&1
 rc=$?
-c1e=$(cursor etcd01)
+c1e=$(mark)
 t=$SECONDS
 if [ "$rc" = 0 ] && host_run etcd01 grep -qx 'ETCD_DIAG_REPEAT=7' /etc/etcd/etcd-probe.env &&
 	wait_for 40 at_least 2 reports etcd01 "$c1e"; then
 	ok "--diag-repeat 7: the same WARNING diagnosed again every 7 s (2 reports in $((SECONDS - t))s, $(probes etcd01 "$c1e" '^ETCD WARNING') runs)"
 else
 	notok "--diag-repeat 7 repeats the report" "install exit $rc: $(tail -3 "$W/install1.repeat")" "$(reports etcd01 "$c1e") reports" \
-		"$(jctl etcd01 --after-cursor "$c1e" -o cat -t etcd-diag-report | grep -v '^ ' | head -6)"
+		"$(jctl etcd01 --since "@$c1e" -o cat -t etcd-diag-report | grep -v '^ ' | head -6)"
 fi
 host_run etcd01 sed -i 's/^ETCD_DIAG_REPEAT=.*/ETCD_DIAG_REPEAT=3600/' /etc/etcd/etcd-probe.env
 
 # -- a change of state: etcd02 stopped too, etcd01's probe CRITICAL (no quorum), reported again, once
-c1b=$(cursor etcd01)
+c1b=$(mark)
 host_run etcd02 systemctl stop etcd-probe.timer etcd.service
 if wait_for 40 at_least 1 probes etcd01 "$c1b" '^ETCD CRITICAL' && wait_for 30 at_least 1 reports etcd01 "$c1b" &&
 	wait_for 20 at_least 3 probes etcd01 "$c1b" '^ETCD CRITICAL' && [ "$(reports etcd01 "$c1b")" = 1 ]; then
 	ok "WARNING -> CRITICAL (etcd02 stopped too): etcd01 diagnoses again, once ($(probes etcd01 "$c1b" '^ETCD CRITICAL') CRITICAL runs)"
 else
 	notok "a change of state runs the diagnosis again" "$(probes etcd01 "$c1b" '^ETCD CRITICAL') CRITICAL runs, $(reports etcd01 "$c1b") reports" \
-		"$(jctl etcd01 --after-cursor "$c1b" -u etcd-probe.service -t etcd-diag-report -o cat | grep -v '^ ' | tail -8)"
+		"$(jctl etcd01 --since "@$c1b" -u etcd-probe.service -t etcd-diag-report -o cat | grep -v '^ ' | tail -8)"
 fi
 
 t=$SECONDS
