@@ -107,13 +107,76 @@ grep -q '^OnCalendar=\*-\*-\* \*:\*:00$' "$A/units/etcd-probe.timer" && grep -q 
 grep -q "^ETCDCTL_ENDPOINTS=https://127.0.$X.1:2379\$" "$A/conf/etcd-probe.env" || miss+=("etcd-probe.env lacks ETCDCTL_ENDPOINTS")
 grep -q 'etcd-diag' "$A/units/etcd-diag-report@.service" && grep -q "$PROBE -v" "$A/units/etcd-diag-report@.service" ||
 	miss+=("etcd-diag-report@.service does not run etcd-diag with the etcd-probe -v fallback")
-if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service/timer/OnFailure"; else notok "unit contents" "${miss[@]}"; fi
+# the probe checks every member of the member list, so that a member whose host is down is seen by the others
+grep -qxF "ExecStart=$PROBE --cluster -t 10" "$A/units/etcd-probe.service" || miss+=("etcd-probe.service: $(grep '^ExecStart=' "$A/units/etcd-probe.service")")
+grep -qx 'ETCD_DIAG_REPEAT=3600' "$A/conf/etcd-probe.env" || miss+=("etcd-probe.env lacks ETCD_DIAG_REPEAT=3600")
+grep -q '^ExecCondition=' "$A/units/etcd-diag-report@.service" && grep -q '^StateDirectory=etcd-probe$' "$A/units/etcd-diag-report@.service" ||
+	miss+=("etcd-diag-report@.service lacks its gate (ExecCondition=, StateDirectory=etcd-probe)")
+if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service (--cluster)/timer/OnFailure, the report's gate"; else notok "unit contents" "${miss[@]}"; fi
+
+# --- the report's gate (ExecCondition=) and the probe's ExecStopPost=, run as systemd runs them ($$ and %% unescaped):
+# a diagnosis once per change of the probe's exit status, again after ETCD_DIAG_REPEAT s, every time with 0; an OK resets it
+unit_cmd() { # unit_cmd UNIT KEY: the command line as systemd would pass it (NUL-separated words)
+	local line
+	line=$(source deploy/demo-lib.sh && unit_get "$1" "$2" | head -1)
+	line=${line#-}
+	line=${line//\$\$/\$} line=${line//%%/%}
+	(source deploy/demo-lib.sh && unit_words "$line")
+}
+mapfile -d '' -t GATE < <(unit_cmd "$A/units/etcd-diag-report@.service" ExecCondition)
+mapfile -d '' -t STOPPOST < <(unit_cmd "$A/units/etcd-probe.service" ExecStopPost)
+SD=$W/statedir
+mkdir -p "$SD"
+# probe_run STATUS: the probe unit's ExecStopPost after a run that exited STATUS; gate: the report's decision
+probe_run() { STATE_DIRECTORY=$SD EXIT_STATUS=$1 "${STOPPOST[@]}"; }
+gate() { # run (exit 0) or skip (exit 10: ExecCondition= skips the unit; 1-3 are SuccessExitStatus= there)
+	STATE_DIRECTORY=$SD ETCD_DIAG_REPEAT=${REPEAT:-3600} "${GATE[@]}" >/dev/null
+	case $? in 0) echo run ;; 10) echo skip ;; *) echo "exit $?" ;; esac
+}
+if [ "${GATE[0]:-}" = /bin/sh ] && [ "${STOPPOST[0]:-}" = /bin/sh ]; then
+	got=$(
+		for st in 1 1 1 2 2 0 1 1; do
+			probe_run "$st"
+			if [ "$st" = 0 ]; then printf "ok "; else printf '%s:%s ' "$st" "$(gate)"; fi
+		done
+		echo "$(cat "$SD/diag-reported" | cut -d' ' -f1)"
+		probe_run 1
+		REPEAT=0 gate
+		REPEAT=0 gate
+		echo 1 "$(($(date +%s) - 5))" >"$SD/diag-reported"
+		REPEAT=4 gate
+		REPEAT=9 gate
+		echo garbage >"$SD/diag-reported"
+		gate
+	)
+	want="1:run 1:skip 1:skip 2:run 2:skip ok 1:run 1:skip 1
+run
+run
+run
+skip
+run"
+	if [ "$got" = "$want" ]; then
+		ok "the report's gate: once per change of the probe's exit status (1 1 1 2 2 -> run skip skip run skip), an OK resets it, ETCD_DIAG_REPEAT=0 every time, N s later again, a damaged state file runs it"
+	else
+		notok "the report's gate" "got:  $(tr '\n' '|' <<<"$got")" "want: $(tr '\n' '|' <<<"$want")"
+	fi
+else
+	notok "the report's gate and the probe's ExecStopPost= are /bin/sh commands" "${GATE[*]:-none}" "${STOPPOST[*]:-none}"
+fi
+
+# --- --local-http warns loudly: the plain listener is open to every local user and container on the host's network
+if grep -qx "etcd-install: warning: --local-http: http://127.0.0.1:2379 serves the whole keyspace, read and write, with no certificate, to any local user and to any process in any container sharing this host's network namespace" "$B.err" &&
+	! grep -q 'local-http' "$A.err"; then
+	ok "--local-http prints a warning on stderr: the whole keyspace to any local user, no certificate (none without it)"
+else
+	notok "--local-http warns" "$(cat "$B.err")"
+fi
 
 # --- --textfile-dir / --textfile: the probe unit also writes node_exporter's textfile
 TF=$W/tf
 if inst "$TF" etcd01 "127.0.$X.1" --no-start --textfile-dir "$TF/textfile"; then
 	miss=()
-	grep -qxF "ExecStart=$PROBE -t 10 --textfile-dir $TF/textfile" "$TF/units/etcd-probe.service" ||
+	grep -qxF "ExecStart=$PROBE --cluster -t 10 --textfile-dir $TF/textfile" "$TF/units/etcd-probe.service" ||
 		miss+=("$(grep '^ExecStart=' "$TF/units/etcd-probe.service")")
 	[ "$(stat -c %a "$TF/textfile" 2>&1)" = 755 ] || miss+=("textfile dir: $(stat -c %a "$TF/textfile" 2>&1)")
 	grep -q -- '--textfile' "$A/units/etcd-probe.service" && miss+=("without the option the unit names --textfile-dir")
@@ -149,7 +212,7 @@ mkdir -p "$RT2"
 if timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --root "$RT2" --probe-bin "$PROBE" \
 	--etcd-bin "$ETCD_BIN" --textfile >"$RT2.out" 2>"$RT2.err" &&
 	[ -d "$RT2/var/lib/prometheus/node-exporter" ] &&
-	grep -qxF "ExecStart=$PROBE -t 10 --textfile-dir /var/lib/prometheus/node-exporter" "$RT2/etc/systemd/system/etcd-probe.service"; then
+	grep -qxF "ExecStart=$PROBE --cluster -t 10 --textfile-dir /var/lib/prometheus/node-exporter" "$RT2/etc/systemd/system/etcd-probe.service"; then
 	ok "--textfile: Debian's node-exporter dir /var/lib/prometheus/node-exporter (staged under --root, final path in the unit)"
 else
 	notok "--textfile uses /var/lib/prometheus/node-exporter" "$(cat "$RT2.err")" \
@@ -336,6 +399,7 @@ bad() {
 	before=$(snapshot "$dir")
 	"$@" >"$W/bad.out" 2>"$W/bad.err"
 	rc=$?
+	BAD_RC=$rc
 	after=$(snapshot "$dir")
 	if [ "$rc" != 0 ] && [ "$(wc -l <"$W/bad.err")" = 1 ] && grep -qE "^etcd-install: error: .*$pat" "$W/bad.err" &&
 		[ "$before" = "$after" ]; then
@@ -417,5 +481,110 @@ fi
 	grep -q "useradd --system --home-dir /var/lib/etcd" "$RT.out" &&
 	ok "--root: the files stay root's; the installer says what the package must do (useradd, chown -R, the key's group)" ||
 	notok "--root says what the package must do" "$(cat "$RT.out")"
+
+# --- every name of the initial cluster reaches ExecStart: each held to what --name is (exit 2, nothing written)
+for other in 'etcd 02' 'etcd%02' 'etcd$02' 'etcd"02' "etcd'02" 'etcd\02' 'etcd;02'; do
+	re=$(sed 's/[][\.*^$(){}+?|]/\\&/g' <<<"$other") # the name as a regex (grep -E)
+	bad "initial cluster name '$other'" "$G" "initial cluster entry '$re=https://127\.0\.$X\.2:2380': member name '$re' must be letters" \
+		"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "etcd01=https://127.0.$X.1:2380,$other=https://127.0.$X.2:2380" "${common[@]}"
+	[ "$BAD_RC" = 2 ] || notok "initial cluster name '$other': exit 2" "exit $BAD_RC"
+done
+bad "a newline in ETCD_NODES" "$G" "holds a control character" \
+	env ETCD_NODES="etcd01=https://127.0.$X.1:2380
+etcd02=https://127.0.$X.2:2380" "$INSTALL" --name etcd01 --ip "127.0.$X.1" "${common[@]}"
+for v in abc -1 1.5 ''; do
+	bad "--diag-repeat '$v'" "$G" "--diag-repeat must be a number of seconds" \
+		"$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" "${common[@]}" --diag-repeat "$v"
+done
+
+# --- no apt-get under --root (packaging): with no etcd on PATH the unit names /usr/bin/etcd and says the
+# package must depend on etcd-server; the machine's packages are not touched. A stand-in apt-get records
+# every call; without --root the same PATH does call it (so the stand-in can tell).
+NP=$W/nopath
+mkdir -p "$NP/bin"
+for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+	for f in "$d"/*; do [ -x "$f" ] && [ ! -e "$NP/bin/${f##*/}" ] && ln -s "$f" "$NP/bin/${f##*/}"; done
+done
+rm -f "$NP/bin/etcd" "$NP/bin/apt-get" "$NP/bin/apt"
+printf '#!/bin/sh\necho "apt-get $*" >>"%s/apt-get.calls"\nexit 100\n' "$NP" >"$NP/bin/apt-get"
+chmod 755 "$NP/bin/apt-get"
+RT3=$NP/root
+mkdir -p "$RT3"
+PATH=$NP/bin timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --root "$RT3" --probe-bin "$PROBE" \
+	>"$RT3.out" 2>"$RT3.err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -e "$NP/apt-get.calls" ] &&
+	grep -q "no etcd on PATH: the unit names /usr/bin/etcd, Debian's etcd-server; the package must depend on etcd-server" "$RT3.out" &&
+	grep -q '^ExecStart=/usr/bin/etcd ' "$RT3/etc/systemd/system/etcd.service"; then
+	ok "--root with no etcd on PATH: no apt-get; the unit names /usr/bin/etcd and the installer says to depend on etcd-server"
+else
+	notok "no apt-get under --root" "exit $rc" "apt-get calls: $(cat "$NP/apt-get.calls" 2>&1)" "$(cat "$RT3.out" "$RT3.err")"
+fi
+NR=$NP/noroot
+PATH=$NP/bin timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$NR/ca" --ssl-dir "$NR/ssl" \
+	--data-dir "$NR/data" --unit-dir "$NR/units" --conf-dir "$NR/conf" --probe-bin "$PROBE" --no-start >"$NR.out" 2>"$NR.err"
+rc=$?
+if [ "$rc" = 1 ] && grep -q '^apt-get install -y -q etcd-server$' "$NP/apt-get.calls" 2>/dev/null; then
+	ok "the stand-in sees apt-get: without --root the same PATH installs Debian's etcd-server (here refused: exit 1)"
+else
+	notok "the apt-get stand-in records a call without --root" "exit $rc" "$(cat "$NR.err")"
+fi
+
+# --- a full disk never installs a truncated file: TMPDIR on a small tmpfs (the staging dir), then the unit dir
+# full; each in a private mount namespace of its own. Exit 1, one line naming the file, every final file as it was.
+if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+	skip "a full TMPDIR / unit dir" "needs root and unshare (a private mount namespace for the tmpfs)"
+else
+	FD=$W/full
+	cp -a "$A" "$FD" # an installed member (CA, certificate, units); the re-install changes every file
+	redo=(--name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$FD/ca" --ssl-dir "$FD/ssl" --data-dir "$FD/data"
+		--unit-dir "$FD/units" --conf-dir "$FD/conf" --probe-bin "$PROBE" --no-start --renew-cert --initial-cluster-token t2 --diag-repeat 60)
+	mkdir -p "$W/tmpfs"
+	before=$(snapshot "$FD")
+	bad=() seen=()
+	# 1 page, 2, ... until it fits: the staging of ext, the key and CSR, the certificate, then etcd.service ... etcd-diag-report@.service
+	for ((pages = 1; pages <= 16; pages++)); do
+		unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=$1 tmpfs "$2" && shift 2 && TMPDIR=$0 exec "$@"' \
+			"$W/tmpfs" "$((pages * 4))k" "$W/tmpfs" "$INSTALL" "${redo[@]}" >"$W/full.out" 2>"$W/full.err"
+		rc=$?
+		[ "$rc" = 0 ] && break
+		line=$(head -1 "$W/full.err")
+		if [ "$rc" != 1 ] || [ "$(wc -l <"$W/full.err")" != 1 ] || [[ $line != "etcd-install: error: "*"$W/tmpfs/etcd-install."* ]]; then
+			bad+=("$pages pages: exit $rc: $(cat "$W/full.err")")
+		fi
+		seen+=("$(sed -n "s|.*$W/tmpfs/etcd-install\.[^/]*/\([^ ]*\).*|\1|p" <<<"$line")")
+		[ "$(snapshot "$FD")" = "$before" ] || bad+=("$pages pages: files under the install changed")
+	done
+	[ "$rc" = 0 ] || bad+=("with 16 pages the same install still fails: $(cat "$W/full.err")")
+	units=$(printf '%s\n' "${seen[@]}" | grep -c 'service\|timer')
+	[ "$units" -ge 3 ] || bad+=("the failures did not reach the units: ${seen[*]}")
+	if [ ${#bad[@]} = 0 ] && [ "$(snapshot "$FD")" != "$before" ]; then
+		ok "TMPDIR on a tmpfs of 1..$((pages - 1)) pages: exit 1, one line naming the staged file ($(printf '%s\n' "${seen[@]}" | sort -u | tr '\n' ' ')), nothing installed; with $pages it installs"
+	else
+		notok "a full TMPDIR installs nothing" "${bad[@]}"
+	fi
+	# the unit dir full (its tmpfs filled up): the copies fail, and nothing is installed, not even the new certificate
+	cp -a "$A" "$FD.u"
+	redo=("${redo[@]/#$FD/$FD.u}")
+	unshare --mount --propagation private bash -c '
+		U=$1 W=$2
+		shift 2
+		cp -a "$U/units" "$W/units.save" && mount -t tmpfs -o size=32k tmpfs "$U/units" && cp -a "$W/units.save/." "$U/units/" || exit 9
+		dd if=/dev/zero of="$U/units/.fill" bs=1k 2>/dev/null
+		# the files (a dir'"'"'s mtime moves with a temp copy made and removed)
+		(cd "$U" && find . ! -type d -printf "%p %y %m %s %T@\n" | sort && find . -type f -exec md5sum {} + | sort) >"$W/full.before"
+		"$@" >"$W/full.out" 2>"$W/full.err"
+		echo $? >"$W/full.rc"
+		(cd "$U" && find . ! -type d -printf "%p %y %m %s %T@\n" | sort && find . -type f -exec md5sum {} + | sort) >"$W/full.after"
+	' _ "$FD.u" "$W" "$INSTALL" "${redo[@]}"
+	rc=$(cat "$W/full.rc" 2>/dev/null)
+	if [ "$rc" = 1 ] && [ "$(wc -l <"$W/full.err")" = 1 ] &&
+		grep -qx "etcd-install: error: cannot write $FD.u/units/etcd.service (no space left on its file system?): nothing was installed" "$W/full.err" &&
+		cmp -s "$W/full.before" "$W/full.after"; then
+		ok "--unit-dir on a full tmpfs: exit 1, '$(cat "$W/full.err")'; every file as it was (certificate and env file too), no temp file left"
+	else
+		notok "a full unit dir installs nothing" "exit $rc: $(cat "$W/full.err")" "$(diff "$W/full.before" "$W/full.after" | head -5)"
+	fi
+fi
 
 exit "$FAILED"
