@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # etcd.service's TimeoutStartSec= on real systemd (tests/lib/hosts.sh): Type=notify etcd is "activating"
 # until the cluster has quorum, so the first member installed waits for the second one. Each host's
-# systemd is given DefaultTimeoutStartSec=15s (a drop-in in its own /etc/systemd/system.conf.d,
+# systemd is given DefaultTimeoutStartSec=8s (a drop-in in its own /etc/systemd/system.conf.d,
 # daemon-reexec) in place of the default 90 s, so the test need not wait 90 s:
 #   1. etcd01's unit without its TimeoutStartSec= line: systemd kills the waiting etcd ("start operation
 #      timed out") and Restart=on-failure starts it again: the defect, shown;
@@ -45,13 +45,13 @@ show() { host_run "$1" systemctl show -p ActiveState -p SubState -p NRestarts -p
 # -- a short default start timeout on both hosts (the hosts' own /etc; host-init.sh's drop-in is 10-)
 bad=()
 for i in 1 2; do
-	host_run "etcd0$i" sh -c 'printf "%s\n" "[Manager]" "DefaultTimeoutStartSec=15s" >/etc/systemd/system.conf.d/20-short-start.conf &&
+	host_run "etcd0$i" sh -c 'printf "%s\n" "[Manager]" "DefaultTimeoutStartSec=8s" >/etc/systemd/system.conf.d/20-short-start.conf &&
 		systemctl daemon-reexec' || bad+=("etcd0$i: daemon-reexec failed")
 	host_wait_running "etcd0$i" 30 || bad+=("etcd0$i: not running after daemon-reexec")
 	v=$(host_run "etcd0$i" systemctl show -P DefaultTimeoutStartUSec)
-	[ "$v" = 15s ] || bad+=("etcd0$i: DefaultTimeoutStartUSec=$v")
+	[ "$v" = 8s ] || bad+=("etcd0$i: DefaultTimeoutStartUSec=$v")
 done
-[ ${#bad[@]} = 0 ] && ok "DefaultTimeoutStartSec=15s on both hosts (system.conf.d drop-in, daemon-reexec)" ||
+[ ${#bad[@]} = 0 ] && ok "DefaultTimeoutStartSec=8s on both hosts (system.conf.d drop-in, daemon-reexec)" ||
 	{ notok "a short default start timeout" "${bad[@]}"; exit 1; }
 
 # -- etcd01's files and the CA (made there), copied to etcd02 as the tutorial does
@@ -64,7 +64,7 @@ host_run etcd01 cat /etc/kubernetes/ssl/ca.pem >"$W/ca/ca.pem" &&
 grep -qx "TimeoutStartSec=infinity" <<<"$(host_run etcd01 cat /etc/systemd/system/etcd.service)" ||
 	notok "etcd.service sets TimeoutStartSec=infinity" "$(host_run etcd01 grep -n Timeout /etc/systemd/system/etcd.service)"
 
-# -- 1. without the installer's TimeoutStartSec=: the default (15 s here, 90 s on a real host) kills etcd01
+# -- 1. without the installer's TimeoutStartSec=: the default (8 s here, 90 s on a real host) kills etcd01
 host_run etcd01 sed -i '/^TimeoutStartSec=/d' /etc/systemd/system/etcd.service
 host_run etcd01 sh -c 'systemctl daemon-reload && systemctl start --no-block etcd.service'
 t=$SECONDS
@@ -99,12 +99,12 @@ prc=$?
 [ "$prc" != 124 ] || bad+=("systemctl start etcd-probe.service waited for etcd.service's start job (30 s)")
 host_run etcd01 journalctl --no-pager -u etcd-probe.service -o cat | grep -q "^ETCD CRITICAL" ||
 	bad+=("no failed probe while etcd01 waits: $(host_run etcd01 journalctl --no-pager -u etcd-probe.service -n 3 -o cat)")
-while [ $((SECONDS - t)) -lt 21 ]; do sleep 0.5; done
+while [ $((SECONDS - t)) -lt 12 ]; do sleep 0.5; done
 st2=$(show etcd01)
 [ "$st2" = "ActiveState=activating MainPID=$pid NRestarts=0 SubState=start " ] ||
 	bad+=("etcd01 after $((SECONDS - t))s: $st2 (at the start: $st)")
 if [ ${#bad[@]} = 0 ]; then
-	ok "with the installer's unit etcd01 is still activating after $((SECONDS - t))s (DefaultTimeoutStartSec=15s): same MainPID $pid, NRestarts=0; its probe ran and failed meanwhile"
+	ok "with the installer's unit etcd01 is still activating after $((SECONDS - t))s (DefaultTimeoutStartSec=8s): same MainPID $pid, NRestarts=0; its probe ran and failed meanwhile"
 else
 	notok "etcd01 waits for its peer" "${bad[@]}" "$(host_run etcd01 journalctl --no-pager -u etcd.service -n 5 -o cat)"
 fi
