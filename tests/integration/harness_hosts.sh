@@ -101,6 +101,24 @@ else
 	notok "each host's own journal" "${bad[@]}"
 fi
 
+# $(host_run ...) returns when the command does, even if it leaves a process in the host that holds
+# its stdout (a daemon, an agent): the caller's read would otherwise wait for that process's end
+rm -f "$SENT/comsub"
+(
+	out=$(host_run etcd01 sh -c '(sleep 60 &) ; echo hi')
+	echo "$out" >"$SENT/comsub"
+) &
+cpid=$!
+t0=$SECONDS
+while kill -0 "$cpid" 2>/dev/null && [ $((SECONDS - t0)) -lt 10 ]; do sleep 0.1; done
+if ! kill -0 "$cpid" 2>/dev/null && [ "$(cat "$SENT/comsub" 2>/dev/null)" = hi ]; then
+	ok "\$(host_run ...) of a command that leaves a process holding its stdout returns at once ($((SECONDS - t0)) s)"
+else
+	notok "\$(host_run ...) with a process left holding its stdout" "still waiting after $((SECONDS - t0)) s"
+	kill "$cpid" 2>/dev/null
+fi
+wait "$cpid" 2>/dev/null
+
 # the machine meanwhile: only this run's cgroup dirs are new
 machine_state >"$SENT/during"
 want=$(for s in systemd unified; do for i in 1 2 3; do echo "/sys/fs/cgroup/$s/etcd-hosts.$ID.etcd0$i"; done; done | sort)

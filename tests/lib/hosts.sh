@@ -96,9 +96,10 @@ hosts_init() {
 	return 1
 }
 
-# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here (bash 5.2.15): the test's
-# shell hangs for good in a wait for a command substitution whose child is already gone, its hosts
-# still up, no trap able to run. After SECONDS the watchdog SIGKILLs the test's shell (the hosts and
+# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here: the test's shell hangs for
+# good in a command substitution whose child is already gone, its hosts still up, no trap able to run
+# (the likeliest cause, a process left in a host holding the substitution's pipe, is what host_run now
+# keeps pipes away from; the watchdog stays for whatever else). After SECONDS the watchdog SIGKILLs the test's shell (the hosts and
 # the holder die with it: parent-death signal), then removes this run's cgroup dirs and $HOSTS_DIR.
 # hosts_cleanup stops it by its PID. It waits with bash's read -t on a FIFO of its own: no child.
 hosts_watchdog() {
@@ -185,12 +186,27 @@ host_run() {
 	# host_stop continues the stopped ones. stdin stays the caller's (<&0).
 	# It runs in the foreground (a `wait` interrupted by a trapped signal, whose trap then waits
 	# again, can hang bash): a shell records its PID, then execs nsenter.
+	# A pipe as stdout or stderr (the caller's $(...) or |) is fed through files: a process the command
+	# leaves running in the host (a daemon, an agent systemctl forks) would keep the pipe open, and the
+	# caller would wait for an EOF that never comes (a test shell blocked for good with no child left:
+	# the bed's rare hang). Files and terminals are handed over as they are.
 	local f rc runs=$HOSTS_DIR/$name/runs
 	mkdir -p "$runs" && f=$(mktemp "$runs/run.XXXXXX") || return 125
-	bash -c 'echo "$$ $2" >"$1" && shift 2 && exec nsenter -t "$1" -m -u -i -n -p -- "${@:2}"' _ "$f" "$pid" "$pid" "$@"
-	rc=$?
+	if [ -p /dev/stdout ] || [ -p /dev/stderr ]; then
+		_host_nsenter "$f" "$pid" "$@" >"$f.out" 2>"$f.err"
+		rc=$?
+		cat "$f.out" 2>/dev/null
+		cat "$f.err" >&2 2>/dev/null
+		rm -f "$f.out" "$f.err"
+	else
+		_host_nsenter "$f" "$pid" "$@"
+		rc=$?
+	fi
 	rm -f "$f"
 	return "$rc"
+}
+_host_nsenter() { # RUNFILE PID CMD...: host_run's nsenter, its PID recorded in RUNFILE
+	bash -c 'echo "$$ $2" >"$1" && shift 2 && exec nsenter -t "$1" -m -u -i -n -p -- "${@:2}"' _ "$1" "$2" "$2" "${@:3}"
 }
 
 # host_unstop NAME: SIGCONT to each nsenter of host_run into NAME that is stopped (see host_run).
