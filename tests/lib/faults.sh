@@ -175,9 +175,11 @@ faults_nft() {
 	faults_in_own_netns || { cluster_log "refusing nft rules outside the test's own netns"; return 1; }
 	{
 		echo "table inet faults {"
-		echo "chain out { type filter hook output priority 0; policy accept;"
+		echo "chain out {"
+		echo "type filter hook output priority 0; policy accept;"
 		cat
-		echo "} }"
+		echo "}"
+		echo "}"
 	} | nft -f -
 }
 
