@@ -50,6 +50,7 @@ FT_MAX_MS=$((FT * 1000 + 500))
 #   state     ERE on the probe's state word (OK, WARNING, CRITICAL, UNKNOWN)
 #   member    the members whose lines must be non-OK (while the quorum holds, the only ones): T,
 #             T+O (O: another member, a follower), all, A (the member etcd's alarm list names),
+#             T* (T, others may be non-OK too: a slow leader slows every member's quorum reads),
 #             - (not judged)
 #   reason    ERE that T's line (member T/T+O/A: that member's line; else the whole output) matches
 #   not_reason  ERE it must not match (empty: none)
@@ -74,7 +75,7 @@ FAULT_ROWS=(
 	"split-1-from-2;follower;own_uids;inject_split;undo_nft;held;OK|WARNING;-;.;;"
 	"split-1-from-2;leader;own_uids;inject_split;undo_nft;held;OK|WARNING;-;.;;"
 	"slow-disk;follower;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T;fsync;;^slow-disk@m{T}( |$)"
-	"slow-disk;leader;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T;fsync;;^slow-disk@m{T}( |$)"
+	"slow-disk;leader;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T*;fsync;;^slow-disk@m{T}( |$)"
 	"leader-churn;leader;plain;inject_churn;undo_churn;held;WARNING;-;leader changes in 15 min: [4-9];;^leader-churn@"
 )
 
@@ -184,13 +185,12 @@ inject_slow() {
 undo_slow() { member_stop "$T" 20 && member_start "$T" && member_wait_healthy "$T" 30; }
 
 inject_churn() {
-	local n
-	n=$(faults_churn_leader 4)
-	echo "# $n rounds: the leader stopped, another elected, the old one restarted"
-	[ "$n" -ge 4 ]
+	faults_churn_leader 4
+	echo "# $FAULTS_CHURNED rounds: the leader stopped, another elected, the old one restarted"
+	[ "$FAULTS_CHURNED" -ge 4 ]
 }
 # the peer round trips of the restarts stay in the p99 as the leader changes do in their count
-undo_churn() { RECOVER_ARGS=(-w leader_changes=none,peer_rtt_p99=none); }
+undo_churn() { RECOVER_ARGS=(-w "leader_changes=none,peer_rtt_p99=none"); }
 
 # ---- one row --------------------------------------------------------------------------------
 
@@ -270,7 +270,8 @@ run_row() {
 	local false_ok=0 false_crit=0 recovered=0 diag_clean=0 k t_rec args=()
 	# the count of the last 15 minutes holds the fault's own elections (a stopped leader, a lost
 	# quorum): true, but history; recovery is judged without it
-	T= O= L= A= NEW_LEADER= FAULTS_SKIP= RECOVER_ARGS=(-w leader_changes=none)
+	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP=''
+	RECOVER_ARGS=(-w leader_changes=none)
 	echo "# --- $name ($kind: $inject, then $undo)"
 	[ "${FAULTS_KEEP:-0}" = 1 ] && export CLUSTER_KEEP=1
 	if ! cluster_init >/dev/null 2>&1; then
@@ -325,21 +326,22 @@ run_row() {
 	[ "$quorum" = held ] && [ "$state" = CRITICAL ] && ! [[ CRITICAL =~ ^($want_state)$ ]] && false_crit=1
 	got=$(bad_members)
 	case $want_member in
-	T) want=$T ;;
+	T | T\*) want=$T ;;
 	T+O) want=$(printf '%s\n' "$T" "$O" | sort -n | tr '\n' ' ' | sed 's/ $//') ;;
 	A) want=$A ;;
 	all) want="1 2 3" ;;
 	*) want= ;;
 	esac
 	line=$text
-	case $want_member in T | T+O) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
+	case $want_member in T | T\* | T+O) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
 	# every member at fault named; while the quorum holds, no other (once it is lost, the
 	# survivors cannot serve a quorum read either and are rightly not OK)
-	if [ -z "$want" ] || [ "$got" = "$want" ] || { [ "$quorum" = lost ] && subset "$want" "$got"; }; then
+	if [ -z "$want" ] || [ "$got" = "$want" ] || { [ "$quorum" = lost ] && subset "$want" "$got"; } ||
+		{ [ "$want_member" = "T*" ] && subset "$want" "$got"; }; then
 		member_ok=1
 		# named: its line carries the member's name (from the member list), not only the URL
 		case $want_member in
-		T | T+O) [[ $line == *" m$T "* ]] || { member_ok=0; why+=("m$T's line lacks its name"); } ;;
+		T | T\* | T+O) [[ $line == *" m$T "* ]] || { member_ok=0; why+=("m$T's line lacks its name"); } ;;
 		esac
 	else
 		why+=("probe named members {${got}}, truth {${want}}")
@@ -403,6 +405,7 @@ trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results
 : >"$RESULTS"
 t_start=$SECONDS
+ROW_BOUND=${FAULTS_ROW_BOUND:-240}
 seen_kinds=" "
 for row in "${FAULT_ROWS[@]}"; do
 	IFS=';' read -r kind pos start inject undo quorum state member reason not_reason diag <<<"$row"
@@ -412,8 +415,17 @@ for row in "${FAULT_ROWS[@]}"; do
 		[[ $seen_kinds == *" $kind "* ]] && continue
 		seen_kinds+="$kind "
 	fi
+	# a watchdog bounds each row (a hung step must not hang the matrix): SIGTERM runs the row's
+	# cluster_cleanup (its trap), the row then has no line of figures and counts as wrong
 	(run_row "$name" "$kind" "$pos" "$start" "$inject" "$undo" "$quorum" "$state" "$member" \
-		"$reason" "$not_reason" "$diag")
+		"$reason" "$not_reason" "$diag") &
+	row_pid=$!
+	(sleep "$ROW_BOUND" && echo "# $name: past ${ROW_BOUND}s, stopped" && kill -TERM "$row_pid") &
+	dog_pid=$!
+	wait "$row_pid"
+	kill "$dog_pid" 2>/dev/null
+	wait "$dog_pid" 2>/dev/null
+	grep -q "^$name " "$RESULTS" || { echo "$name 0 0 0 - 0 0 0 0 0 0 0" >>"$RESULTS"; echo "not ok - $name (no result)"; }
 done
 
 # ---- the figures ----------------------------------------------------------------------------

@@ -18,7 +18,8 @@
 #                                    nftables rules (only inside the caller's own network
 #                                    namespace: faults_in_own_netns must be true)
 #   faults_churn_leader ROUNDS       stops the leader until another leads and restarts it, ROUNDS
-#                                    times (m1 hands leadership on first, so one member sees all)
+#                                    times (m1 hands leadership on first, so one member sees all);
+#                                    FAULTS_CHURNED: the rounds done
 
 FAULTS_UID_BASE=${FAULTS_UID_BASE:-47000}
 
@@ -220,8 +221,8 @@ faults_nft_clear() {
 }
 
 # faults_churn_leader ROUNDS: ROUNDS times, the leader (never m1: when m1 leads, leadership moves
-# to m2 first) is stopped until another member leads, then restarted and waited for. Prints the
-# number of rounds done.
+# to m2 first) is stopped until another member leads, then restarted and waited for. Sets
+# FAULTS_CHURNED to the number of rounds done (it starts members: call it in the main shell).
 faults_churn_leader() {
 	local rounds=$1 done_=0 old r
 	for ((r = 1; r <= rounds; r++)); do
@@ -236,5 +237,6 @@ faults_churn_leader() {
 		member_wait_healthy "$old" 30 || break
 		done_=$((done_ + 1))
 	done
-	echo "$done_"
+	# shellcheck disable=SC2034 # read by the caller
+	FAULTS_CHURNED=$done_
 }
