@@ -77,6 +77,8 @@ FAULT_ROWS=(
 	"slow-disk;follower;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T;fsync;;^slow-disk@m{T}( |$)"
 	"slow-disk;leader;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T*;fsync;;^slow-disk@m{T}( |$)"
 	"leader-churn;leader;plain;inject_churn;undo_churn;held;WARNING;-;leader changes in 15 min: [4-9];;^leader-churn@"
+	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;cluster.?ID;;^cluster-id-mismatch@m{T}( |$)"
+	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;cluster.?ID;;^cluster-id-mismatch@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -192,6 +194,26 @@ inject_churn() {
 # the peer round trips of the restarts stay in the p99 as the leader changes do in their count
 undo_churn() { RECOVER_ARGS=(-w "leader_changes=none,peer_rtt_p99=none"); }
 
+# T wiped and started with another --initial-cluster-token: a cluster of its own that never gets
+# a leader; the truth: its old peers log `request cluster ID mismatch` (LAB_NOTES). Its data dir
+# is kept aside, so the undo puts the old member back.
+inject_wipe() {
+	local i
+	member_stop "$T" || return 1
+	mv "$CLUSTER_DIR/m$T.data" "$CLUSTER_DIR/m$T.saved" || return 1
+	for i in 1 2 3; do [ "$i" != "$T" ] && log_mark "$i"; done
+	CLUSTER_TOKEN=wiped-$RANDOM member_start "$T" || return 1
+	FAULTS_SKIP=$T
+	for i in 1 2 3; do
+		[ "$i" != "$T" ] && log_wait "$i" 'cluster ID mismatch' 20 && return 0
+	done
+	return 1
+}
+undo_wipe() {
+	member_stop "$T" && rm -rf "$CLUSTER_DIR/m$T.data" && mv "$CLUSTER_DIR/m$T.saved" "$CLUSTER_DIR/m$T.data" &&
+		FAULTS_SKIP='' && member_start "$T" && member_wait_healthy "$T" 30
+}
+
 # ---- one row --------------------------------------------------------------------------------
 
 # subst S: S with {T} {O} {A} {IPT} {IPO} replaced (the IPs escaped for an ERE).
@@ -270,6 +292,7 @@ run_row() {
 	local false_ok=0 false_crit=0 recovered=0 diag_clean=0 k t_rec args=()
 	# the count of the last 15 minutes holds the fault's own elections (a stopped leader, a lost
 	# quorum): true, but history; recovery is judged without it
+	# shellcheck disable=SC2034 # FAULTS_SKIP is read by tests/lib/faults.sh
 	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP=''
 	RECOVER_ARGS=(-w leader_changes=none)
 	echo "# --- $name ($kind: $inject, then $undo)"
@@ -282,7 +305,10 @@ run_row() {
 	PROBE_CERT=$CLUSTER_DIR/client.pem PROBE_KEY=$CLUSTER_DIR/client-key.pem
 	case $start in
 	quota) args=(--quota-backend-bytes=1048576) ;;
-	own_uids) ETCD=$(faults_own_uid_wrapper) ;;
+	own_uids)
+		# shellcheck disable=SC2034 # ETCD is read by tests/lib/cluster.sh's member_start
+		ETCD=$(faults_own_uid_wrapper)
+		;;
 	esac
 	if ! cluster_start 3 "${args[@]}" 2>"$CLUSTER_DIR/start.err"; then
 		sed 's/^/#   /' "$CLUSTER_DIR/start.err" | tail -n 10
