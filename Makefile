@@ -124,6 +124,14 @@ demo: deps-test all
 bench: deps-test all
 	$(Q)bash tests/bench/bench.sh
 
+# The fault matrix (issue 15, tests/faults/matrix.sh): real faults in a fresh real 3-member cluster
+# per row, the probe's and the diagnosis' word against the truth, on each of FAULTS_VERSIONS.
+# FAULTS_SHORT=1: one row per fault kind; FAULTS_ROWS=REGEX: those rows. Not in check (yet).
+FAULTS_VERSIONS ?= 3.4 3.5.16
+.PHONY: faults
+faults: deps-test all
+	$(Q)rc=0; for v in $(FAULTS_VERSIONS); do ETCD_VERSION=$$v bash tests/faults/matrix.sh || rc=1; done; exit $$rc
+
 fuzz: deps-test
 	$(Q)bash tests/fuzz/run.sh
 
