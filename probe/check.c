@@ -1402,18 +1402,18 @@ static void target_timeout(struct target *t)
 		else if (c->stage == CONN_STAGE_CONNECT)
 			target_done(t, EP_FAIL_TIMEOUT, "TCP connect", "timed out after %.1f s: no "
 				    "answer to TCP connect", secs);
-		else if (c->stage == CONN_STAGE_TLS && !c->got_bytes)
+		else if (c->stage == CONN_STAGE_TLS && !c->got_bytes) {
+			f->accepted_silent = true;
 			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s: TCP "
-				    "accepted but no TLS answer (an etcd member serves clients only "
-				    "once its cluster has a leader)", secs);
-		else if (c->stage == CONN_STAGE_TLS)
+				    "accepted but no TLS answer", secs);
+		} else if (c->stage == CONN_STAGE_TLS)
 			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s in "
 				    "the TLS handshake", secs);
-		else if (!c->got_bytes)
+		else if (!c->got_bytes) {
+			f->accepted_silent = true;
 			target_done(t, EP_FAIL_TIMEOUT, "HTTP/2 setup", "timed out after %.1f s: TCP "
-				    "accepted but no HTTP/2 answer (an etcd member serves clients only "
-				    "once its cluster has a leader)", secs);
-		else
+				    "accepted but no HTTP/2 answer", secs);
+		} else
 			target_done(t, EP_FAIL_TIMEOUT, "HTTP/2 setup", "timed out after %.1f s: no "
 				    "HTTP/2 SETTINGS from server (not etcd?)", secs);
 		return;

@@ -91,6 +91,8 @@ struct endpoint_facts {
 	enum endpoint_failure failure;
 	const char *failed_step;  /* "name resolution", "TCP connect", "TLS handshake", ... */
 	char error[FACTS_ERR_LEN]; /* the English line, sanitized */
+	bool accepted_silent;     /* TCP accepted, then not a byte of TLS or HTTP/2 within -t: why is
+				     the verdict's to say, knowing whether the others have a leader */
 	long verify_err;          /* X509_V_ERR_* when the server certificate failed, else 0 */
 	char verify_host[128];    /* the name or IP it was checked against */
 	char cert_sans[512];      /* the SANs it presented, sanitized */

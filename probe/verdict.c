@@ -132,6 +132,26 @@ static void judge_write(const struct thresholds *t, const struct endpoint_facts 
 		   e->write_error);
 }
 
+/* The failure of endpoint e as said on its line and in the summary. A member that took the TCP
+ * connection and then said nothing is only a fact for the engine; why depends on the others: with
+ * a leader among them this member is the one at fault (hung, stopped, overloaded, or not part of
+ * their cluster: a wiped member bootstrapped again waits for a quorum of its own); with none,
+ * etcd serves clients only once its cluster has a leader. */
+static const char *ep_error(const struct check_facts *f, const struct endpoint_facts *e,
+			    char *buf, size_t cap)
+{
+	if (!e->accepted_silent)
+		return e->error;
+	bool others_led = false;
+	for (size_t i = 0; i < f->n_eps; i++)
+		others_led |= &f->eps[i] != e && f->eps[i].has_status && f->eps[i].leader;
+	snprintf(buf, cap, "%s (%s)", e->error,
+		 others_led ? "not answering while the other members have a leader: hung, stopped "
+			      "or overloaded, or not joined to their cluster"
+			    : "an etcd member serves clients only once its cluster has a leader");
+	return buf;
+}
+
 static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,
 			   const struct endpoint_facts *e, struct endpoint_verdict *ev)
 {
@@ -144,8 +164,9 @@ static void judge_endpoint(const struct check_facts *f, const struct thresholds 
 		return;
 	}
 	if (e->failed) {
+		char why[FACTS_ERR_LEN + 160];
 		add_reason(ev, STATE_CRITICAL, "%s: %s", e->failed_step ? e->failed_step : "error",
-			   e->error);
+			   ep_error(f, e, why, sizeof(why)));
 		return;
 	}
 	if (e->tls_warning[0])
@@ -424,9 +445,10 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 
 	if (reached == 0 && f->n_eps) {
 		const struct endpoint_facts *e = &f->eps[0];
+		char why[FACTS_ERR_LEN + 160];
 		problem(&p, STATE_CRITICAL, "%s unreachable%s%s",
 			f->n_eps == 1 ? "endpoint" : "all endpoints",
-			f->n_eps == 1 ? ": " : " (first: ", e->error);
+			f->n_eps == 1 ? ": " : " (first: ", ep_error(f, e, why, sizeof(why)));
 		if (f->n_eps > 1) {
 			size_t used = strlen(p.text[p.n - 1]);
 			snprintf(p.text[p.n - 1] + used, sizeof(p.text[0]) - used, ")");
@@ -447,8 +469,10 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE)
 				continue;
 			size_t used = strlen(names);
+			char why[FACTS_ERR_LEN + 160];
 			snprintf(names + used, sizeof(names) - used, "%s%s: %s", used ? ", " : "",
-				 ep_label(e), e->failed ? e->error : e->health_error);
+				 ep_label(e), e->failed ? ep_error(f, e, why, sizeof(why))
+							: e->health_error);
 		}
 		problem(&p, STATE_WARNING, "%zu of %zu members down or unhealthy (%s), quorum held "
 			"(%zu/%zu)", down, v->voting_members, names, v->healthy_members,

@@ -66,8 +66,8 @@ FAULT_ROWS=(
 	"two-stopped;follower;plain;inject_stop_two;undo_start_two;lost;CRITICAL;T+O;connection refused;;^quorum-lost@"
 	"two-stopped;leader;plain;inject_stop_two;undo_start_two;lost;CRITICAL;T+O;connection refused;;^quorum-lost@"
 	"all-down;any;plain;inject_stop_all;undo_start_all;lost;CRITICAL;all;connection refused;;^(quorum-lost|member-down)@"
-	"frozen;follower;plain;inject_freeze;undo_thaw;held;WARNING;T;(not answering|hung|overloaded|stopped);leader;^(endpoint-unhealthy|peer-unreachable|overloaded)@m{T}( |$)"
-	"frozen;leader;plain;inject_freeze;undo_thaw;held;WARNING;T;(not answering|hung|overloaded|stopped);leader;^(endpoint-unhealthy|peer-unreachable|overloaded)@m{T}( |$)"
+	"frozen;follower;plain;inject_freeze;undo_thaw;held;WARNING;T;(not answering|hung|overloaded|stopped);(once its cluster has a leader|no leader);^(endpoint-unhealthy|peer-unreachable|overloaded)@m{T}( |$)"
+	"frozen;leader;plain;inject_freeze;undo_thaw;held;WARNING;T;(not answering|hung|overloaded|stopped);(once its cluster has a leader|no leader);^(endpoint-unhealthy|peer-unreachable|overloaded)@m{T}( |$)"
 	"nospace;follower;quota;inject_nospace;undo_nospace;held;CRITICAL;-;NOSPACE.*m{A}|m{A}.*NOSPACE;;^nospace-alarm@"
 	"nospace;leader;quota;inject_nospace;undo_nospace;held;CRITICAL;-;NOSPACE.*m{A}|m{A}.*NOSPACE;;^nospace-alarm@"
 	"cert-swapped;follower;plain;inject_swap_cert;undo_own_cert;held;WARNING;T;certificate is valid for 127\\.0\\.0\\.1, {IPO}, not {IPT};;^cert-san-mismatch@m{T}( |$)"
@@ -80,8 +80,11 @@ FAULT_ROWS=(
 	"slow-disk;follower;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T;fsync;;^slow-disk@m{T}( |$)"
 	"slow-disk;leader;plain;inject_slow;undo_slow;held;WARNING|CRITICAL;T*;fsync;;^slow-disk@m{T}( |$)"
 	"leader-churn;leader;plain;inject_churn;undo_churn;held;WARNING;-;leader changes in 15 min: [4-9];;^leader-churn@"
-	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;cluster.?ID;;^cluster-id-mismatch@m{T}( |$)"
-	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;cluster.?ID;;^cluster-id-mismatch@m{T}( |$)"
+	# a wiped member bootstrapped again never completes a TLS handshake (it waits for a quorum of
+	# its own cluster): from outside the probe can only say it is not part of the others' cluster;
+	# the cluster-ID mismatch itself is in its peers' logs, which is diag's to name
+	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
+	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the

@@ -227,6 +227,35 @@ static void test_all_unreachable(void **state)
 	assert_non_null(strstr(x->v.summary, "all endpoints unreachable"));
 }
 
+/* A member that takes the TCP connection and never answers (SIGSTOP, hung, a wiped member waiting
+ * for a quorum of its own): while the others have a leader it is this member that is wrong, not
+ * "no leader" (seen in the fault matrix: a frozen follower was said to wait for a leader). */
+static void test_silent_member(void **state)
+{
+	struct fixture *x = *state;
+	down(&x->f.eps[2], "timed out after 5.0 s: TCP accepted but no TLS answer");
+	x->f.eps[2].failed_step = "TLS handshake";
+	x->f.eps[2].accepted_silent = true;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[2].reason, "no TLS answer (not answering while the other "
+						   "members have a leader: hung, stopped or "
+						   "overloaded"));
+	assert_non_null(strstr(x->v.summary, "etcd03: timed out after 5.0 s: TCP accepted but no "
+					     "TLS answer (not answering while the other members"));
+	assert_null(strstr(x->v.summary, "once its cluster has a leader"));
+
+	/* nobody has a leader: etcd is waiting for one before it serves */
+	for (size_t i = 0; i < 3; i++) {
+		down(&x->f.eps[i], "timed out after 5.0 s: TCP accepted but no TLS answer");
+		x->f.eps[i].accepted_silent = true;
+	}
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.eps[0].reason, "no TLS answer (an etcd member serves clients "
+						   "only once its cluster has a leader)"));
+}
+
 static void test_thresholds_and_certs(void **state)
 {
 	struct fixture *x = *state;
@@ -553,6 +582,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_metrics_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_rtt_blames_slow_peer, setup, teardown),
 		T(test_healthy),         T(test_one_down_is_warning), T(test_two_down_is_quorum_lost),
 		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
