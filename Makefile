@@ -116,7 +116,7 @@ check: deps-test all $(UNIT_BIN)
 	$(Q)sh tests/lib/run-all.sh $(UNIT_BIN)
 
 lint: deps-test
-	$(Q)shellcheck -S warning tests/lib/*.sh tests/integration/*.sh deploy/*.sh deploy/etcd-install .ci/run
+	$(Q)shellcheck -S warning tests/lib/*.sh tests/integration/*.sh tests/faults/*.sh deploy/*.sh deploy/etcd-install .ci/run
 
 demo: deps-test all
 	$(Q)bash deploy/demo.sh
