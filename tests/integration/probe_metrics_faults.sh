@@ -17,6 +17,8 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/cluster.sh
 # shellcheck source=tests/lib/probe-check.sh
 . tests/lib/probe-check.sh
+# shellcheck source=tests/lib/faults.sh
+. tests/lib/faults.sh
 probe_require
 cluster_init || { echo "not ok - cluster harness init"; exit 1; }
 command -v strace >/dev/null || { echo "not ok - strace installed (make check installs it)"; exit 1; }
@@ -34,30 +36,12 @@ probe_expect "healthy cluster, /metrics read: OK with fsync and commit p99 on ea
 	'^OK: .* m1 .* fsync p99 [0-9.]+ ms commit p99' '^OK: .* m3 .* fsync p99'
 
 # ---- slow disk on m3 ----
-# strace is m3's parent: m3 itself gets the PID the harness stops (etcd exits on SIGTERM, then
-# strace does), and strace's own PID is stopped at exit too.
-wrapper=$D/etcd-slow-disk
-cat >"$wrapper" <<EOW
-#!/bin/sh
-exec strace -f -qq -e trace=fdatasync,fsync -e inject=fdatasync,fsync:delay_enter=1200000 -o /dev/null $(command -v "${ETCD:-etcd}") "\$@"
-EOW
-chmod +x "$wrapper"
+# (tests/lib/faults.sh: strace is m3's parent, m3 itself gets the PID the harness stops)
 member_stop 3
-ETCD=$wrapper member_start 3
-tracer=$(member_pid 3)
-cluster_atexit "cluster_stop_pid $tracer 5"
-child=
-for ((k = 0; k < 50; k++)); do
-	child=$(pgrep -P "$tracer" | head -n 1)
-	[ -n "$child" ] && break
-	sleep 0.1
-done
-if [ -z "$child" ]; then
+if ! faults_member_start_slow 3 1200000; then
 	echo "not ok - m3 starts under strace"
 	exit 1
 fi
-# shellcheck disable=SC2034 # the harness reads it (member_stop)
-CLUSTER_PIDS[3]=$child
 if ! member_wait_healthy 3 40; then
 	echo "not ok - m3 healthy under strace's fsync delay"
 	exit 1
@@ -84,46 +68,8 @@ fi
 # m1 stays up all along and sees every change: when it leads, leadership moves to m2 first
 # (etcdctl move-leader, a change too), then the leader is stopped until another one leads, and
 # restarted. Four rounds: m1 counts at least 4 changes, within its first 15 minutes.
-# leader: prints the index of the member that leads now (empty when none answers).
-leader() {
-	local i st
-	for i in 1 2 3; do
-		[ -n "$(member_pid "$i")" ] || continue
-		st=$(cluster_etcdctl "$i" endpoint status -w json --command-timeout=2s 2>/dev/null) || continue
-		python3 -c '
-import json, sys
-s = json.loads(sys.argv[1])[0]["Status"]
-sys.exit(0 if s["header"]["member_id"] == s["leader"] else 1)' "$st" && { echo "$i"; return; }
-	done
-}
-# member_id_hex I: member I's ID as etcdctl move-leader wants it.
-member_id_hex() {
-	cluster_etcdctl "$1" endpoint status -w json 2>/dev/null |
-		python3 -c 'import json,sys; print("%x" % json.load(sys.stdin)[0]["Status"]["header"]["member_id"])'
-}
-# wait_leader_not I: waits (10 s) until a member other than I leads; prints it.
-wait_leader_not() {
-	local k l
-	for ((k = 0; k < 50; k++)); do
-		l=$(leader)
-		if [ -n "$l" ] && [ "$l" != "$1" ]; then echo "$l"; return 0; fi
-		sleep 0.2
-	done
-	return 1
-}
-changes=0
-for ((round = 1; round <= 4; round++)); do
-	old=$(wait_leader_not 0) || break
-	if [ "$old" = 1 ]; then
-		cluster_etcdctl 1 move-leader "$(member_id_hex 2)" >/dev/null 2>&1 || break
-		old=$(wait_leader_not 1) || break
-	fi
-	member_stop "$old"
-	wait_leader_not "$old" >/dev/null || break
-	member_start "$old"
-	member_wait_healthy "$old" 30 || break
-	changes=$((changes + 1))
-done
+faults_churn_leader 4
+changes=$FAULTS_CHURNED
 if [ "$changes" -lt 4 ]; then
 	echo "not ok - 4 rounds: the leader (never m1) stopped, another elected, restarted (got $changes)"
 	exit 1
