@@ -603,6 +603,46 @@ static void fold_symptoms(struct diag_findings *r)
 	drop_folded(r);
 }
 
+/* The members' logs name a client whose certificate they turned down by its address only
+ * ("client 127.0.0.1"). When the live checks were turned down for that same fault of our own
+ * --cert, that client is this one: one finding (ours, which names the file), with the logs'
+ * lines as its evidence, not a second finding for the same certificate. */
+static void fold_own_client_cert(struct diag_findings *r, const struct live_facts *l)
+{
+	static const struct {
+		enum cred_problem kind;
+		enum diag_code code;
+	} same[] = {
+		{CRED_PROBLEM_EXPIRED, DIAG_CERT_EXPIRED},
+		{CRED_PROBLEM_NOT_YET_VALID, DIAG_CERT_NOT_YET_VALID},
+		{CRED_PROBLEM_NOT_CLIENT_AUTH, DIAG_CERT_BAD_KEY_USAGE},
+		{CRED_PROBLEM_UNKNOWN_CA, DIAG_CERT_UNKNOWN_AUTHORITY},
+	};
+	enum diag_code code = DIAG_CODE_NONE;
+	for (size_t i = 0; l && i < sizeof(same) / sizeof(same[0]); i++)
+		if (same[i].kind == l->client_cert_kind)
+			code = same[i].code;
+	struct diag_finding *ours = NULL;
+	for (size_t k = 0; code != DIAG_CODE_NONE && k < r->n; k++)
+		if (r->v[k].code == DIAG_CLIENT_CERT_REJECTED &&
+		    strcmp(r->v[k].member, "this client") == 0)
+			ours = &r->v[k];
+	if (!ours)
+		return;
+	for (size_t k = 0; k < r->n; k++) {
+		struct diag_finding *f = &r->v[k];
+		if (f->code != code || strncmp(f->member, "client ", 7) != 0)
+			continue;
+		for (size_t e = 0; e < f->n_evidence; e++)
+			add_evidence(ours, "%s", f->evidence[e]);
+		ours->count += f->count;
+		if (f->severity > ours->severity)
+			ours->severity = f->severity;
+		f->code = DIAG_CODE_NONE; /* removed below */
+	}
+	drop_folded(r);
+}
+
 /* A member's disk or load explains what its peers see at the same time: elections, a lost
  * leader, links to it failing (etcd's leader misses heartbeats while its fsync blocks, the
  * followers' election timers fire; ETCD_LOGS.md sections 3 and 4). Within this slack of the
@@ -956,6 +996,8 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 	if (in->live && in->live->available)
 		from_live(ret, d, in->live);
 	fold_symptoms(ret);
+	if (in->live && in->live->available)
+		fold_own_client_cert(ret, in->live);
 	quorum_from_down(ret, d, in->cfg);
 	quorum_from_votes(ret, in->aggs);
 	for (size_t i = 0; i < ret->n; i++) {

@@ -84,6 +84,8 @@ static int run_list(const char *list, const char *cacert, const char *cert, cons
 	}
 	text_scopy(peer ? ret->peer_cert_problem : ret->client_cert_problem,
 		   sizeof(ret->client_cert_problem), client.problem);
+	if (!peer)
+		ret->client_cert_kind = client.problem_kind;
 	struct check_config cfg = {
 		.eps = eps,
 		.n_eps = (size_t)n,

@@ -7,6 +7,7 @@
 
 #include "probe/etcdctl_flags.h"
 #include "probe/facts.h"
+#include "proto/cred.h"
 
 #define LIVE_MAX_ENDPOINTS 16
 
@@ -44,6 +45,7 @@ struct live_facts {
 	char why[256];
 	/* what the members will object to in the client certificate (struct cred_client), "" */
 	char client_cert_problem[320];
+	enum cred_problem client_cert_kind; /* the same as a fact */
 	char peer_cert_problem[320]; /* the same for the peer certificate of the handshakes */
 	size_t n;
 	struct live_endpoint v[LIVE_MAX_ENDPOINTS];

@@ -63,17 +63,22 @@ static void last_ssl_error(char *buf, size_t len)
 /* What the members will object to in the client certificate: its dates at now, clientAuth in
  * its extended key usage, its chain to --cacert. One line naming --cert, or "". */
 static void client_problem(SSL_CTX *ctx, const struct cred_config *cfg, X509 *leaf,
-			   const struct cert_facts *cf, time_t now, char *out, size_t len)
+			   const struct cert_facts *cf, time_t now, char *out, size_t len,
+			   enum cred_problem *kind)
 {
 	char d[16];
 	out[0] = '\0';
+	*kind = CRED_PROBLEM_NONE;
 	if (cf->not_after && now > cf->not_after) {
 		certinfo_date(cf->not_after, d);
 		snprintf(out, len, "--cert %s expired %s", cfg->cert, d);
+		*kind = CRED_PROBLEM_EXPIRED;
 	} else if (cf->not_before && now < cf->not_before) {
 		certinfo_date(cf->not_before, d);
 		snprintf(out, len, "--cert %s is not valid before %s", cfg->cert, d);
+		*kind = CRED_PROBLEM_NOT_YET_VALID;
 	} else if (!cf->eku_client) {
+		*kind = CRED_PROBLEM_NOT_CLIENT_AUTH;
 		/* Go's server verifies a client certificate for clientAuth (x509 ExtKeyUsage). */
 		snprintf(out, len, "--cert %s has extended key usage %s, not clientAuth", cfg->cert,
 			 cf->eku_server ? "serverAuth" : "without clientAuth");
@@ -84,9 +89,11 @@ static void client_problem(SSL_CTX *ctx, const struct cred_config *cfg, X509 *le
 		X509_STORE_CTX *vc = X509_STORE_CTX_new();
 		if (vc && X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(ctx), leaf, chain) == 1) {
 			X509_STORE_CTX_set_flags(vc, X509_V_FLAG_NO_CHECK_TIME);
-			if (X509_verify_cert(vc) != 1)
+			if (X509_verify_cert(vc) != 1) {
 				snprintf(out, len, "--cert %s (issuer %s) is not signed by a CA in "
 						   "--cacert %s", cfg->cert, cf->issuer, cfg->cacert);
+				*kind = CRED_PROBLEM_UNKNOWN_CA;
+			}
 		}
 		X509_STORE_CTX_free(vc);
 		ERR_clear_error();
@@ -172,7 +179,7 @@ static int load_client(SSL_CTX *ctx, const struct cred_config *cfg, struct cred_
 	if (client && leaf && certinfo_read(leaf, &client->facts) == 0) {
 		client->present = true;
 		client_problem(ctx, cfg, leaf, &client->facts, time(NULL), client->problem,
-			       sizeof(client->problem));
+			       sizeof(client->problem), &client->problem_kind);
 	}
 	return 0;
 }

@@ -17,6 +17,15 @@ struct cred_config {
 };
 
 /* What cred_ctx_new saw of the client certificate (--cert). */
+/* What the members will object to in a client certificate, as a fact. */
+enum cred_problem {
+	CRED_PROBLEM_NONE,
+	CRED_PROBLEM_EXPIRED,
+	CRED_PROBLEM_NOT_YET_VALID,
+	CRED_PROBLEM_NOT_CLIENT_AUTH,
+	CRED_PROBLEM_UNKNOWN_CA,
+};
+
 struct cred_client {
 	bool present;            /* a client certificate was loaded */
 	struct cert_facts facts; /* its leaf */
@@ -25,6 +34,7 @@ struct cred_client {
 	 * 2026-01-02", "... has extended key usage serverAuth, not clientAuth", "... is not
 	 * signed by a CA in --cacert ..."; "" when nothing is */
 	char problem[320];
+	enum cred_problem problem_kind; /* the same as a fact */
 };
 
 /* Creates a TLS 1.2+ client context offering ALPN h2 only. On success returns 0, *ret owns the

@@ -271,6 +271,63 @@ static void test_client_cert_rejected_once(void **state)
 	free(l);
 }
 
+/* Our --cert expired: the members log "rejected connection from 127.0.0.1 (certificate has
+ * expired)" and the live checks are turned down for it. One finding, ours, with the log lines
+ * as evidence (the fault matrix saw cert-expired on "client 127.0.0.1" beside it); a rejection
+ * in the logs for another fault than ours stays its own. */
+static void test_own_client_cert_in_logs_once(void **state)
+{
+	struct fixture *x = *state;
+	struct live_facts *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	l->available = true;
+	l->n = 3;
+	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem),
+		 "--cert /c.pem expired 2020-01-02");
+	l->client_cert_kind = CRED_PROBLEM_EXPIRED;
+	for (int i = 0; i < 3; i++) {
+		l->v[i].failure = EP_FAIL_CLIENT_CERT_REJECTED;
+		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
+		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
+		snprintf(l->v[i].error, sizeof(l->v[i].error), "TLS handshake: server rejected our "
+			 "client certificate: --cert /c.pem expired 2020-01-02");
+	}
+	static const char expired[] = "2026-11-25 12:59:42.501365 I | embed: rejected connection "
+				      "from \"127.0.0.1:44948\" (error \"tls: failed to verify client "
+				      "certificate: x509: certificate has expired or is not yet "
+				      "valid\", ServerName \"\")";
+	static const char other_ca[] = "2026-11-25 12:59:42.501365 I | embed: rejected connection "
+				       "from \"127.0.0.9:44948\" (error \"tls: failed to verify "
+				       "client certificate: x509: certificate signed by unknown "
+				       "authority\", ServerName \"\")";
+	for (int m = 1; m <= 3; m++) {
+		char host[8];
+		snprintf(host, sizeof(host), "m%d", m);
+		feed(x->a, host, 1000000, expired, 3);
+	}
+	feed(x->a, "m1", 2000000, other_ca, 3);
+	struct correlate_input in = {x->a, NULL, l, NULL};
+	correlate_run(&in, x->f);
+	size_t ours = 0, expired_left = 0, other = 0;
+	for (size_t i = 0; i < x->f->n; i++) {
+		const struct diag_finding *f = &x->f->v[i];
+		if (f->code == DIAG_CLIENT_CERT_REJECTED) {
+			ours++;
+			assert_string_equal(f->member, "this client");
+			bool log_evidence = false;
+			for (size_t e = 0; e < f->n_evidence; e++)
+				log_evidence |= strstr(f->evidence[e], "certificate has expired") != NULL;
+			assert_true(log_evidence);
+		}
+		expired_left += f->code == DIAG_CERT_EXPIRED;
+		other += f->code == DIAG_CERT_UNKNOWN_AUTHORITY;
+	}
+	assert_int_equal(ours, 1);
+	assert_int_equal(expired_left, 0);
+	assert_int_equal(other, 1);
+	free(l);
+}
+
 /* The SAN a cert-san-mismatch remedy adds: IP: for an address, DNS: for a name (openssl refuses
  * "IP:localhost"; the remedy wrote it for every address before). */
 static void test_san_remedy_ip_or_dns(void **state)
@@ -802,6 +859,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cluster_id_minority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_client_cert_in_logs_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
 		cmocka_unit_test(test_remedies_follow_install),
 		cmocka_unit_test_setup_teardown(test_startup_causes_fold, setup, teardown),
