@@ -76,7 +76,7 @@ hosts_init() {
 	trap 'hosts_cleanup; trap - EXIT; exit 143' TERM
 	lab_pick_net || return 1
 	HOSTS_NET=127.0.$LAB_X
-	hosts_watchdog "${HOSTS_DEADLINE:-300}"
+	hosts_watchdog "${HOSTS_DEADLINE:-180}"
 	# the holder: a process that only keeps the network namespace alive; dies with this shell
 	# setsid: a signal to the test's process group (timeout(1), Ctrl-C) must not reach it, nor the hosts
 	setsid setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && exec sleep infinity' \
