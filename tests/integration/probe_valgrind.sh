@@ -20,6 +20,11 @@ vg_case() { # NAME EXPECTED_RC [--diag] ARGS...
 	local name=$1 want=$2 rc bin=$PROBE
 	shift 2
 	if [ "${1:-}" = --diag ]; then bin=$DIAG; shift; fi
+	# under valgrind the probe's own time is in the read latency it measures (0.57 s once in CI on
+	# a loaded machine, WARNING at 0.5): what is checked here is memory, not speed
+	if [ "$bin" = "$PROBE" ] && [ "$want" = 0 ]; then
+		set -- "$@" -w latency=10,write_latency=10 -c latency=20,write_latency=20
+	fi
 	timeout -k 5 120 "${VG[@]}" "$bin" "$@" >"$CLUSTER_DIR/vg.out" 2>"$CLUSTER_DIR/vg.err"
 	rc=$?
 	if [ "$rc" = "$want" ]; then
