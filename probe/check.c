@@ -1376,6 +1376,15 @@ static int target_advance(struct target *t)
 	}
 }
 
+/* Whether the server answered any call of t's (a whole answer, or one taken). */
+static bool target_answered_any(const struct target *t)
+{
+	for (int k = 0; k < CALL_COUNT; k++)
+		if (t->call[k] == CALL_TAKEN || (t->call[k] == CALL_PENDING && t->calls[k].done))
+			return true;
+	return false;
+}
+
 /* At the deadline: say, for each unfinished endpoint, where it was stuck. */
 static void target_timeout(struct target *t)
 {
@@ -1403,14 +1412,14 @@ static void target_timeout(struct target *t)
 			target_done(t, EP_FAIL_TIMEOUT, "TCP connect", "timed out after %.1f s: no "
 				    "answer to TCP connect", secs);
 		else if (c->stage == CONN_STAGE_TLS && !c->got_bytes) {
-			f->accepted_silent = true;
+			f->silence = EP_SILENT_ACCEPTED;
 			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s: TCP "
 				    "accepted but no TLS answer", secs);
 		} else if (c->stage == CONN_STAGE_TLS)
 			target_done(t, EP_FAIL_TIMEOUT, "TLS handshake", "timed out after %.1f s in "
 				    "the TLS handshake", secs);
 		else if (!c->got_bytes) {
-			f->accepted_silent = true;
+			f->silence = EP_SILENT_ACCEPTED;
 			target_done(t, EP_FAIL_TIMEOUT, "HTTP/2 setup", "timed out after %.1f s: TCP "
 				    "accepted but no HTTP/2 answer", secs);
 		} else
@@ -1435,6 +1444,8 @@ static void target_timeout(struct target *t)
 		metrics_done(t, "%s/metrics: no answer within %.1f s", t->metrics.ep.url, secs);
 	if (!f->has_status && t->call[CALL_STATUS] == CALL_PENDING && !f->health_done) {
 		/* nothing answered: the health read is sent after Status, so blame Status */
+		if (!target_answered_any(t))
+			f->silence = EP_SILENT_CALLS;
 		target_done(t, EP_FAIL_TIMEOUT, "gRPC", "timed out after %.1f s waiting for %s",
 			    secs, call_names[CALL_STATUS]);
 		return;

@@ -47,6 +47,14 @@ enum endpoint_failure {
 	EP_FAIL__COUNT
 };
 
+/* How an endpoint that took the connection then said nothing within -t. Only a fact for the
+ * engine: why is the verdict's to say, knowing whether the others have a leader. */
+enum endpoint_silence {
+	EP_SILENT_NONE,
+	EP_SILENT_ACCEPTED, /* TCP accepted, then not a byte of TLS or HTTP/2 */
+	EP_SILENT_CALLS,    /* TLS and HTTP/2 up, then not one call answered */
+};
+
 /* A stable key for each failure ("refused", "tls-verify", ...): JSON and etcd-diag use it. */
 const char *endpoint_failure_str(enum endpoint_failure f);
 
@@ -91,8 +99,7 @@ struct endpoint_facts {
 	enum endpoint_failure failure;
 	const char *failed_step;  /* "name resolution", "TCP connect", "TLS handshake", ... */
 	char error[FACTS_ERR_LEN]; /* the English line, sanitized */
-	bool accepted_silent;     /* TCP accepted, then not a byte of TLS or HTTP/2 within -t: why is
-				     the verdict's to say, knowing whether the others have a leader */
+	enum endpoint_silence silence; /* how it took the connection and then said nothing */
 	long verify_err;          /* X509_V_ERR_* when the server certificate failed, else 0 */
 	char verify_host[128];    /* the name or IP it was checked against */
 	char cert_sans[512];      /* the SANs it presented, sanitized */

@@ -132,24 +132,42 @@ static void judge_write(const struct thresholds *t, const struct endpoint_facts 
 		   e->write_error);
 }
 
-/* The failure of endpoint e as said on its line and in the summary. A member that took the TCP
- * connection and then said nothing is only a fact for the engine; why depends on the others: with
- * a leader among them this member is the one at fault (hung, stopped, overloaded, or not part of
- * their cluster: a wiped member bootstrapped again waits for a quorum of its own); with none,
- * etcd serves clients only once its cluster has a leader. */
+/* Why an endpoint that took the connection and then said nothing did, by how far it got and
+ * whether the others have a leader. Not a byte: with a leader among the others this member is
+ * the one at fault (hung, stopped, overloaded, or not part of their cluster: a wiped member
+ * bootstrapped again waits for a quorum of its own); with none, etcd serves clients only once
+ * its cluster has a leader (until then its client port accepts TCP and says nothing). TLS and
+ * HTTP/2 up but no call answered: etcd was serving (so it was neither stopped nor waiting to
+ * join) and answers Status with or without a leader; with a leader among the others it is
+ * hung or overloaded (or a proxy in front of such a member); with none, nothing more is known. */
+static const struct {
+	enum endpoint_silence silence;
+	bool others_led;
+	const char *why;
+} silence_why[] = {
+	{EP_SILENT_ACCEPTED, true, "not answering while the other members have a leader: hung, "
+				   "stopped or overloaded, or not joined to their cluster"},
+	{EP_SILENT_ACCEPTED, false, "an etcd member serves clients only once its cluster has a "
+				    "leader"},
+	{EP_SILENT_CALLS, true, "not answering while the other members have a leader: hung or "
+				"overloaded"},
+};
+
+/* The failure of endpoint e as said on its line and in the summary. */
 static const char *ep_error(const struct check_facts *f, const struct endpoint_facts *e,
 			    char *buf, size_t cap)
 {
-	if (!e->accepted_silent)
+	if (e->silence == EP_SILENT_NONE)
 		return e->error;
 	bool others_led = false;
 	for (size_t i = 0; i < f->n_eps; i++)
 		others_led |= &f->eps[i] != e && f->eps[i].has_status && f->eps[i].leader;
-	snprintf(buf, cap, "%s (%s)", e->error,
-		 others_led ? "not answering while the other members have a leader: hung, stopped "
-			      "or overloaded, or not joined to their cluster"
-			    : "an etcd member serves clients only once its cluster has a leader");
-	return buf;
+	for (size_t i = 0; i < sizeof(silence_why) / sizeof(silence_why[0]); i++)
+		if (silence_why[i].silence == e->silence && silence_why[i].others_led == others_led) {
+			snprintf(buf, cap, "%s (%s)", e->error, silence_why[i].why);
+			return buf;
+		}
+	return e->error;
 }
 
 static void judge_endpoint(const struct check_facts *f, const struct thresholds *t,

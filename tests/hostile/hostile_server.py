@@ -1,11 +1,13 @@
-# hostile_server: a loopback server that misbehaves in one chosen way, for tests/integration/probe_hostile.sh.
+# hostile_server: a loopback server that misbehaves in one chosen way, for tests/integration/probe_hostile.sh
+# (and probe_cluster.sh, on a stopped member's addresses).
 #
 #   python3 hostile_server.py SCENARIO HOST PORT [CERT KEY [SNI]]
 #
 # Scenarios: silent, tls-hello-stall, tls-half-flight, http1, tls-h2-http1, tls-no-h2,
 # tls-client-cert, and after HTTP/2 setup rst, goaway, flood, flood-nofc, truncated, compressed,
 # no-trailer, status14, headers-flood, continuation-block, continuation-flood, trickle,
-# tls-garbage.
+# tls-garbage, h2-silent (SETTINGS and PING answered, no stream ever: a member whose gRPC
+# server is up but whose handlers hang, or a proxy in front of a hung member).
 #
 # With CERT and KEY it speaks TLS (ALPN h2 unless the scenario says otherwise), else clear text
 # (HTTP/2 with prior knowledge, as etcd's http:// listener). HTTP/2 frames are written by hand:
@@ -409,6 +411,8 @@ class Conn:
             os.write(self.sock.fileno(), b"garbage, not a TLS record\r\n" * 4)
             time.sleep(0.5)
             raise EOFError
+        elif sc == "h2-silent":
+            pass  # the request is taken and never answered; the connection stays up
         elif sc == "continuation-flood":
             # a header block that never ends: CONTINUATION frames until the client goes away
             self.send(frame(HEADERS, 0, sid, hpack(RESP_HEADERS)))

@@ -6,8 +6,10 @@
 # JSON output, --cluster discovery, etcdctl environment variables, plain http:// listeners, wrong
 # CA, missing, foreign, expired or serverAuth-only client certificate, --insecure-skip-tls-verify),
 # then member 3 restarted with member 1's certificate (SAN mismatch, must be named well under -t),
-# then with certificates expiring in 10 and 5 days, then member 3 stopped (WARNING, connection
-# refused) and member 2 stopped (CRITICAL, quorum lost). Each scenario asserts the exit code and the
+# then with certificates expiring in 10 and 5 days, then member 3's addresses taken by helper
+# servers that accept and answer nothing (HTTP/2 up but no call answered; on http:// not a byte:
+# WARNING, m3 not answering while the others have a leader), then member 3 stopped (WARNING,
+# connection refused) and member 2 stopped (CRITICAL, quorum lost). Each scenario asserts the exit code and the
 # reason phrase of the contract.
 # PROBE=path overrides build/etcd-probe. Harness: tests/lib/cluster.sh; checks: tests/lib/probe-check.sh.
 set -u
@@ -168,8 +170,41 @@ else
 fi
 member_cycle_cert "" || echo "# m3 with its own certificate not healthy again"
 
-# --- one member stopped: quorum held ------------------------------------------------------------
+# --- member 3's addresses answering nothing, while m1 and m2 have a leader -------------------------
+# m3 stopped and helper servers on its client URLs: on https://, TLS with m3's own certificate and
+# HTTP/2 SETTINGS, then no stream ever answered (hostile_server.py h2-silent); on http://, TCP
+# accepted and not a byte (silent). Either way the others' leader says the fault is m3's (hung or
+# overloaded), not that etcd waits for a leader, and m1's and m2's lines stay OK, within -t. (The
+# http:// URLs are not advertised: there m3 has no name from the member list.)
 member_stop 3
+H1=$(re_escape "$(member_http_url 1)")
+H2=$(re_escape "$(member_http_url 2)")
+H3=$(re_escape "$(member_http_url 3)")
+cluster_bg "$D/m3-h2-silent.log" python3 tests/hostile/hostile_server.py h2-silent "$(cluster_ip 3)" 2379 \
+	"$D/m3.pem" "$D/m3-key.pem"
+h2_silent_pid=$CLUSTER_BG_PID
+cluster_bg "$D/m3-silent.log" python3 tests/hostile/hostile_server.py silent "$(cluster_ip 3)" 23791
+silent_pid=$CLUSTER_BG_PID
+if cluster_wait_port "$(cluster_ip 3)" 2379 10 && cluster_wait_port "$(cluster_ip 3)" 23791 10; then
+	probe_run --endpoints="$EPS" "${TLS[@]}" -t 3
+	probe_expect "m3 up to HTTP/2, no call answered: WARNING, m3 not answering while the others have a leader, within -t 3 + 0.5 s" \
+		1 --max-ms 3500 \
+		"^CRITICAL: $U3 m3 .*- gRPC: timed out after 3\\.0 s waiting for Status \\(not answering while the other members have a leader: hung or overloaded\\)" \
+		"^OK: $U1( |\$)" "^OK: $U2( |\$)" '!once its cluster has a leader' '!quorum lost'
+	echo "# in ${PROBE_MS} ms: $(grep -E "^CRITICAL: $U3" "$PROBE_OUT_FILE")"
+	probe_run --endpoints="$HTTP_EPS" -t 3
+	probe_expect "http:// m3 accepting TCP, not a byte: WARNING, m3 not answering while the others have a leader, within -t 3 + 0.5 s" \
+		1 --max-ms 3500 \
+		"^CRITICAL: $H3 - HTTP/2 setup: timed out after 3\\.0 s: TCP accepted but no HTTP/2 answer \\(not answering while the other members have a leader: hung, stopped or overloaded" \
+		"^OK: $H1( |\$)" "^OK: $H2( |\$)" '!once its cluster has a leader' '!quorum lost'
+	echo "# in ${PROBE_MS} ms: $(grep -E "^CRITICAL: $H3" "$PROBE_OUT_FILE")"
+else
+	scenario_fail "m3 answering nothing: helper servers on its addresses" "see $D/m3-h2-silent.log, $D/m3-silent.log"
+fi
+cluster_stop_pid "$h2_silent_pid" 5
+cluster_stop_pid "$silent_pid" 5
+
+# --- one member stopped: quorum held ------------------------------------------------------------
 probe_run --endpoints="$EPS" "${TLS[@]}" -t 10
 probe_expect "one member stopped: WARNING, connection refused" 1 --max-ms 5000 \
 	"$U3.*connection refused" "^OK: $U1( |\$)" '!quorum lost'
