@@ -52,6 +52,19 @@ static void feed(struct diag_aggs *a, const char *host, uint64_t usec, const cha
 	}
 }
 
+#define SEC 1000000ull
+
+/* zap lines of etcd 3.5 (the shapes of ETCD_LOGS.md sections 3 and 4) at t seconds. */
+static void feed_zap(struct diag_aggs *a, const char *host, uint64_t t, const char *level,
+		     const char *msg, const char *fields, int times)
+{
+	char l[768];
+	snprintf(l, sizeof(l), "{\"level\":\"%s\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":"
+			       "\"x.go:1\",\"msg\":\"%s\"%s%s}", level, msg, fields[0] ? "," : "",
+		 fields);
+	feed(a, host, t * SEC, l, times);
+}
+
 /* The identity lines every member logs at start (captured from etcd 3.4.23). */
 static void feed_start(struct diag_aggs *a)
 {
@@ -233,30 +246,40 @@ static void test_certs_and_live(void **state)
 	free(l);
 }
 
+/* The live checks of three members at 127.0.100.1-3: the first `rejected` of them turned our
+ * --cert down for problem (kind, as cred says), the others refused the connection (down). */
+static struct live_facts *live_cert_rejected(int rejected, const char *problem,
+					     enum cred_problem kind)
+{
+	struct live_facts *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	l->available = true;
+	l->n = 3;
+	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem), "%s", problem);
+	l->client_cert_kind = kind;
+	for (int i = 0; i < 3; i++) {
+		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
+		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
+		if (i < rejected) {
+			l->v[i].failure = EP_FAIL_CLIENT_CERT_REJECTED;
+			snprintf(l->v[i].error, sizeof(l->v[i].error), "TLS handshake: server "
+				 "rejected our client certificate: %s", problem);
+		} else {
+			l->v[i].failure = EP_FAIL_REFUSED;
+			snprintf(l->v[i].error, sizeof(l->v[i].error), "TCP connect: connection "
+				 "refused: nothing listening on 127.0.100.%d:2379", i + 1);
+		}
+	}
+	return l;
+}
+
 /* Every member turning the checks' client certificate down is one cause, on this client,
  * with the probe's reason for it; a member that is simply down stays its own finding. */
 static void test_client_cert_rejected_once(void **state)
 {
 	struct fixture *x = *state;
-	struct live_facts *l = calloc(1, sizeof(*l));
-	assert_non_null(l);
-	l->available = true;
-	l->n = 3;
-	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem),
-		 "--cert /c.pem expired 2020-01-02");
-	for (int i = 0; i < 2; i++) {
-		l->v[i].failure = EP_FAIL_CLIENT_CERT_REJECTED;
-		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
-		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
-		snprintf(l->v[i].error, sizeof(l->v[i].error),
-			 "TLS handshake: server rejected our client certificate: --cert /c.pem "
-			 "expired 2020-01-02");
-	}
-	snprintf(l->v[2].url, sizeof(l->v[2].url), "https://127.0.100.3:2379");
-	snprintf(l->v[2].host, sizeof(l->v[2].host), "127.0.100.3");
-	snprintf(l->v[2].error, sizeof(l->v[2].error),
-		 "TCP connect: connection refused: nothing listening on 127.0.100.3:2379");
-	l->v[2].failure = EP_FAIL_REFUSED;
+	struct live_facts *l = live_cert_rejected(2, "--cert /c.pem expired 2020-01-02",
+						  CRED_PROBLEM_NONE);
 	struct correlate_input in = {NULL, NULL, l, NULL};
 	correlate_run(&in, x->f);
 	assert_int_equal(x->f->n, 2);
@@ -271,61 +294,114 @@ static void test_client_cert_rejected_once(void **state)
 	free(l);
 }
 
-/* Our --cert expired: the members log "rejected connection from 127.0.0.1 (certificate has
- * expired)" and the live checks are turned down for it. One finding, ours, with the log lines
- * as evidence (the fault matrix saw cert-expired on "client 127.0.0.1" beside it); a rejection
- * in the logs for another fault than ours stays its own. */
+/* Our --cert turned down by every member for a fault cred knows (expired, not yet valid, not
+ * clientAuth, unknown CA): the members log "rejected connection from 127.0.0.1 (...)" with Go's
+ * x509 text for it, and the live checks are turned down for it. One finding, ours, with the log
+ * lines as evidence (the fault matrix saw cert-expired on "client 127.0.0.1" beside it); a
+ * rejection in the logs for another fault than ours stays its own. One row per fault, each fed
+ * once as etcd 3.4 logs it (capnslog, Go <= 1.19: "failed to verify client certificate"; the
+ * expired row without Go's detail, as older Go wrote it) and once as 3.5.16 does (zap, Go >= 1.21:
+ * "rejected connection on client endpoint", "failed to verify certificate"). */
 static void test_own_client_cert_in_logs_once(void **state)
 {
 	struct fixture *x = *state;
-	struct live_facts *l = calloc(1, sizeof(*l));
-	assert_non_null(l);
-	l->available = true;
-	l->n = 3;
-	snprintf(l->client_cert_problem, sizeof(l->client_cert_problem),
-		 "--cert /c.pem expired 2020-01-02");
-	l->client_cert_kind = CRED_PROBLEM_EXPIRED;
-	for (int i = 0; i < 3; i++) {
-		l->v[i].failure = EP_FAIL_CLIENT_CERT_REJECTED;
-		snprintf(l->v[i].url, sizeof(l->v[i].url), "https://127.0.100.%d:2379", i + 1);
-		snprintf(l->v[i].host, sizeof(l->v[i].host), "127.0.100.%d", i + 1);
-		snprintf(l->v[i].error, sizeof(l->v[i].error), "TLS handshake: server rejected our "
-			 "client certificate: --cert /c.pem expired 2020-01-02");
-	}
-	static const char expired[] = "2026-11-25 12:59:42.501365 I | embed: rejected connection "
-				      "from \"127.0.0.1:44948\" (error \"tls: failed to verify client "
-				      "certificate: x509: certificate has expired or is not yet "
-				      "valid\", ServerName \"\")";
-	static const char other_ca[] = "2026-11-25 12:59:42.501365 I | embed: rejected connection "
-				       "from \"127.0.0.9:44948\" (error \"tls: failed to verify "
-				       "client certificate: x509: certificate signed by unknown "
-				       "authority\", ServerName \"\")";
-	for (int m = 1; m <= 3; m++) {
-		char host[8];
-		snprintf(host, sizeof(host), "m%d", m);
-		feed(x->a, host, 1000000, expired, 3);
-	}
-	feed(x->a, "m1", 2000000, other_ca, 3);
-	struct correlate_input in = {x->a, NULL, l, NULL};
-	correlate_run(&in, x->f);
-	size_t ours = 0, expired_left = 0, other = 0;
-	for (size_t i = 0; i < x->f->n; i++) {
-		const struct diag_finding *f = &x->f->v[i];
-		if (f->code == DIAG_CLIENT_CERT_REJECTED) {
-			ours++;
-			assert_string_equal(f->member, "this client");
-			bool log_evidence = false;
-			for (size_t e = 0; e < f->n_evidence; e++)
-				log_evidence |= strstr(f->evidence[e], "certificate has expired") != NULL;
-			assert_true(log_evidence);
+	static const char unknown_ca[] = "x509: certificate signed by unknown authority";
+	static const char expired[] = "x509: certificate has expired or is not yet valid: current "
+				      "time 2026-11-25T12:59:42Z is after 2020-01-02T00:00:00Z";
+	static const struct {
+		enum cred_problem kind;
+		enum diag_code code;
+		const char *problem, *x509_34, *x509_35, *other, *evidence;
+		enum diag_code other_code;
+	} rows[] = {
+		{CRED_PROBLEM_EXPIRED, DIAG_CERT_EXPIRED, "--cert /c.pem expired 2020-01-02",
+		 "x509: certificate has expired or is not yet valid", expired, unknown_ca,
+		 "certificate has expired", DIAG_CERT_UNKNOWN_AUTHORITY},
+		{CRED_PROBLEM_NOT_YET_VALID, DIAG_CERT_NOT_YET_VALID,
+		 "--cert /c.pem is not valid before 2027-01-01",
+		 "x509: certificate has expired or is not yet valid: current time "
+		 "2026-11-25T12:59:42Z is before 2027-01-01T00:00:00Z",
+		 "x509: certificate has expired or is not yet valid: current time "
+		 "2026-11-25T12:59:42Z is before 2027-01-01T00:00:00Z",
+		 unknown_ca, "is before 2027-01-01", DIAG_CERT_UNKNOWN_AUTHORITY},
+		{CRED_PROBLEM_NOT_CLIENT_AUTH, DIAG_CERT_BAD_KEY_USAGE,
+		 "--cert /c.pem has extended key usage serverAuth, not clientAuth",
+		 "x509: certificate specifies an incompatible key usage",
+		 "x509: certificate specifies an incompatible key usage", unknown_ca,
+		 "incompatible key usage", DIAG_CERT_UNKNOWN_AUTHORITY},
+		{CRED_PROBLEM_UNKNOWN_CA, DIAG_CERT_UNKNOWN_AUTHORITY,
+		 "--cert /c.pem is not signed by a CA in --cacert /ca.pem", unknown_ca, unknown_ca,
+		 expired, "signed by unknown authority", DIAG_CERT_EXPIRED},
+	};
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		for (int zap = 0; zap < 2; zap++) {
+			char line[512], other[512];
+			const char *x509 = zap ? rows[r].x509_35 : rows[r].x509_34;
+			if (zap) {
+				snprintf(line, sizeof(line), "{\"level\":\"warn\",\"ts\":\"2026-11-25T12:59:"
+					 "42.501Z\",\"caller\":\"embed/config_logging.go:169\",\"msg\":"
+					 "\"rejected connection on client endpoint\",\"remote-addr\":"
+					 "\"127.0.0.1:44948\",\"server-name\":\"\",\"error\":\"tls: "
+					 "failed to verify certificate: %s\"}", x509);
+				snprintf(other, sizeof(other), "{\"level\":\"warn\",\"ts\":\"2026-11-25T12:59:"
+					 "42.501Z\",\"caller\":\"embed/config_logging.go:169\",\"msg\":"
+					 "\"rejected connection on client endpoint\",\"remote-addr\":"
+					 "\"127.0.0.9:44948\",\"server-name\":\"\",\"error\":\"tls: "
+					 "failed to verify certificate: %s\"}", rows[r].other);
+			} else {
+				snprintf(line, sizeof(line), "2026-11-25 12:59:42.501365 I | embed: rejected "
+					 "connection from \"127.0.0.1:44948\" (error \"tls: failed to "
+					 "verify client certificate: %s\", ServerName \"\")", x509);
+				snprintf(other, sizeof(other), "2026-11-25 12:59:42.501365 I | embed: "
+					 "rejected connection from \"127.0.0.9:44948\" (error \"tls: "
+					 "failed to verify client certificate: %s\", ServerName \"\")",
+					 rows[r].other);
+			}
+			aggs_free(x->a);
+			x->a = aggs_new();
+			assert_non_null(x->a);
+			struct live_facts *l = live_cert_rejected(3, rows[r].problem, rows[r].kind);
+			for (int m = 1; m <= 3; m++) {
+				char host[8];
+				snprintf(host, sizeof(host), "m%d", m);
+				feed(x->a, host, 1000000, line, 3);
+			}
+			feed(x->a, "m1", 2000000, other, 3);
+			struct correlate_input in = {x->a, NULL, l, NULL};
+			correlate_run(&in, x->f);
+			size_t ours = 0, left = 0, others = 0;
+			for (size_t i = 0; i < x->f->n; i++) {
+				const struct diag_finding *f = &x->f->v[i];
+				if (f->code == DIAG_CLIENT_CERT_REJECTED) {
+					ours++;
+					assert_string_equal(f->member, "this client");
+					assert_int_equal(f->count, 9); /* 3 lines on each member */
+					bool log_evidence = false;
+					for (size_t e = 0; e < f->n_evidence; e++)
+						log_evidence |= strstr(f->evidence[e],
+								       rows[r].evidence) != NULL;
+					if (!log_evidence)
+						print_error("row %zu (%s): no log line in the evidence\n",
+							    r, zap ? "zap" : "capnslog");
+					assert_true(log_evidence);
+				}
+				left += f->code == rows[r].code;
+				if (f->code == rows[r].other_code) {
+					others++;
+					assert_string_equal(f->member, "client 127.0.0.9");
+				}
+			}
+			if (ours != 1 || left != 0 || others != 1 || x->f->n != 2)
+				print_error("row %zu (%s): %zu of ours, %zu left, %zu others, %zu "
+					    "findings\n", r, zap ? "zap" : "capnslog", ours, left,
+					    others, x->f->n);
+			assert_int_equal(ours, 1);
+			assert_int_equal(left, 0);
+			assert_int_equal(others, 1);
+			assert_int_equal(x->f->n, 2);
+			free(l);
 		}
-		expired_left += f->code == DIAG_CERT_EXPIRED;
-		other += f->code == DIAG_CERT_UNKNOWN_AUTHORITY;
 	}
-	assert_int_equal(ours, 1);
-	assert_int_equal(expired_left, 0);
-	assert_int_equal(other, 1);
-	free(l);
 }
 
 /* The SAN a cert-san-mismatch remedy adds: IP: for an address, DNS: for a name (openssl refuses
@@ -526,19 +602,6 @@ static void test_rejected_connecting_peer(void **state)
 	assert_int_equal(x->f->n, 1);
 	assert_int_equal(x->f->v[0].code, DIAG_CERT_SAN_MISMATCH);
 	assert_string_equal(x->f->v[0].member, "etcd03");
-}
-
-#define SEC 1000000ull
-
-/* zap lines of etcd 3.5 (the shapes of ETCD_LOGS.md sections 3 and 4) at t seconds. */
-static void feed_zap(struct diag_aggs *a, const char *host, uint64_t t, const char *level,
-		     const char *msg, const char *fields, int times)
-{
-	char l[768];
-	snprintf(l, sizeof(l), "{\"level\":\"%s\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":"
-			       "\"x.go:1\",\"msg\":\"%s\"%s%s}", level, msg, fields[0] ? "," : "",
-		 fields);
-	feed(a, host, t * SEC, l, times);
 }
 
 /* m1, the leader, has a slow disk; at the same time m2 and m3 lose it and elect a new leader,
