@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # etcd-versions: none (a journal and certificates written here, no etcd member involved)
 # etcd-diag run as a user who may not read what etcd reads (nobody, no groups; setpriv): a key
-# 0600 owned by root and a journal file 0640 root:systemd-journal, in a temp dir that user may enter.
+# 0600 owned by root and a journal file 0640 root:systemd-journal, in a temp dir that user may enter;
+# then a journal directory it may not search (--journal-dir: named with the directory's own group)
+# and a file in it (--journal-file: cannot even be looked at, "a member of group systemd-journal or
+# adm", the groups that read journals by convention).
 # The key is "cannot read F (run as root ...)", never file-missing; the journal is said in the
 # notes, never taken for an empty healthy one. The same run as root reads both (the port-in-use
 # line in the journal, no cannot-read): the check is not a false alarm.
@@ -38,6 +41,11 @@ printf '__REALTIME_TIMESTAMP=%s\n_HOSTNAME=m1\nSYSLOG_IDENTIFIER=etcd\n_SYSTEMD_
 	{ echo "# $(head -n 2 "$D/remote.err")"; echo "not ok - $NAME (systemd-journal-remote)"; exit 1; }
 # as journald keeps its files: root:systemd-journal 0640 (the group to join is named from the file)
 chgrp systemd-journal "$D/m1.journal" && chmod 0640 "$D/m1.journal" || exit 2
+# a journal directory closed to nobody (root:systemd-journal 0750): --journal-dir names it with its
+# own group; a file in it cannot even be looked at (stat fails), so the hint for --journal-file
+# names the groups that read journals by convention
+mkdir "$D/closed" && cp -p "$D/m1.journal" "$D/closed/m1.journal" &&
+	chgrp systemd-journal "$D/closed" && chmod 0750 "$D/closed" || exit 2
 
 check() { # check WHO JSON RC: prints nothing when the expectations for WHO hold, else why
 	python3 - "$@" <<'PY'
@@ -54,6 +62,13 @@ if who == "nobody":
     assert "m1.journal as uid 65534 (run as root or as a member of group systemd-journal" in notes, notes
     assert "port-in-use" not in codes and d["entries"] == 0, (codes, d["entries"])
     assert rc == 0 and d["exit_code"] == 0, (rc, d["exit_code"])
+elif who in ("nobody-dir", "nobody-file"):
+    want = {"nobody-dir": "closed as uid 65534 (run as root or as a member of group "
+                          "systemd-journal): etcd's entries there were not seen",
+            "nobody-file": "closed/m1.journal as uid 65534 (run as root or as a member of group "
+                           "systemd-journal or adm): etcd's entries there were not seen"}[who]
+    assert want in notes, (want, notes)
+    assert "port-in-use" not in codes and d["entries"] == 0, (codes, d["entries"])
 else:
     assert codes == ["port-in-use"], codes
     assert "cannot read" not in notes, notes
@@ -72,6 +87,20 @@ else
 	echo "not ok - $NAME (as nobody)"
 	fails=1
 fi
+for how in dir file; do
+	if [ "$how" = dir ]; then src=(--journal-dir "$D/closed"); else src=(--journal-file "$D/closed/m1.journal"); fi
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$DIAG" "${src[@]}" --offline \
+		--format=json >"$D/nobody-$how.json" 2>"$D/nobody-$how.err"
+	rc=$?
+	if why=$(check "nobody-$how" "$D/nobody-$how.json" "$rc" 2>&1); then
+		echo "ok - $NAME (as nobody, --journal-$how in a directory it may not search: the hint)"
+	else
+		echo "$why" | tail -n 2 | sed 's/^/#   /'
+		head -c 800 "$D/nobody-$how.json" | sed 's/^/#   /'
+		echo "not ok - $NAME (as nobody, --journal-$how in a directory it may not search: the hint)"
+		fails=1
+	fi
+done
 "$DIAG" --journal-file "$D/m1.journal" --config-file "$D/etcd.yml" --offline --format=json \
 	>"$D/root.json" 2>"$D/root.err"
 rc=$?
