@@ -53,34 +53,56 @@ static void write_cert(const char *path, const char *cn, const char *sans)
 	EVP_PKEY_free(key);
 }
 
+/* A temporary directory with a certificate server.pem in it (CN=cn, SANs sans), a configuration
+ * naming it and an empty report: what every test here starts from. */
+struct cert_dir {
+	char dir[32];
+	struct diag_config *cfg;
+	struct cert_report *r;
+};
+
+static void cert_dir_make(struct cert_dir *d, const char *cn, const char *sans)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/test_certcheck.XXXXXX");
+	assert_non_null(mkdtemp(d->dir));
+	d->cfg = calloc(1, sizeof(*d->cfg));
+	d->r = calloc(1, sizeof(*d->r));
+	assert_non_null(d->cfg);
+	assert_non_null(d->r);
+	snprintf(d->cfg->cert_file, sizeof(d->cfg->cert_file), "%s/server.pem", d->dir);
+	write_cert(d->cfg->cert_file, cn, sans);
+}
+
+/* Removes what cert_dir_make and the test wrote (a key file, if the configuration names one). */
+static void cert_dir_remove(struct cert_dir *d)
+{
+	if (d->cfg->key_file[0])
+		unlink(d->cfg->key_file);
+	unlink(d->cfg->cert_file);
+	rmdir(d->dir);
+	free(d->cfg);
+	free(d->r);
+}
+
 /* The SAN-mismatch findings of a client certificate advertised at urls: the hosts wanted,
  * space-separated in order, into wanted; the first detail into detail. */
 static void san_findings(const char *cn, const char *sans, const char *urls, char *wanted,
 			 size_t wanted_len, char *detail, size_t detail_len)
 {
-	char dir[] = "/tmp/test_certcheck.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	struct diag_config *cfg = calloc(1, sizeof(*cfg));
-	struct cert_report *r = calloc(1, sizeof(*r));
-	assert_non_null(cfg);
-	assert_non_null(r);
-	snprintf(cfg->cert_file, sizeof(cfg->cert_file), "%s/server.pem", dir);
-	snprintf(cfg->advertise_client_urls, sizeof(cfg->advertise_client_urls), "%s", urls);
-	write_cert(cfg->cert_file, cn, sans);
-	assert_int_equal(certcheck_run(cfg, T0 + 86400, r), 0);
+	struct cert_dir d;
+	cert_dir_make(&d, cn, sans);
+	snprintf(d.cfg->advertise_client_urls, sizeof(d.cfg->advertise_client_urls), "%s", urls);
+	assert_int_equal(certcheck_run(d.cfg, T0 + 86400, d.r), 0);
 	wanted[0] = detail[0] = '\0';
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->v[i].code != DIAG_CERT_SAN_MISMATCH)
+	for (size_t i = 0; i < d.r->n; i++) {
+		if (d.r->v[i].code != DIAG_CERT_SAN_MISMATCH)
 			continue;
 		size_t used = strlen(wanted);
-		snprintf(wanted + used, wanted_len - used, "%s%s", used ? " " : "", r->v[i].wanted);
+		snprintf(wanted + used, wanted_len - used, "%s%s", used ? " " : "", d.r->v[i].wanted);
 		if (!detail[0])
-			snprintf(detail, detail_len, "%s", r->v[i].detail);
+			snprintf(detail, detail_len, "%s", d.r->v[i].detail);
 	}
-	unlink(cfg->cert_file);
-	rmdir(dir);
-	free(cfg);
-	free(r);
+	cert_dir_remove(&d);
 }
 
 /* One row per certificate and advertised URLs: the hosts certcheck must say are not covered. */
@@ -143,26 +165,20 @@ static void test_key_mode(void **state)
 		bool finding;
 	} rows[] = {{0600, false}, {0640, false}, {0400, false}, {0644, true},
 		    {0604, true},  {0660, true},  {0620, true}};
-	char dir[] = "/tmp/test_certcheck.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	struct diag_config *cfg = calloc(1, sizeof(*cfg));
-	struct cert_report *r = calloc(1, sizeof(*r));
-	assert_non_null(cfg);
-	assert_non_null(r);
-	snprintf(cfg->cert_file, sizeof(cfg->cert_file), "%s/server.pem", dir);
-	snprintf(cfg->key_file, sizeof(cfg->key_file), "%s/server-key.pem", dir);
-	write_cert(cfg->cert_file, "etcd", "IP:127.0.0.1");
-	FILE *f = fopen(cfg->key_file, "w");
+	struct cert_dir d;
+	cert_dir_make(&d, "etcd", "IP:127.0.0.1");
+	snprintf(d.cfg->key_file, sizeof(d.cfg->key_file), "%s/server-key.pem", d.dir);
+	FILE *f = fopen(d.cfg->key_file, "w");
 	assert_non_null(f);
 	fclose(f);
 	unsigned bad = 0;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		assert_int_equal(chmod(cfg->key_file, rows[i].mode), 0);
-		memset(r, 0, sizeof(*r));
-		assert_int_equal(certcheck_run(cfg, T0 + 86400, r), 0);
+		assert_int_equal(chmod(d.cfg->key_file, rows[i].mode), 0);
+		memset(d.r, 0, sizeof(*d.r));
+		assert_int_equal(certcheck_run(d.cfg, T0 + 86400, d.r), 0);
 		bool seen = false;
-		for (size_t k = 0; k < r->n; k++)
-			seen |= r->v[k].code == DIAG_KEY_FILE_PERMISSIONS;
+		for (size_t k = 0; k < d.r->n; k++)
+			seen |= d.r->v[k].code == DIAG_KEY_FILE_PERMISSIONS;
 		if (seen != rows[i].finding) {
 			print_error("key mode %04o: key-file-permissions %s, want %s\n",
 				    (unsigned)rows[i].mode, seen ? "found" : "not found",
@@ -170,11 +186,7 @@ static void test_key_mode(void **state)
 			bad++;
 		}
 	}
-	unlink(cfg->key_file);
-	unlink(cfg->cert_file);
-	rmdir(dir);
-	free(cfg);
-	free(r);
+	cert_dir_remove(&d);
 	assert_int_equal(bad, 0);
 }
 
