@@ -9,35 +9,11 @@
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the CSR tests"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-
-lab_workdir deploy-csr-test || exit 2
-W=$LAB_DIR
-chmod 755 "$W"
-lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
-X=$LAB_X
+# shellcheck source=tests/lib/deploy.sh
+source tests/lib/deploy.sh
+deploy_setup deploy-csr-test "the CSR tests" || exit $?
 CL="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380"
-INSTALL=$REPO/deploy/etcd-install
-PROBE=${ETCD_PROBE:-$REPO/build/etcd-probe}
-if ! lab_probe_works "$PROBE"; then
-	PROBE=$W/bin/etcd-probe
-	mkdir -p "$W/bin" && printf '#!/bin/sh\necho "ETCD UNKNOWN - stand-in"\nexit 3\n' >"$PROBE" && chmod 755 "$PROBE"
-fi
 
-# inst DIR NAME IP ARGS...: etcd-install for member NAME with every location in DIR, output in DIR.out/.err
-inst() {
-	local d=$1 n=$2 ip=$3
-	shift 3
-	timeout 60 "$INSTALL" --name "$n" --ip "$ip" --initial-cluster "$CL" --ca-dir "$d/ca" --ssl-dir "$d/ssl" \
-		--data-dir "$d/data" --unit-dir "$d/units" --conf-dir "$d/conf" --probe-bin "$PROBE" "$@" \
-		>"$d.out" 2>"$d.err"
-}
-snapshot() { (cd "$1" 2>/dev/null && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 sans_of() { # sans_of req|x509 FILE: the SAN line as openssl prints it
 	openssl "$1" -in "$2" -noout -text 2>/dev/null | grep -A1 'X509v3 Subject Alternative Name' | tail -1 | sed 's/^ *//'
 }
@@ -204,7 +180,7 @@ N=$W/n
 mkdir -p "$N"
 bad "--cert without ca.pem" 2 "$N" "--cert needs the CA certificate" \
 	bash -c 'inst() { "$1" --name etcd02 --ip "$2" --initial-cluster "$3" --ca-dir "$4/ca" --ssl-dir "$4/ssl" --data-dir "$4/data" \
-		--unit-dir "$4/units" --conf-dir "$4/conf" --probe-bin "$5" --no-start --cert "$6"; }; inst "$@"' _ \
+		--unit-dir "$4/units" --conf-dir "$4/conf" --lib-dir "$4/lib" --probe-bin "$5" --no-start --cert "$6"; }; inst "$@"' _ \
 	"$INSTALL" "127.0.$X.2" "$CL" "$N" "$PROBE" "$W/etcd02.pem"
 bad "--request with --cert" 2 "$N" "one at a time" \
 	timeout 30 "$INSTALL" --name etcd02 --ip "127.0.$X.2" --initial-cluster "$CL" --ssl-dir "$N/ssl" --request "$N/r.csr" --cert "$W/etcd02.pem"
