@@ -2,7 +2,8 @@
 # deploy/etcd-install without a running cluster: shellcheck, systemd-analyze verify of every rendered unit,
 # the unit's ExecStart run as systemd would, --textfile-dir, --dry-run and --root, the tutorial's environment variables,
 # the certificate policy (keep / --renew-cert / replace one that does not cover the IP), the no-systemd start
-# message, and bad input: one-line error on stderr, nonzero exit, nothing written.
+# message, --foreground (the real etcd, as the etcd user), the report's gate as the units run it, and bad
+# input: one-line error on stderr, nonzero exit, nothing written.
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -272,6 +273,41 @@ elif inst "$F" etcd02 "127.0.$X.2" --etcd-bin "$W/fake/etcd" --foreground &&
 	ok "--foreground without systemd execs the unit's ExecStart in its WorkingDirectory"
 else
 	notok "--foreground execs the ExecStart" "$(cat "$F.out" "$F.err")"
+fi
+
+# --- --foreground runs etcd as the unit's User= (etcd), not as root: the real etcd, its PID the installer's
+# (exec, then setpriv's exec); its IDs from /proc/PID/status, the files it makes in the data dir are etcd's
+if [ -d /run/systemd/system ]; then
+	skip "--foreground runs etcd as the etcd user" "systemd is running here"
+elif [ "$(id -u)" != 0 ]; then
+	skip "--foreground runs etcd as the etcd user" "needs root (the installer hands the data dir to etcd)"
+else
+	FG=$W/fg
+	mkdir -p "$FG"
+	"$INSTALL" --name etcd03 --ip "127.0.$X.3" --initial-cluster "$CL" --ca-dir "$FG/ca" --ssl-dir "$FG/ssl" \
+		--data-dir "$FG/data" --unit-dir "$FG/units" --conf-dir "$FG/conf" --lib-dir "$FG/lib" --probe-bin "$PROBE" \
+		--etcd-bin "$ETCD_BIN" --foreground >"$FG.out" 2>"$FG.err" </dev/null &
+	LAB_PID["fg"]=$!
+	etcd_exe=$(readlink -f "$ETCD_BIN") exe="" ids=""
+	for ((n = 0; n < 600; n++)); do # up to 60 s: the CA and the certificate are made first
+		exe=$(readlink -f "/proc/${LAB_PID["fg"]}/exe" 2>/dev/null)
+		[ "$exe" = "$etcd_exe" ] && [ -d "$FG/data/member" ] && break
+		kill -0 "${LAB_PID["fg"]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	ids=$(awk '$1 == "Uid:" || $1 == "Gid:" { print $1, $2, $3, $4, $5 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null | tr '\n' ' ')
+	cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null)
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null)
+	u=$(id -u etcd) g=$(id -g etcd)
+	made=$(find "$FG/data/member" -maxdepth 1 -printf '%u:%g ' 2>/dev/null | tr ' ' '\n' | sort -u | tr '\n' ' ')
+	lab_stop fg
+	if [ "$exe" = "$etcd_exe" ] && [ "$ids" = "Uid: $u $u $u $u Gid: $g $g $g $g " ] && [ "$cap" = 0000000000000000 ] &&
+		[ "$nnp" = 1 ] && [ "$made" = "etcd:etcd " ] && grep -q 'in the foreground as etcd (--foreground)' "$FG.out"; then
+		ok "--foreground runs etcd as the unit's user: /proc status ${ids% }, no capabilities, no new privileges; data dir files etcd:etcd"
+	else
+		notok "--foreground runs etcd as the etcd user" "exe: ${exe:-none} (want $etcd_exe)" "status: ${ids:-none} (want uid $u gid $g)" \
+			"CapEff: ${cap:-none}, NoNewPrivs: ${nnp:-none}" "data dir member/: ${made:-nothing}" "$(tail -3 "$FG.out")" "$(tail -3 "$FG.err")"
+	fi
 fi
 
 # --- --dry-run writes nothing
