@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# etcd-versions: first
 # The report's gate, etcd-diag-gate as etcd-install installs it (--lib-dir), run directly against temp state
 # dirs, case by case: the first failure is diagnosed, the same status again is skipped (exit 10, one line),
 # a changed status is diagnosed, an OK forgets the report, ETCD_DIAG_REPEAT elapsed is diagnosed again
