@@ -74,7 +74,7 @@ header "1. Install three members with deploy/etcd-install (into $T, not started)
 for i in 1 2 3; do
 	n=${NAMES[i - 1]}
 	args=(--name "$n" --ip "127.0.$X.$i" --initial-cluster "$CLUSTER" --ca-dir "$T/ca" --ssl-dir "$T/$n/ssl"
-		--data-dir "$T/$n/data" --unit-dir "$T/$n/units" --conf-dir "$T/$n" --etcd-bin "$ETCD"
+		--data-dir "$T/$n/data" --unit-dir "$T/$n/units" --conf-dir "$T/$n" --lib-dir "$T/$n/lib" --etcd-bin "$ETCD"
 		"${PROBE_ARG[@]}" --diag-bin "$DIAG" --no-start)
 	show deploy/etcd-install "${args[@]}"
 	timeout 60 deploy/etcd-install "${args[@]}" 2>&1 | grep -v 'the member runs as' | indent
@@ -149,7 +149,7 @@ fi
 
 header "7. The fix: re-run etcd-install for etcd03 (it replaces a certificate that does not cover its IP), restart it"
 args=(--name etcd03 --ip "127.0.$X.3" --initial-cluster "$CLUSTER" --ca-dir "$T/ca" --ssl-dir "$T/etcd03/ssl"
-	--data-dir "$T/etcd03/data" --unit-dir "$T/etcd03/units" --conf-dir "$T/etcd03" --etcd-bin "$ETCD"
+	--data-dir "$T/etcd03/data" --unit-dir "$T/etcd03/units" --conf-dir "$T/etcd03" --lib-dir "$T/etcd03/lib" --etcd-bin "$ETCD"
 	"${PROBE_ARG[@]}" --diag-bin "$DIAG" --no-start)
 show deploy/etcd-install "${args[@]}"
 timeout 60 deploy/etcd-install "${args[@]}" 2>&1 | grep -E 'replac|wrote|kept|nothing' | indent

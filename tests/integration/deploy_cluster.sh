@@ -41,7 +41,7 @@ inst() {
 	local i=$1 n=${NAMES[$1 - 1]}
 	shift
 	timeout 90 "$INSTALL" --name "$n" --ip "127.0.$X.$i" --initial-cluster "$CL" --ca-dir "$W/ca" \
-		--ssl-dir "$W/$n/ssl" --data-dir "$W/$n/data" --unit-dir "$W/$n/units" --conf-dir "$W/$n" \
+		--ssl-dir "$W/$n/ssl" --data-dir "$W/$n/data" --unit-dir "$W/$n/units" --conf-dir "$W/$n" --lib-dir "$W/$n/lib" \
 		--etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" "$@" >"$W/$n.out" 2>"$W/$n.err"
 }
 # snapshot: every installed file (not the data dirs' contents) with type, mode, size, mtime, checksum
@@ -56,7 +56,7 @@ rc_all=0
 inst 1 --no-start || rc_all=1
 (export NODE_NAME=etcd02 NODE_IP=127.0.$X.2 NODE_IPS="127.0.$X.1 127.0.$X.2 127.0.$X.3" ETCD_NODES=$CL &&
 	timeout 90 "$INSTALL" --ca-dir "$W/ca" --ssl-dir "$W/etcd02/ssl" --data-dir "$W/etcd02/data" \
-		--unit-dir "$W/etcd02/units" --conf-dir "$W/etcd02" --etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" --no-start \
+		--unit-dir "$W/etcd02/units" --conf-dir "$W/etcd02" --lib-dir "$W/etcd02/lib" --etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" --no-start \
 		>"$W/etcd02.out" 2>"$W/etcd02.err") || rc_all=1
 inst 3 --no-start || rc_all=1
 if [ "$rc_all" = 0 ] && grep -q 'made a new CA' "$W/etcd01.out" && ! grep -q 'made a new CA' "$W/etcd02.out"; then
@@ -173,7 +173,7 @@ else
 	skip "wiped member refused (checked with etcd-probe)" "etcd-probe not built"
 fi
 timeout 90 "$INSTALL" --name etcd03 --ip "127.0.$X.3" --initial-cluster "$CL" --ca-dir "$W/ca" --ssl-dir "$W/etcd03/ssl" \
-	--data-dir "$W/etcd03/data" --unit-dir "$W/etcd03/units" --conf-dir "$W/etcd03" --etcd-bin "$ETCD_BIN" \
+	--data-dir "$W/etcd03/data" --unit-dir "$W/etcd03/units" --conf-dir "$W/etcd03" --lib-dir "$W/etcd03/lib" --etcd-bin "$ETCD_BIN" \
 	--probe-bin "$STUB" --no-start >"$W/etcd03.out" 2>"$W/etcd03.err"
 refusal $? "wiped member re-installed as new into the live cluster (etcdctl fallback, no working etcd-probe)"
 

@@ -2,42 +2,19 @@
 # etcd-versions: first
 # deploy/etcd-install's CSR mode without systemd (the CA key stays on the CA host): --request makes the
 # member key (0600, kept on a re-run) and a CSR with exactly the certificate's SANs, and writes nothing
-# else; --sign on the CA dir checks the request and signs it with the member extensions and subject
-# only (a request's own extensions and subject never reach the certificate); --cert installs the signed
-# certificate with ca.pem alone, and a re-run keeps it. Hostile or wrong input: one line on stderr,
-# exit 2 (not a usable file) or 1 (refused), nothing written.
+# else (a re-run leaves the same CSR as it was); --sign on the CA dir checks the request and signs it with
+# the member extensions and subject only (a request's own extensions and subject never reach the
+# certificate); --cert installs the signed certificate with ca.pem alone, and a re-run keeps it. A full
+# file system under --request's or --out's file: one line, exit 1, nothing written (not the new key
+# either). Hostile or wrong input: one line on stderr, exit 2 (not a usable file) or 1 (refused), nothing written.
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the CSR tests"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-
-lab_workdir deploy-csr-test || exit 2
-W=$LAB_DIR
-chmod 755 "$W"
-lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
-X=$LAB_X
+# shellcheck source=tests/lib/deploy.sh
+source tests/lib/deploy.sh
+deploy_setup deploy-csr-test "the CSR tests" || exit $?
 CL="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380"
-INSTALL=$REPO/deploy/etcd-install
-PROBE=${ETCD_PROBE:-$REPO/build/etcd-probe}
-if ! lab_probe_works "$PROBE"; then
-	PROBE=$W/bin/etcd-probe
-	mkdir -p "$W/bin" && printf '#!/bin/sh\necho "ETCD UNKNOWN - stand-in"\nexit 3\n' >"$PROBE" && chmod 755 "$PROBE"
-fi
 
-# inst DIR NAME IP ARGS...: etcd-install for member NAME with every location in DIR, output in DIR.out/.err
-inst() {
-	local d=$1 n=$2 ip=$3
-	shift 3
-	timeout 60 "$INSTALL" --name "$n" --ip "$ip" --initial-cluster "$CL" --ca-dir "$d/ca" --ssl-dir "$d/ssl" \
-		--data-dir "$d/data" --unit-dir "$d/units" --conf-dir "$d/conf" --probe-bin "$PROBE" "$@" \
-		>"$d.out" 2>"$d.err"
-}
-snapshot() { (cd "$1" 2>/dev/null && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 sans_of() { # sans_of req|x509 FILE: the SAN line as openssl prints it
 	openssl "$1" -in "$2" -noout -text 2>/dev/null | grep -A1 'X509v3 Subject Alternative Name' | tail -1 | sed 's/^ *//'
 }
@@ -70,11 +47,66 @@ if inst "$D" etcd02 "127.0.$X.2" --request "$W/dry.csr" --dry-run && [ -z "$(fin
 else
 	notok "--request --dry-run writes nothing" "$(cat "$D.out" "$D.err")" "$(find "$D" -mindepth 1)"
 fi
+csr_before=$(snapshot "$W" | grep '^\./etcd02\.csr ' | tr -d '\n'; md5sum <"$W/etcd02.csr")
 if inst "$M" etcd02 "127.0.$X.2" --request "$W/etcd02.csr" --san etcd02.example &&
 	[ "$(md5sum <"$M/ssl/etcd-key.pem")" = "$key_sum" ] && grep -q "kept the member key" "$M.out"; then
 	ok "--request again: the member key is kept (a signed certificate for it stays valid)"
 else
 	notok "--request again keeps the key" "$(cat "$M.out" "$M.err")"
+fi
+# the same key and names make the same request (RSA signatures are deterministic): written once, then left alone
+csr_after=$(snapshot "$W" | grep '^\./etcd02\.csr ' | tr -d '\n'; md5sum <"$W/etcd02.csr")
+if [ "$csr_after" = "$csr_before" ] && grep -qx "etcd-install: the certificate request $W/etcd02.csr is up to date" "$M.out" &&
+	! grep -q "^etcd-install: wrote" "$M.out"; then
+	ok "--request again: the same request, left as it was (same bytes, same mtime), and says so"
+else
+	notok "--request again leaves the same request alone" "before: $csr_before" "after:  $csr_after" "$(cat "$M.out")"
+fi
+
+# -- a full file system under --request's or --out's file: exit 1, one line naming the file, nothing written
+# anywhere (not even the new member key), no temp file left. Each in a private mount namespace, where the
+# dir is a small tmpfs filled up.
+# full_run DIR CMD...: CMD with DIR full; its output in $W/full.out/.err, its exit in $W/full.rc, the files then
+# in DIR in $W/full.ls
+full_run() {
+	local dir=$1
+	shift
+	rm -f "$W/full.out" "$W/full.err" "$W/full.rc" "$W/full.ls"
+	unshare --mount --propagation private bash -c '
+		d=$1 w=$2
+		shift 2
+		mount -t tmpfs -o size=16k tmpfs "$d" || exit 9
+		dd if=/dev/zero of="$d/.fill" bs=1k 2>/dev/null
+		"$@" >"$w/full.out" 2>"$w/full.err"
+		echo $? >"$w/full.rc"
+		ls -A "$d" >"$w/full.ls"
+	' _ "$dir" "$W" "$@"
+}
+# full_ok NAME FILE SNAPSHOT_DIR BEFORE: the checks after full_run
+full_ok() {
+	local rc
+	rc=$(cat "$W/full.rc" 2>/dev/null)
+	if [ "$rc" = 1 ] && [ "$(wc -l <"$W/full.err")" = 1 ] &&
+		grep -qx "etcd-install: error: cannot write $2 (no space left on its file system?): nothing was installed" "$W/full.err" &&
+		[ "$(cat "$W/full.ls")" = .fill ] && [ "$(snapshot "$3")" = "$4" ]; then
+		ok "$1: exit 1, '$(cat "$W/full.err")', nothing written, no temp file"
+	else
+		notok "$1" "exit ${rc:-none}" "stderr: $(cat "$W/full.err" 2>&1)" "stdout: $(head -5 "$W/full.out" 2>&1)" \
+			"in the full dir: $(tr '\n' ' ' <"$W/full.ls" 2>&1)" "$([ "$(snapshot "$3")" = "$4" ] || echo "files changed under $3")"
+	fi
+}
+if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+	skip "--request and --sign into a full file system" "needs root and unshare (a private mount namespace for the tmpfs)"
+else
+	F=$W/full-member FO=$W/full-out
+	mkdir -p "$F/ca" "$FO" && cp "$A/ca/ca.pem" "$F/ca/"
+	before=$(snapshot "$F")
+	full_run "$FO" timeout 60 "$INSTALL" --name etcd02 --ip "127.0.$X.2" --initial-cluster "$CL" --ca-dir "$F/ca" \
+		--ssl-dir "$F/ssl" --request "$FO/etcd02.csr"
+	full_ok "--request with its file's dir full (a new member: its key not made either)" "$FO/etcd02.csr" "$F" "$before"
+	before=$(snapshot "$A")
+	full_run "$FO" timeout 60 "$INSTALL" --sign "$W/etcd02.csr" --out "$FO/etcd02.pem" --ca-dir "$A/ca"
+	full_ok "--sign with --out's dir full" "$FO/etcd02.pem" "$A" "$before"
 fi
 
 # -- --sign on the CA host
@@ -204,7 +236,7 @@ N=$W/n
 mkdir -p "$N"
 bad "--cert without ca.pem" 2 "$N" "--cert needs the CA certificate" \
 	bash -c 'inst() { "$1" --name etcd02 --ip "$2" --initial-cluster "$3" --ca-dir "$4/ca" --ssl-dir "$4/ssl" --data-dir "$4/data" \
-		--unit-dir "$4/units" --conf-dir "$4/conf" --probe-bin "$5" --no-start --cert "$6"; }; inst "$@"' _ \
+		--unit-dir "$4/units" --conf-dir "$4/conf" --lib-dir "$4/lib" --probe-bin "$5" --no-start --cert "$6"; }; inst "$@"' _ \
 	"$INSTALL" "127.0.$X.2" "$CL" "$N" "$PROBE" "$W/etcd02.pem"
 bad "--request with --cert" 2 "$N" "one at a time" \
 	timeout 30 "$INSTALL" --name etcd02 --ip "127.0.$X.2" --initial-cluster "$CL" --ssl-dir "$N/ssl" --request "$N/r.csr" --cert "$W/etcd02.pem"

@@ -2,50 +2,18 @@
 # deploy/etcd-install without a running cluster: shellcheck, systemd-analyze verify of every rendered unit,
 # the unit's ExecStart run as systemd would, --textfile-dir, --dry-run and --root, the tutorial's environment variables,
 # the certificate policy (keep / --renew-cert / replace one that does not cover the IP), the no-systemd start
-# message, and bad input: one-line error on stderr, nonzero exit, nothing written.
+# message, --foreground (the real etcd, as the etcd user), the report's gate as the units run it, and bad
+# input: one-line error on stderr, nonzero exit, nothing written.
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the installer tests"; exit "$rc"; }
-
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
+# shellcheck source=tests/lib/deploy.sh
+source tests/lib/deploy.sh
+deploy_setup deploy-install-test "the installer tests" || exit $?
 # etcd-install runs etcd as the etcd user and makes that user when it is missing: outside the bed's
 # namespaces that would be this machine's /etc/passwd. Debian's etcd-server makes the user.
 getent passwd etcd >/dev/null || { skip "etcd-install on this machine" "no etcd user here: the installer would create it"; exit 0; }
-
-lab_workdir deploy-install-test || exit 2
-W=$LAB_DIR
-chmod 755 "$W"
-lab_pick_net || { echo "not ok - free loopback net"; exit 1; }
-X=$LAB_X
 CL="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380,etcd03=https://127.0.$X.3:2380"
-INSTALL=$REPO/deploy/etcd-install
-
-PROBE=${ETCD_PROBE:-$REPO/build/etcd-probe}
-if lab_probe_works "$PROBE"; then
-	PROBE_NOTE=""
-else
-	# etcd-probe not built yet: an executable stand-in, so that the units still name a real file.
-	PROBE=$W/bin/etcd-probe PROBE_NOTE=" (etcd-probe not built: stand-in)"
-	mkdir -p "$W/bin" && printf '#!/bin/sh\necho "ETCD UNKNOWN - stand-in"\nexit 3\n' >"$PROBE" && chmod 755 "$PROBE"
-fi
-
-# inst DIR NAME IP ARGS...: installs member NAME into DIR (every location a flag), output in DIR.out/.err
-inst() {
-	local d=$1 n=$2 ip=$3
-	shift 3
-	timeout 60 "$INSTALL" --name "$n" --ip "$ip" --initial-cluster "$CL" --ca-dir "$d/ca" --ssl-dir "$d/ssl" \
-		--data-dir "$d/data" --unit-dir "$d/units" --conf-dir "$d/conf" --probe-bin "$PROBE" "$@" \
-		>"$d.out" 2>"$d.err"
-}
-# snapshot DIR: every path under DIR with type, mode, size, mtime and checksum
-snapshot() {
-	(cd "$1" 2>/dev/null && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort)
-}
 
 # --- shellcheck
 if out=$(shellcheck -S warning deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh 2>&1); then
@@ -115,7 +83,8 @@ grep -q '^ExecCondition=' "$A/units/etcd-diag-report@.service" && grep -q '^Stat
 if [ ${#miss[@]} = 0 ]; then ok "unit contents: tutorial's unit + client/peer cert auth, probe service (--cluster)/timer/OnFailure, the report's gate"; else notok "unit contents" "${miss[@]}"; fi
 
 # --- the report's gate (ExecCondition=) and the probe's ExecStopPost=, run as systemd runs them ($$ and %% unescaped):
-# a diagnosis once per change of the probe's exit status, again after ETCD_DIAG_REPEAT s, every time with 0; an OK resets it
+# a diagnosis once per change of the probe's exit status, again after ETCD_DIAG_REPEAT s, every time with 0; an OK resets it.
+# Both are the installed etcd-diag-gate (--lib-dir); deploy_diag_gate.sh runs it directly, case by case.
 unit_cmd() { # unit_cmd UNIT KEY: the command line as systemd would pass it (NUL-separated words)
 	local line
 	line=$(source deploy/demo-lib.sh && unit_get "$1" "$2" | head -1)
@@ -133,7 +102,7 @@ gate() { # run (exit 0) or skip (exit 10: ExecCondition= skips the unit; 1-3 are
 	STATE_DIRECTORY=$SD ETCD_DIAG_REPEAT=${REPEAT:-3600} "${GATE[@]}" >/dev/null
 	case $? in 0) echo run ;; 10) echo skip ;; *) echo "exit $?" ;; esac
 }
-if [ "${GATE[0]:-}" = /bin/sh ] && [ "${STOPPOST[0]:-}" = /bin/sh ]; then
+if [ "${GATE[*]:-}" = "$A/lib/etcd-diag-gate check" ] && [ "${STOPPOST[*]:-}" = "$A/lib/etcd-diag-gate record" ]; then
 	got=$(
 		for st in 1 1 1 2 2 0 1 1; do
 			probe_run "$st"
@@ -161,7 +130,7 @@ run"
 		notok "the report's gate" "got:  $(tr '\n' '|' <<<"$got")" "want: $(tr '\n' '|' <<<"$want")"
 	fi
 else
-	notok "the report's gate and the probe's ExecStopPost= are /bin/sh commands" "${GATE[*]:-none}" "${STOPPOST[*]:-none}"
+	notok "the report's gate and the probe's ExecStopPost= run the installed etcd-diag-gate" "${GATE[*]:-none}" "${STOPPOST[*]:-none}"
 fi
 
 # --- --local-http warns loudly: the plain listener is open to every local user and container on the host's network
@@ -306,6 +275,41 @@ else
 	notok "--foreground execs the ExecStart" "$(cat "$F.out" "$F.err")"
 fi
 
+# --- --foreground runs etcd as the unit's User= (etcd), not as root: the real etcd, its PID the installer's
+# (exec, then setpriv's exec); its IDs from /proc/PID/status, the files it makes in the data dir are etcd's
+if [ -d /run/systemd/system ]; then
+	skip "--foreground runs etcd as the etcd user" "systemd is running here"
+elif [ "$(id -u)" != 0 ]; then
+	skip "--foreground runs etcd as the etcd user" "needs root (the installer hands the data dir to etcd)"
+else
+	FG=$W/fg
+	mkdir -p "$FG"
+	"$INSTALL" --name etcd03 --ip "127.0.$X.3" --initial-cluster "$CL" --ca-dir "$FG/ca" --ssl-dir "$FG/ssl" \
+		--data-dir "$FG/data" --unit-dir "$FG/units" --conf-dir "$FG/conf" --lib-dir "$FG/lib" --probe-bin "$PROBE" \
+		--etcd-bin "$ETCD_BIN" --foreground >"$FG.out" 2>"$FG.err" </dev/null &
+	LAB_PID["fg"]=$!
+	etcd_exe=$(readlink -f "$ETCD_BIN") exe="" ids=""
+	for ((n = 0; n < 600; n++)); do # up to 60 s: the CA and the certificate are made first
+		exe=$(readlink -f "/proc/${LAB_PID["fg"]}/exe" 2>/dev/null)
+		[ "$exe" = "$etcd_exe" ] && [ -d "$FG/data/member" ] && break
+		kill -0 "${LAB_PID["fg"]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	ids=$(awk '$1 == "Uid:" || $1 == "Gid:" { print $1, $2, $3, $4, $5 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null | tr '\n' ' ')
+	cap=$(awk '$1 == "CapEff:" { print $2 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null)
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/${LAB_PID["fg"]}/status" 2>/dev/null)
+	u=$(id -u etcd) g=$(id -g etcd)
+	made=$(find "$FG/data/member" -maxdepth 1 -printf '%u:%g ' 2>/dev/null | tr ' ' '\n' | sort -u | tr '\n' ' ')
+	lab_stop fg
+	if [ "$exe" = "$etcd_exe" ] && [ "$ids" = "Uid: $u $u $u $u Gid: $g $g $g $g " ] && [ "$cap" = 0000000000000000 ] &&
+		[ "$nnp" = 1 ] && [ "$made" = "etcd:etcd " ] && grep -q 'in the foreground as etcd (--foreground)' "$FG.out"; then
+		ok "--foreground runs etcd as the unit's user: /proc status ${ids% }, no capabilities, no new privileges; data dir files etcd:etcd"
+	else
+		notok "--foreground runs etcd as the etcd user" "exe: ${exe:-none} (want $etcd_exe)" "status: ${ids:-none} (want uid $u gid $g)" \
+			"CapEff: ${cap:-none}, NoNewPrivs: ${nnp:-none}" "data dir member/: ${made:-nothing}" "$(tail -3 "$FG.out")" "$(tail -3 "$FG.err")"
+	fi
+fi
+
 # --- --dry-run writes nothing
 D=$W/d
 mkdir -p "$D"
@@ -325,8 +329,11 @@ if timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL"
 	[ -f "$RT/etc/systemd/system/etcd.service" ] && [ -f "$RT/etc/etcd/etcd-probe.env" ] &&
 	! grep -rq "$RT" "$RT/etc/systemd/system" "$RT/etc/etcd/etcd-probe.env" &&
 	grep -q -- '--cert-file=/etc/etcd/ssl/etcd.pem' "$RT/etc/systemd/system/etcd.service" &&
-	grep -q '^WorkingDirectory=/var/lib/etcd/$' "$RT/etc/systemd/system/etcd.service"; then
-	ok "--root stages every file under ROOT; the units name the final paths (tutorial defaults)"
+	grep -q '^WorkingDirectory=/var/lib/etcd/$' "$RT/etc/systemd/system/etcd.service" &&
+	[ "$(stat -c '%U:%G %a' "$RT/usr/local/lib/etcd-probe/etcd-diag-gate")" = "root:root 755" ] &&
+	grep -qx 'ExecCondition=/usr/local/lib/etcd-probe/etcd-diag-gate check' "$RT/etc/systemd/system/etcd-diag-report@.service" &&
+	grep -qx 'ExecStopPost=-/usr/local/lib/etcd-probe/etcd-diag-gate record' "$RT/etc/systemd/system/etcd-probe.service"; then
+	ok "--root stages every file under ROOT (the gate in ROOT/usr/local/lib/etcd-probe, 0755); the units name the final paths (tutorial defaults)"
 else
 	notok "--root stages under ROOT with final paths in the units" "$(cat "$RT.err")" "$(cd "$RT" && find . | head)"
 fi
@@ -335,7 +342,7 @@ fi
 E=$W/e
 if (export NODE_NAME=etcd03 NODE_IP=127.0.$X.3 NODE_IPS="127.0.$X.1 127.0.$X.2 127.0.$X.3" ETCD_NODES=$CL &&
 	timeout 60 "$INSTALL" --ca-dir "$E/ca" --ssl-dir "$E/ssl" --data-dir "$E/data" --unit-dir "$E/units" \
-		--conf-dir "$E/conf" --probe-bin "$PROBE" --no-start >"$E.out" 2>"$E.err") &&
+		--conf-dir "$E/conf" --lib-dir "$E/lib" --probe-bin "$PROBE" --no-start >"$E.out" 2>"$E.err") &&
 	grep -q -- "--name=etcd03" "$E/units/etcd.service" && grep -q -- "--listen-peer-urls=https://127.0.$X.3:2380" "$E/units/etcd.service"; then
 	ok "NODE_NAME, NODE_IP, NODE_IPS, ETCD_NODES (the tutorial's start.sh) are the inputs"
 else
@@ -411,7 +418,7 @@ bad() {
 }
 G=$W/g
 mkdir -p "$G"
-common=(--ca-dir "$G/ca" --ssl-dir "$G/ssl" --data-dir "$G/data" --unit-dir "$G/units" --conf-dir "$G/conf" --probe-bin "$PROBE")
+common=(--ca-dir "$G/ca" --ssl-dir "$G/ssl" --data-dir "$G/data" --unit-dir "$G/units" --conf-dir "$G/conf" --lib-dir "$G/lib" --probe-bin "$PROBE")
 bad "missing NODE_IP" "$G" 'NODE_IP' env -u NODE_IP NODE_NAME=etcd01 ETCD_NODES="$CL" "$INSTALL" "${common[@]}"
 bad "IP not in ETCD_NODES" "$G" "127\.0\.$X\.9 is not in ETCD_NODES" \
 	env NODE_NAME=etcd01 NODE_IP="127.0.$X.9" ETCD_NODES="$CL" "$INSTALL" "${common[@]}"
@@ -432,7 +439,7 @@ mkdir -p "$H/ca" && chmod 755 "$H" "$H/ca"
 cp "$A/ca/ca.pem" "$H/ca/ca.pem"
 echo "not a key" >"$H/ca/ca-key.pem"
 hcommon=(--name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$H/ca" --ssl-dir "$H/ssl" --data-dir "$H/data"
-	--unit-dir "$H/units" --conf-dir "$H/conf" --probe-bin "$PROBE")
+	--unit-dir "$H/units" --conf-dir "$H/conf" --lib-dir "$H/lib" --probe-bin "$PROBE")
 bad "unreadable CA key (not a key)" "$H" "cannot read the CA key .*not a PEM private key" "$INSTALL" "${hcommon[@]}"
 cp "$F/ca/ca-key.pem" "$H/ca/ca-key.pem"
 bad "CA key of another CA" "$H" "does not belong to the CA certificate" "$INSTALL" "${hcommon[@]}"
@@ -522,7 +529,7 @@ else
 fi
 NR=$NP/noroot
 PATH=$NP/bin timeout 60 "$INSTALL" --name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$NR/ca" --ssl-dir "$NR/ssl" \
-	--data-dir "$NR/data" --unit-dir "$NR/units" --conf-dir "$NR/conf" --probe-bin "$PROBE" --no-start >"$NR.out" 2>"$NR.err"
+	--data-dir "$NR/data" --unit-dir "$NR/units" --conf-dir "$NR/conf" --lib-dir "$NR/lib" --probe-bin "$PROBE" --no-start >"$NR.out" 2>"$NR.err"
 rc=$?
 if [ "$rc" = 1 ] && grep -q '^apt-get install -y -q etcd-server$' "$NP/apt-get.calls" 2>/dev/null; then
 	ok "the stand-in sees apt-get: without --root the same PATH installs Debian's etcd-server (here refused: exit 1)"
@@ -538,7 +545,7 @@ else
 	FD=$W/full
 	cp -a "$A" "$FD" # an installed member (CA, certificate, units); the re-install changes every file
 	redo=(--name etcd01 --ip "127.0.$X.1" --initial-cluster "$CL" --ca-dir "$FD/ca" --ssl-dir "$FD/ssl" --data-dir "$FD/data"
-		--unit-dir "$FD/units" --conf-dir "$FD/conf" --probe-bin "$PROBE" --no-start --renew-cert --initial-cluster-token t2 --diag-repeat 60)
+		--unit-dir "$FD/units" --conf-dir "$FD/conf" --lib-dir "$FD/lib" --probe-bin "$PROBE" --no-start --renew-cert --initial-cluster-token t2 --diag-repeat 60)
 	mkdir -p "$W/tmpfs"
 	before=$(snapshot "$FD")
 	bad=() seen=()

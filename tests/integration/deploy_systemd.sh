@@ -52,7 +52,7 @@ export FAKE_SD=$W FAKE_REPO=$REPO FAKE_UNITS=$W/m/units
 run() {
 	PATH=$W/bin:$PATH ETCD_INSTALL_SYSTEMD_RUN_DIR=$W/run-systemd timeout 90 deploy/etcd-install --name etcd01 \
 		--ip "127.0.$X.1" --initial-cluster "etcd01=https://127.0.$X.1:2380" --ca-dir "$W/ca" --ssl-dir "$W/m/ssl" \
-		--data-dir "$W/m/data" --unit-dir "$W/m/units" --conf-dir "$W/m" --etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" \
+		--data-dir "$W/m/data" --unit-dir "$W/m/units" --conf-dir "$W/m" --lib-dir "$W/m/lib" --etcd-bin "$ETCD_BIN" --probe-bin "$PROBE" \
 		>"$W/out" 2>"$W/err"
 }
 

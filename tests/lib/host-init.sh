@@ -30,6 +30,9 @@ mount --make-rprivate /
 # /etc and /var: overlays on the machine's, the changes in the test's temp dir.
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$h/etc.upper,workdir=$h/etc.work" /etc
 mount -t overlay overlay -o "lowerdir=/var,upperdir=$h/var.upper,workdir=$h/var.work" /var
+# /usr/local too: etcd-install's default --lib-dir (/usr/local/lib/etcd-probe) is there, and the rest of
+# /usr stays the machine's
+mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$h/usrlocal.upper,workdir=$h/usrlocal.work" /usr/local
 # the units the machine enables, read before its /etc/systemd/system is hidden: masked below
 enabled=()
 for l in /etc/systemd/system/*.wants/*; do if [ -L "$l" ]; then enabled+=("${l##*/}"); fi; done

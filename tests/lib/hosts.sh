@@ -13,7 +13,7 @@
 #
 # Each host (tests/lib/host-init.sh does it before exec systemd) has private tmpfs on /run, /tmp,
 # /var/tmp, /var/lib/etcd, /var/log/journal, /etc/etcd and /etc/systemd/system, a private /dev,
-# /etc and /var as overlays whose changes go to $HOSTS_DIR/NAME/{etc,var}.upper, its own hostname and
+# /etc, /var and /usr/local as overlays whose changes go to $HOSTS_DIR/NAME/{etc,var,usrlocal}.upper, its own hostname and
 # /etc/machine-id, /proc/sys and /sys read-only, its own cgroup subtree
 # (/sys/fs/cgroup/{systemd,unified}/etcd-hosts.ID.NAME), and masks for every unit that would act on
 # the machine (LAB_NOTES, "Real systemd as PID 1"). $HOSTS_DIR is bound back into each host's /tmp,
@@ -142,7 +142,7 @@ host_boot() {
 	case $c in /tmp/?*) binds+=("$c") ;; esac
 	for c in ${HOSTS_BINDS:-}; do case $c in /tmp/?*) binds+=("$c") ;; esac; done
 	cg=etcd-hosts.$HOSTS_ID.$name
-	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" || return 1
+	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" "$h/usrlocal.upper" "$h/usrlocal.work" || return 1
 	for c in systemd unified; do mkdir "/sys/fs/cgroup/$c/$cg" || return 1; done
 	# shellcheck disable=SC2034 # HOST_IP is for the tests that source this file
 	HOST_CG[$name]=$cg HOST_IP[$name]=$ip HOST_LOG[$name]=$h/console.log
