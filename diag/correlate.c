@@ -166,11 +166,18 @@ static bool agg_resolved(const struct diag_aggs *a, const struct diag_agg *g)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		const struct diag_agg *r = &a->v[i];
-		if (strcmp(r->host, g->host) != 0 || r->last_usec <= g->last_usec)
+		/* later: by stamp, or by order when the stamps tie ("lost leader" and "elected
+		 * leader" in the same second of a 3.4 raft line) */
+		bool later = r->last_usec > g->last_usec ||
+			     (r->last_usec == g->last_usec && r->last_seq > g->last_seq);
+		if (strcmp(r->host, g->host) != 0 || !later)
 			continue;
-		/* a peer link that came back after the errors; a leader elected after loss */
-		if (g->code == DIAG_PEER_UNREACHABLE && r->code == DIAG_FACT_PEER_ACTIVE &&
-		    strcmp(r->f.peer_id, g->f.peer_id) == 0)
+		/* a peer link that came back after the errors, or the peer elected leader after
+		 * them: its messages get through (a restarted member that wins the next election
+		 * before its peers' streams log a reconnect) */
+		if (g->code == DIAG_PEER_UNREACHABLE &&
+		    (r->code == DIAG_FACT_PEER_ACTIVE || r->code == DIAG_FACT_LEADER_ELECTED) &&
+		    g->f.peer_id[0] && strcmp(r->f.peer_id, g->f.peer_id) == 0)
 			return true;
 		if ((g->code == DIAG_NO_LEADER || g->code == DIAG_QUORUM_LOST) &&
 		    r->code == DIAG_FACT_LEADER_ELECTED)
