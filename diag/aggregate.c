@@ -121,6 +121,7 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 				g->first_usec = usec;
 			if (usec >= g->last_usec) {
 				g->last_usec = usec;
+				g->last_seq = a->matched;
 				add_sample(g, msg, len);
 			}
 			return 0;
@@ -138,6 +139,7 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 	g->f = r->f;
 	g->count = 1;
 	g->first_usec = g->last_usec = usec;
+	g->last_seq = a->matched;
 	memcpy(g->key, key, sizeof(key));
 	add_sample(g, msg, len);
 	a->slots[h] = (int32_t)a->n++;

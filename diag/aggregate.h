@@ -18,6 +18,8 @@ struct diag_agg {
 	struct classify_fields f; /* fields of the first entry (the key fields are equal) */
 	uint64_t count;
 	uint64_t first_usec, last_usec; /* CLOCK_REALTIME microseconds */
+	uint64_t last_seq; /* the set's `matched` count at the latest entry: the order of entries
+			    * whose stamps tie (3.4's raft lines have whole seconds) */
 	size_t n_samples;
 	char samples[AGG_SAMPLES][AGG_SAMPLE_LEN];
 	char key[480];

@@ -72,7 +72,7 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_FACT_MEMBER_ADDED] = F_PEER | F_CLUSTER | F_URL,
 	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
 	[DIAG_FACT_PEER_ACTIVE] = F_PEER,
-	[DIAG_FACT_LEADER_ELECTED] = F_LOCAL,
+	[DIAG_FACT_LEADER_ELECTED] = F_LOCAL | F_PEER, /* the peer: the leader elected */
 	[DIAG_FACT_VOTE_SENT] = F_PEER,
 	[DIAG_FACT_VOTE_ANSWER] = F_PEER,
 };
@@ -550,11 +550,13 @@ static bool id_after_any(const char *s, size_t len, const char *const *markers,
 static const char *const peer_id_markers_zap[] = {
 	"\"peer-id\":\"", "\"remote-peer-id\":\"", "\"remote-member-id\":\"",
 	"\"remote-peer-id-from\":\"", "\"removed-member-id\":\"", "\"remote-peer-server-name\":\"",
-	"\"to\":\"", "\"from\":\"", "\"added-peer-id\":\"", "failed to dial ", NULL,
+	"\"to\":\"", "\"from\":\"", "\"added-peer-id\":\"", "failed to dial ", "elected leader ",
+	NULL,
 };
 static const char *const peer_id_markers_text[] = {
 	"peer ", "added member ", "failed to dial ", "peer[", "remote[", "removed member ",
-	"of member ", ", to ", "request to ", "Resp from ", "rejection from ", NULL,
+	"of member ", ", to ", "request to ", "Resp from ", "rejection from ", "elected leader ",
+	NULL,
 };
 static const char *const local_id_markers_zap[] = {
 	"\"local-member-id\":\"", "raft.node: ", NULL,
@@ -756,7 +758,8 @@ static const char *const cluster_id_keys[] = {"local-member-cluster-id", "cluste
 static const char *const remote_cluster_keys[] = {"remote-peer-cluster-id", NULL};
 /* in the decoded text of a zap line (error values, raft sentences) */
 static const char *const peer_id_markers_zaptext[] = {"failed to dial ", "request to ",
-							"Resp from ", "rejection from ", NULL};
+							"Resp from ", "rejection from ",
+							"elected leader ", NULL};
 static const char *const local_id_markers_zaptext[] = {"raft.node: ", NULL};
 
 /* Copies a list such as `["m3" "m3.lan"]` (Go %q of a []string, maybe with its quotes

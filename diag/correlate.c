@@ -166,11 +166,18 @@ static bool agg_resolved(const struct diag_aggs *a, const struct diag_agg *g)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		const struct diag_agg *r = &a->v[i];
-		if (strcmp(r->host, g->host) != 0 || r->last_usec <= g->last_usec)
+		/* later: by stamp, or by order when the stamps tie ("lost leader" and "elected
+		 * leader" in the same second of a 3.4 raft line) */
+		bool later = r->last_usec > g->last_usec ||
+			     (r->last_usec == g->last_usec && r->last_seq > g->last_seq);
+		if (strcmp(r->host, g->host) != 0 || !later)
 			continue;
-		/* a peer link that came back after the errors; a leader elected after loss */
-		if (g->code == DIAG_PEER_UNREACHABLE && r->code == DIAG_FACT_PEER_ACTIVE &&
-		    strcmp(r->f.peer_id, g->f.peer_id) == 0)
+		/* a peer link that came back after the errors, or the peer elected leader after
+		 * them: its messages get through (a restarted member that wins the next election
+		 * before its peers' streams log a reconnect) */
+		if (g->code == DIAG_PEER_UNREACHABLE &&
+		    (r->code == DIAG_FACT_PEER_ACTIVE || r->code == DIAG_FACT_LEADER_ELECTED) &&
+		    g->f.peer_id[0] && strcmp(r->f.peer_id, g->f.peer_id) == 0)
 			return true;
 		if ((g->code == DIAG_NO_LEADER || g->code == DIAG_QUORUM_LOST) &&
 		    r->code == DIAG_FACT_LEADER_ELECTED)
@@ -344,6 +351,29 @@ static int cmp_agg_count(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
+/* Whether host's journal showed finding f. */
+static bool reported_by(const struct diag_finding *f, const char *host)
+{
+	size_t n = strlen(host);
+	for (const char *p = f->reported_by; (p = strstr(p, host)); p += n)
+		if ((p == f->reported_by || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* How many hosts other than the finding's member showed it. */
+static size_t reporters_besides_member(const struct diag_finding *f)
+{
+	size_t n = 0;
+	for (const char *p = f->reported_by; *p;) {
+		size_t len = strcspn(p, ",");
+		n += !(len == strlen(f->member) && memcmp(p, f->member, len) == 0);
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return n;
+}
+
 static void from_journal(struct diag_findings *r, const struct directory *d,
 			 const struct diag_aggs *a)
 {
@@ -373,6 +403,11 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		f->count += g->count;
 		if (!f->seen_on[0])
 			text_scopy(f->seen_on, sizeof(f->seen_on), g->host);
+		if (g->host[0] && !reported_by(f, g->host)) {
+			size_t o = strlen(f->reported_by);
+			text_printf(f->reported_by + o, sizeof(f->reported_by) - o, "%s%s",
+				    o ? ", " : "", g->host);
+		}
 		if (!f->first_usec || g->first_usec < f->first_usec)
 			f->first_usec = g->first_usec;
 		if (g->last_usec > f->last_usec)
@@ -755,6 +790,45 @@ static void join_link_causes(struct diag_findings *r)
 	drop_folded(r);
 }
 
+/* A member cut off from its peers (a partition, a firewall on its host) is unreachable to every
+ * other member, and they are unreachable to it: its own journal names each of them. Those
+ * links are one fault, the cut-off member's: each "peers cannot reach mX" that only the cut-off
+ * member reported joins its finding (the count of reporters decides, not the count of lines:
+ * the cut-off member retries most and logs most). A link cut between two members only has one
+ * reporter on each side and stays two findings. */
+static void join_cut_off(struct diag_findings *r)
+{
+	struct diag_finding *cut = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *c = &r->v[i];
+		if (c->code == DIAG_PEER_UNREACHABLE && reporters_besides_member(c) >= 2 &&
+		    (!cut || reporters_besides_member(c) > reporters_besides_member(cut)))
+			cut = c;
+	}
+	if (!cut)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *s = &r->v[i];
+		if (s == cut || s->code != DIAG_PEER_UNREACHABLE ||
+		    strcmp(s->reported_by, cut->member) != 0 || !spans_meet(s, cut))
+			continue;
+		add_evidence(cut, "%s cannot reach %s either: the links it lost are its own",
+			     cut->member, s->member);
+		for (size_t e = 0; e < s->n_evidence; e++)
+			add_evidence(cut, "%s", s->evidence[e]);
+		if (s->explains[0]) {
+			size_t o = strlen(cut->explains);
+			text_printf(cut->explains + o, sizeof(cut->explains) - o, "%s%s",
+				    o ? ", " : "", s->explains);
+		}
+		if (s->severity > cut->severity)
+			cut->severity = s->severity;
+		cut->count += s->count;
+		s->code = DIAG_CODE_NONE;
+	}
+	drop_folded(r);
+}
+
 /* A candidate whose vote requests a majority of the voters never answered (granted or
  * rejected), and that saw no leader after, is without quorum: the members it asked are down
  * or cut off from it (kubeadm#2188: two of three control-plane nodes shut down). Its elections
@@ -1010,6 +1084,7 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 	/* after the counts have said what is normal: a cause takes its effects' severity */
 	join_load_causes(ret);
 	join_link_causes(ret);
+	join_cut_off(ret);
 	for (size_t i = 0; i < ret->n; i++) {
 		struct diag_finding *f = &ret->v[i];
 		const struct diag_code_info *ci = diag_code_info_get(f->code);

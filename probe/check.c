@@ -115,6 +115,7 @@ struct target {
 	size_t n_addrs, addr_next;
 	uint64_t connect_deadline_ns; /* the current address's share of the time */
 	bool auth_tried;              /* this endpoint carried an Authenticate already */
+	bool members_linearizable;    /* the MemberList in flight is the linearizable one */
 	uint64_t auth_deadline_ns;    /* when its Authenticate try is given up (TARGET_AUTH) */
 	struct metrics_fetch metrics;
 };
@@ -652,13 +653,20 @@ static int start_health(struct target *t, bool serializable)
 }
 
 /* MemberList, linearizable (3.5+): the member list as the quorum has it, not this member's
- * possibly stale copy. Without a leader such a read only waits (for -t, measured on 3.5.16), so
- * take_status asks again serializably. 3.4 ignores the field. */
+ * possibly stale copy. Without a quorum such a read only waits (for -t, measured on 3.5.16),
+ * and then the run knows no member's name: take_status asks again serializably when Status
+ * shows no leader, and a leader that has just lost its quorum (it still says it leads until
+ * its election timeout) gets MEMBERS_SHARE of -t, then the same serializable ask. 3.4 ignores
+ * the field. */
+#define MEMBERS_SHARE 0.4
+
 static int start_members(struct target *t, bool linearizable)
 {
 	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
 	size_t n = etcd_rpc_encode_member_list(linearizable, buf);
-	return start_call(t, CALL_MEMBERS, buf, n);
+	t->members_linearizable = linearizable;
+	uint64_t budget = linearizable ? (uint64_t)(t->run->cfg->timeout_s * MEMBERS_SHARE * 1e3) : 0;
+	return start_call_within(t, CALL_MEMBERS, buf, n, budget ? budget : 0);
 }
 
 static int start_auth(struct target *t)
@@ -1174,6 +1182,10 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 	case CALL_MEMBERS:
 		if (code == GRPC_OK)
 			return take_members(t, msg, len);
+		/* the quorum did not answer within its share: this member's own view then */
+		if (t->members_linearizable &&
+		    (code == GRPC_DEADLINE_EXCEEDED || code == GRPC_UNAVAILABLE))
+			return start_members(t, false);
 		f->members_need_creds = needs_creds(code, err);
 		return 0;
 	case CALL_LEASE_GRANT:

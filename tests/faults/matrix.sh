@@ -456,7 +456,14 @@ for row in "${FAULT_ROWS[@]}"; do
 	(run_row "$name" "$kind" "$pos" "$start" "$inject" "$undo" "$quorum" "$state" "$member" \
 		"$reason" "$not_reason" "$diag") &
 	row_pid=$!
-	(sleep "$ROW_BOUND" && echo "# $name: past ${ROW_BOUND}s, stopped" && kill -TERM "$row_pid") &
+	# (its sleep writes nowhere and goes with it: a sleep left holding our stdout kept a
+	# `matrix.sh | grep` open for ROW_BOUND seconds after the last row)
+	(
+		sleep "$ROW_BOUND" >/dev/null 2>&1 &
+		nap=$!
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		wait "$nap" && echo "# $name: past ${ROW_BOUND}s, stopped" && kill -TERM "$row_pid"
+	) &
 	dog_pid=$!
 	wait "$row_pid"
 	kill "$dog_pid" 2>/dev/null

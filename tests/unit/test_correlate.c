@@ -828,6 +828,87 @@ static void test_timeouts_cause_no_leader(void **state)
 	assert_int_equal(x->f->v[0].code, DIAG_NO_LEADER);
 }
 
+/* The fault matrix's partitioned row (etcd 3.4.23): m1 cut off from both peers by nft. m2 and
+ * m3 each say they cannot reach m1, and m1, retrying most, logs most that it cannot reach
+ * them: one finding, m1's, on top, not "peers cannot reach m2" first. A link cut between two
+ * members only stays a finding on each side. */
+static void feed_unreachable(struct diag_aggs *a, const char *host, const char *peer_id,
+			     int times)
+{
+	char l[256];
+	snprintf(l, sizeof(l), "2026-12-02 01:56:57.805857 W | rafthttp: health check for peer %s "
+			       "could not connect: <nil>", peer_id);
+	feed(a, host, 1000 * SEC, l, times);
+}
+
+static void test_cut_off_member(void **state)
+{
+	struct fixture *x = *state;
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	feed_start(x->a);
+	feed_unreachable(x->a, "m1", "7f3444a8a26e7b4c", 9);
+	feed_unreachable(x->a, "m1", "f3e60613aa798362", 8);
+	feed_unreachable(x->a, "m2", "148df766a26ff8aa", 3);
+	feed_unreachable(x->a, "m3", "148df766a26ff8aa", 3);
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	assert_int_equal(x->f->v[0].code, DIAG_PEER_UNREACHABLE);
+	assert_string_equal(x->f->v[0].member, "m1");
+	assert_int_equal(count_code(x->f, DIAG_PEER_UNREACHABLE), 1);
+	bool said = false;
+	for (size_t e = 0; e < x->f->v[0].n_evidence; e++)
+		said |= strstr(x->f->v[0].evidence[e], "m1 cannot reach m2 either") != NULL;
+	assert_true(said);
+
+	/* m1 and m2 lose each other only: neither is cut off, two findings */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	feed_unreachable(x->a, "m1", "7f3444a8a26e7b4c", 9);
+	feed_unreachable(x->a, "m2", "148df766a26ff8aa", 3);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	assert_int_equal(count_code(x->f, DIAG_PEER_UNREACHABLE), 2);
+}
+
+/* The fault matrix's leader-churn row (etcd 3.4.23, the leader stopped and restarted four
+ * times): 3.4's raft lines have whole seconds, so "lost leader" and the "elected leader" that
+ * ends it can share a stamp: the order of the lines decides, not a no-leader. And a peer found
+ * down (refused) that its peers then elect leader is up again, though their streams logged no
+ * reconnect: not member-down. */
+static void test_churn_restarts(void **state)
+{
+	struct fixture *x = *state;
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	feed_start(x->a);
+	feed(x->a, "m1", 1001 * SEC, "2026-12-02 02:15:55.509402 W | rafthttp: health check for peer "
+				     "f3e60613aa798362 could not connect: dial tcp 127.0.100.3:2380: "
+				     "connect: connection refused", 2);
+	feed(x->a, "m1", 1002 * SEC, "raft2026/12/02 02:15:56 INFO: raft.node: 148df766a26ff8aa lost "
+				     "leader 7f3444a8a26e7b4c at term 8", 1);
+	feed(x->a, "m1", 1002 * SEC, "raft2026/12/02 02:15:56 INFO: raft.node: 148df766a26ff8aa "
+				     "elected leader f3e60613aa798362 at term 9", 1);
+	correlate_run(&in, x->f);
+	assert_int_equal(count_code(x->f, DIAG_NO_LEADER), 0);
+	assert_int_equal(count_code(x->f, DIAG_MEMBER_DOWN), 0);
+	assert_int_equal(count_code(x->f, DIAG_PEER_UNREACHABLE), 0);
+
+	/* the same refusals with another member elected: m3 may still be down */
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+	feed_start(x->a);
+	feed(x->a, "m1", 1001 * SEC, "2026-12-02 02:15:55.509402 W | rafthttp: health check for peer "
+				     "f3e60613aa798362 could not connect: dial tcp 127.0.100.3:2380: "
+				     "connect: connection refused", 2);
+	feed(x->a, "m1", 1002 * SEC, "raft2026/12/02 02:15:56 INFO: raft.node: 148df766a26ff8aa "
+				     "elected leader 7f3444a8a26e7b4c at term 9", 1);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	assert_int_equal(count_code(x->f, DIAG_MEMBER_DOWN), 1);
+}
+
 /* Remedies name the paths and unit of the configuration found, else those deploy/etcd-install
  * uses (etcd.service, /var/lib/etcd, /etc/etcd/ssl/etcd.pem + etcd-key.pem), and ask systemd for
  * the unit's user instead of assuming one (etcd-install's unit runs as root). */
@@ -932,6 +1013,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transient_election, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_votes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts_cause_no_leader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cut_off_member, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_churn_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
