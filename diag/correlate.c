@@ -412,6 +412,11 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 			      cf->code == DIAG_KEY_FILE_PERMISSIONS || cf->code == DIAG_FILE_MISSING
 				      ? cf->file
 				      : cf->detail);
+		/* a date is the fault of that one file (a CA's too): the remedy names it, not the
+		 * member's own certificate */
+		if (!f->file[0] && (cf->code == DIAG_CERT_EXPIRED || cf->code == DIAG_CERT_EXPIRING ||
+				    cf->code == DIAG_CERT_NOT_YET_VALID))
+			text_scopy(f->file, sizeof(f->file), cf->file);
 		add_evidence(f, "certificate: %s", cf->detail);
 		for (size_t k = 0; k < c->n_certs; k++) {
 			const struct cert_seen *s = &c->certs[k];
@@ -871,7 +876,8 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
 		/* another member's paths are taken to be this one's (etcd-install lays out every
 		 * member alike), else etcd-install's defaults */
-		{"cert", cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
+		{"cert", f->file[0] ? f->file
+			 : cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
 		 "/etc/etcd/ssl/etcd.pem"},
 		{"key", cfg ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
 		 "/etc/etcd/ssl/etcd-key.pem"},

@@ -31,6 +31,7 @@ struct diag_finding {
 	char seen_on[64];         /* the host whose journal showed it first ("" when not from one) */
 	char caused_by[64];       /* the member whose cause explains this one ("" when none) */
 	char explains[160];       /* what a cause explains on other members: "no-leader on m2" */
+	char file[CONFIG_PATH_LEN]; /* a certificate's dates: the file at fault ({cert}), else "" */
 };
 
 struct diag_findings {
