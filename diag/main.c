@@ -399,16 +399,21 @@ int main(int argc, char **argv)
 
 	if (!o.offline) {
 		/* on a member, its own client credentials reach it (as etcdctl would be run);
-		 * kubeadm's healthcheck-client certificate is the one made for this */
-		if (!o.live.conn.cacert && !o.live.conn.cert) {
+		 * kubeadm's healthcheck-client certificate is the one made for this. Each part
+		 * not given is taken from the configuration on its own: --cacert alone must not
+		 * leave a member that requires a client certificate without one. */
+		if (!o.live.conn.cacert && cfg.trusted_ca_file[0])
+			o.live.conn.cacert = cfg.trusted_ca_file;
+		if (!o.live.conn.cert && !o.live.conn.key) {
 			bool hc = cfg.healthcheck_cert_file[0] && cfg.healthcheck_key_file[0];
-			o.live.conn.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
-			o.live.conn.cert = hc		      ? cfg.healthcheck_cert_file
-					   : cfg.cert_file[0] ? cfg.cert_file
-							      : NULL;
-			o.live.conn.key = hc		     ? cfg.healthcheck_key_file
-					  : cfg.key_file[0] ? cfg.key_file
-							    : NULL;
+			bool own = cfg.cert_file[0] && cfg.key_file[0];
+			o.live.conn.cert = hc ? cfg.healthcheck_cert_file
+					   : own ? cfg.cert_file : NULL;
+			o.live.conn.key = hc ? cfg.healthcheck_key_file : own ? cfg.key_file : NULL;
+			if (o.live.conn.cert)
+				text_printf(meta.live_cert, sizeof(meta.live_cert), "%s%s",
+					    o.live.conn.cert,
+					    hc ? " (kubeadm's healthcheck-client)" : "");
 		}
 		/* the peer URLs of --initial-cluster ("name=url,..."): the certificate each member
 		 * presents to its peers, checked from here */

@@ -114,7 +114,7 @@ check diag_manifest_found_by_itself 0 \
 check diag_manifest_option 0 "$HC" -- --manifest "$R/etc/kubernetes/manifests/etcd.yaml"
 # the text report says where the configuration came from
 timeout 30 "$DIAG" --journal-dir "$P/empty" -t 5 --manifest "$R/etc/kubernetes/manifests/etcd.yaml" >"$P/diag.txt" 2>&1
-if grep -q "^config: deployment: kubeadm static pod manifest $R/etc/kubernetes/manifests/etcd.yaml; name, data-dir, cert-file, key-file, .* from it$" "$P/diag.txt"; then
+if grep -q "^config: deployment: kubeadm static pod manifest $R/etc/kubernetes/manifests/etcd.yaml; name, data-dir, cert-file, key-file, .* from it; live checks present $K/healthcheck-client.crt (kubeadm's healthcheck-client)$" "$P/diag.txt"; then
 	ok diag_manifest_text_provenance
 else
 	notok diag_manifest_text_provenance "$(head -5 "$P/diag.txt")"
@@ -124,6 +124,11 @@ fi
 check diag_manifest_server_cert_as_client_refused 2 \
 	"any(x['code'] == 'client-cert-rejected' for x in f)" \
 	-- --manifest "$R/etc/kubernetes/manifests/etcd.yaml" --cacert "$K/ca.crt" --cert "$K/server.crt" --key "$K/server.key"
+# --cacert alone: the healthcheck-client certificate is still the one presented (the member
+# requires one; before, none was sent and the check was client-cert-missing), and said
+check diag_manifest_cacert_alone 0 \
+	"$HC and d['config']['live_cert'] == '$K/healthcheck-client.crt (kubeadm\\'s healthcheck-client)'" \
+	-- --manifest "$R/etc/kubernetes/manifests/etcd.yaml" --cacert "$K/ca.crt"
 # an expired healthcheck-client certificate is checked like the others, and named
 cluster_leaf hcx kube-etcd-healthcheck-client "" clientAuth ca dated 20200101000000Z 20200102000000Z || exit 1
 cp "$K/healthcheck-client.crt" "$P/hc.keep" && cp "$P/hcx.pem" "$K/healthcheck-client.crt" &&
