@@ -384,11 +384,12 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		char t1[16], t2[16];
 		fmt_time(g->first_usec, t1);
 		fmt_time(g->last_usec, t2);
-		add_evidence(f, "journal: %llu x on %s, %s..%s: %s", (unsigned long long)g->count,
-			     g->host[0] ? g->host : "?", t1, t2, g->samples[0]);
+		add_evidence(f, "%s: %llu x on %s, %s..%s: %s", aggs_source_str(g->source),
+			     (unsigned long long)g->count, g->host[0] ? g->host : "?", t1, t2,
+			     g->samples[0]);
 		if (g->n_samples > 1 && g->count > 1)
-			add_evidence(f, "journal: last on %s: %s", g->host[0] ? g->host : "?",
-				     g->samples[1]);
+			add_evidence(f, "%s: last on %s: %s", aggs_source_str(g->source),
+				     g->host[0] ? g->host : "?", g->samples[1]);
 	}
 	free(order);
 }
@@ -820,8 +821,8 @@ static void quorum_from_votes(struct diag_findings *r, const struct diag_aggs *a
 			text_printf(q->f.detail, sizeof(q->f.detail),
 				    "%s asked %zu peers for votes, %zu answered (silent: %s)", e->host,
 				    asked, answered, silent);
-		add_evidence(q, "journal: %s campaigned and no leader followed; vote requests to "
-				"%s went unanswered", e->host, silent);
+		add_evidence(q, "%s: %s campaigned and no leader followed; vote requests to "
+				"%s went unanswered", aggs_source_str(e->source), e->host, silent);
 		q->count += e->count + 1;
 		if (!q->seen_on[0])
 			text_scopy(q->seen_on, sizeof(q->seen_on), e->host);

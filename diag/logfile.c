@@ -401,8 +401,11 @@ int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struc
 			    err_str(r, o->pods_root, why, sizeof(why)));
 	rd->shape.tags = o->tags;
 	rd->shape.memo = &rd->memo;
+	enum agg_source was = aggs->source;
+	aggs->source = AGG_SOURCE_LOG_FILE;
 	for (size_t i = 0; i < s->n && !rd->stop; i++)
 		read_file(rd, &s->v[i], o, aggs);
+	aggs->source = was;
 	free(nm);
 	free(pods);
 	free(rd);

@@ -157,4 +157,15 @@ else
 	echo "not ok - the growing file took ${took}s (bounded by -t 5)"
 	fails=$((fails + 1))
 fi
+
+# the evidence says where its lines came from: a log file's are "log file: N x on HOST", never
+# "journal:" (no journal was read)
+check "--log-file plain.log again, for its evidence" "$CAUSE" --log-file "$D/logs/plain.log"
+if python3 -c 'import json,sys; ev=[e for x in json.load(open(sys.argv[1]))["findings"] for e in x["evidence"]]; sys.exit(0 if any(e.startswith("log file: ") and " x on " in e for e in ev) and not any(e.startswith("journal:") for e in ev) else 1)' "$D/out.json"; then
+	echo "ok - --log-file evidence labelled 'log file:', not 'journal:'"
+else
+	head -c 800 "$D/out.json"; echo
+	echo "not ok - --log-file evidence labelled 'log file:', not 'journal:'"
+	fails=$((fails + 1))
+fi
 [ "$fails" = 0 ]

@@ -848,6 +848,33 @@ static void test_startup_causes_fold(void **state)
 	assert_int_equal(wal + dns, 2);
 }
 
+/* Lines read from log files are labelled as such in the evidence, the journal's as the
+ * journal's: an on-call engineer looks for them where they came from. */
+static void test_evidence_labels_its_source(void **state)
+{
+	struct fixture *x = *state;
+	static const char *const line = "W | rafthttp: health check for peer 7f3444a8a26e7b4c "
+					"could not connect: dial tcp 127.0.100.2:2380: connect: "
+					"connection refused";
+	feed_start(x->a);
+	feed(x->a, "m1", 1000 * SEC, line, 3);
+	x->a->source = AGG_SOURCE_LOG_FILE;
+	feed(x->a, "m3", 1000 * SEC, line, 2);
+	x->a->source = AGG_SOURCE_JOURNAL;
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	int journal = 0, file = 0;
+	for (size_t i = 0; i < x->f->n; i++)
+		for (size_t e = 0; e < x->f->v[i].n_evidence; e++) {
+			const char *ev = x->f->v[i].evidence[e];
+			journal += strncmp(ev, "journal: 3 x on m1, ", 20) == 0;
+			file += strncmp(ev, "log file: 2 x on m3, ", 21) == 0;
+			assert_null(strstr(ev, "journal: 2 x on m3"));
+		}
+	assert_int_equal(journal, 1);
+	assert_int_equal(file, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,6 +900,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_labels_its_source, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
