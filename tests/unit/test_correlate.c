@@ -875,6 +875,43 @@ static void test_evidence_labels_its_source(void **state)
 	assert_int_equal(file, 1);
 }
 
+/* m1 overloaded (its heartbeats late), no slow fsync logged: the overload alone is the cause of
+ * m2's elections, which ended with a leader (so no no-leader). One finding on top, on m1. */
+static void test_overload_causes_elections(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed_zap(x->a, "m1", 1001, "warn",
+		 "leader failed to send out heartbeat on time; took too long, leader is overloaded "
+		 "likely from slow disk",
+		 "\"to\":\"7f3444a8a26e7b4c\",\"heartbeat-interval\":\"100ms\",\"expected-duration\":"
+		 "\"200ms\",\"exceeded-duration\":\"1.6s\"", 25);
+	feed_zap(x->a, "m2", 1003, "info",
+		 "raft.node: 7f3444a8a26e7b4c lost leader 148df766a26ff8aa at term 2",
+		 "\"logger\":\"raft\"", 1);
+	feed_zap(x->a, "m2", 1003, "info", "7f3444a8a26e7b4c is starting a new election at term 2",
+		 "\"logger\":\"raft\"", 1);
+	feed_zap(x->a, "m2", 1005, "info",
+		 "raft.node: 7f3444a8a26e7b4c elected leader 7f3444a8a26e7b4c at term 3",
+		 "\"logger\":\"raft\"", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	const struct diag_finding *top = &x->f->v[0];
+	assert_int_equal(top->code, DIAG_OVERLOADED);
+	assert_string_equal(top->member, "m1");
+	assert_non_null(strstr(top->summary, "the cause of "));
+	assert_non_null(strstr(top->summary, "leader-churn on m2"));
+	assert_int_equal(count_code(x->f, DIAG_NO_LEADER), 0);
+	assert_int_equal(count_code(x->f, DIAG_OVERLOADED), 1);
+	/* the elections are joined to their cause, not a finding of their own */
+	assert_int_equal(count_code(x->f, DIAG_LEADER_CHURN), 0);
+	int caused = 0;
+	for (size_t i = 0; i < top->n_evidence; i++)
+		caused += strncmp(top->evidence[i], "caused by m1's overloaded: ", 27) == 0;
+	assert_true(caused >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +938,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_labels_its_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overload_causes_elections, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
