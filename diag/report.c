@@ -46,7 +46,9 @@ static void summary_line(const struct diag_findings *f, const struct report_meta
 		snprintf(out, cap, "cannot diagnose: %s", m->why);
 		return;
 	}
-	if (n == 0)
+	if (n == 0 && m->unread[0])
+		k = snprintf(out, cap, "no problem found in what could be read (%s)", m->unread);
+	else if (n == 0)
 		k = snprintf(out, cap, "no problem found");
 	else
 		k = snprintf(out, cap, "%zu problem%s:", n, n == 1 ? "" : "s");

@@ -17,6 +17,7 @@ struct report_meta {
 	size_t certs_checked;
 	size_t endpoints_checked;
 	const struct diag_config *cfg; /* the configuration read (deployment, provenance); NULL: none */
+	char unread[160];    /* what could not be read, for the summary ("the journal: ...") */
 	char live_cert[600]; /* the client certificate of the live checks taken from cfg, "" none */
 };
 
