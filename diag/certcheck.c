@@ -26,6 +26,7 @@ struct cert_job {
 	size_t n_hosts;
 	bool need_server, need_client;
 	char roles[32];
+	const char *group; /* the unit's Group= for the hints, NULL when not known */
 };
 
 static void add_finding(struct cert_report *r, enum diag_code code, enum diag_severity sev,
@@ -66,29 +67,31 @@ static void job_add_hosts(struct cert_job *j, const char *urls)
 
 /* etcd-diag run as a user who may not read a file etcd reads: said as such, never "missing"
  * (etcd-install keeps keys 0640 root:etcd, Debian's package 0600 etcd). */
-static void cannot_read(struct cert_report *r, const char *path, const char *what)
+static void cannot_read(struct cert_report *r, const char *path, const char *what,
+			const char *group)
 {
 	char hint[160];
-	access_hint(path, NULL, hint, sizeof(hint));
+	access_hint(path, group, hint, sizeof(hint));
 	add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL, "cannot read %s %s (%s)",
 		    what, path, hint);
 }
 
 /* A file that must exist: FILE_MISSING otherwise, CANNOT_READ_HERE when it exists but this
  * user may not read it. Returns true when it can be read. */
-static bool check_exists(struct cert_report *r, const char *path, const char *what)
+static bool check_exists(struct cert_report *r, const char *path, const char *what,
+			 const char *group)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		if (errno == EACCES)
-			cannot_read(r, path, what);
+			cannot_read(r, path, what, group);
 		else
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s",
 				    what, path, strerror(errno));
 		return false;
 	}
 	if (access(path, R_OK) != 0 && errno == EACCES) {
-		cannot_read(r, path, what);
+		cannot_read(r, path, what, group);
 		return false;
 	}
 	return true;
@@ -242,7 +245,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 		snprintf(seen->ca_file, sizeof(seen->ca_file), "%s", j->ca ? j->ca : "");
 		snprintf(seen->roles, sizeof(seen->roles), "%s", j->roles);
 	}
-	if (!check_exists(r, j->cert, "certificate"))
+	if (!check_exists(r, j->cert, "certificate", j->group))
 		goto keyfile;
 	x = load_cert(j->cert, chain);
 	if (!x) {
@@ -277,7 +280,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 			    j->need_client && j->need_server ? "serverAuth,clientAuth"
 			    : j->need_client		     ? "clientAuth"
 							     : "serverAuth");
-	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
+	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file", j->group))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
 	/* the mode is seen even by a user who may not read the key. Read by the group is how a key
@@ -287,7 +290,7 @@ keyfile:
 		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
 			    "%s has mode %04o (%s)", j->key, (unsigned)(kst.st_mode & 07777),
 			    kst.st_mode & 007 ? "others may read it" : "its group may write it");
-	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
+	if (j->key && j->key[0] && check_exists(r, j->key, "key file", j->group)) {
 		k = load_key(j->key);
 		if (!k)
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, j->key, NULL,
@@ -348,8 +351,10 @@ int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report 
 		j->need_client = true;
 		snprintf(j->roles, sizeof(j->roles), "healthcheck-client");
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].group = cfg->unit_group[0] ? cfg->unit_group : NULL;
 		check_job(ret, &jobs[i], now);
+	}
 	for (size_t i = 0; i < n; i++)
 		certcheck_ca(ret, jobs[i].ca, now);
 	return 0;

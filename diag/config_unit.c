@@ -58,6 +58,8 @@ static int unit_assign(struct diag_unit *u, const char *key, char *v)
 		u->env_files[u->n_env_files++].optional = opt;
 	} else if (strcmp(key, "User") == 0) {
 		text_copy(u->user, sizeof(u->user), v, strlen(v));
+	} else if (strcmp(key, "Group") == 0) {
+		text_copy(u->group, sizeof(u->group), v, strlen(v));
 	}
 	return 0;
 }

@@ -23,7 +23,7 @@ struct diag_unit {
 		char path[CONFIG_PATH_LEN];
 		bool optional; /* "EnvironmentFile=-/path": a missing file is not an error */
 	} env_files[CONFIG_ENV_FILES_MAX];
-	char user[64];
+	char user[64], group[64]; /* User=, Group= ("" when not set: root, the user's group) */
 	/* from D-Bus (config_sdbus.h); empty for files */
 	char load_state[32], active_state[32];
 	char fragment_path[CONFIG_PATH_LEN];

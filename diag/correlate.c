@@ -885,6 +885,9 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"ca", cfg && cfg->trusted_ca_file[0] ? cfg->trusted_ca_file
 			: cfg ? cfg->peer_trusted_ca_file : "", "/etc/kubernetes/ssl/ca.pem"},
 		{"datadir", cfg ? cfg->data_dir : "", "/var/lib/etcd"},
+		/* the unit's User=/Group= as read (every member run alike), else asked on it */
+		{"user", cfg ? cfg->unit_user : "", CATALOGUE_UNIT_USER_SH},
+		{"group", cfg ? cfg->unit_group : "", CATALOGUE_UNIT_GROUP_SH},
 	};
 	size_t o = 0;
 	if (cap == 0)

@@ -156,6 +156,8 @@ static json_t *json_config(const struct diag_config *c, const char *live_cert, i
 				     json_out_str(c->sources[c->origin[i] - 1]), err);
 	json_out_set(j, "settings", set, err);
 	json_out_set(j, "note", json_out_str(c ? c->note : ""), err);
+	json_out_set(j, "user", json_out_str(c ? c->unit_user : ""), err);
+	json_out_set(j, "group", json_out_str(c ? c->unit_group : ""), err);
 	json_out_set(j, "live_cert", json_out_str(live_cert), err);
 	return j;
 }

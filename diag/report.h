@@ -30,7 +30,7 @@ const char *diag_report_status_str(int exit_code);
 void diag_report_text(FILE *out, const struct diag_findings *f, const struct report_meta *m,
 		 bool colour);
 /* One JSON document: {status, exit_code, summary, entries, certificates, endpoints, notes,
- * config:{deployment, path, dropins, settings:{FLAG: SOURCE}, note, live_cert}, findings:[{code, severity,
+ * config:{deployment, path, dropins, settings:{FLAG: SOURCE}, note, user, group, live_cert}, findings:[{code, severity,
  * member, summary, count, evidence:[...], remedy}]} on one line, written by probe/json_out (every string
  * valid UTF-8: journal bytes that are not become U+FFFD). Returns 0, -ENOMEM (nothing written) or
  * -EIO (the stream failed): main() exits 3 on either. */

@@ -912,6 +912,35 @@ static void test_overload_causes_elections(void **state)
 	assert_true(caused >= 1);
 }
 
+/* The remedies that change ownership name the unit's User=/Group= when the configuration said
+ * them (systemctl is asked only when it did not). */
+static void test_remedies_name_unit_user(void **state)
+{
+	(void)state;
+	struct diag_finding f;
+	struct diag_config cfg;
+	char out[1024];
+	memset(&f, 0, sizeof(f));
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(f.member, sizeof(f.member), "m1");
+	snprintf(f.f.detail, sizeof(f.f.detail), "/pki/etcd-key.pem");
+	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "/srv/etcd");
+	snprintf(cfg.unit_user, sizeof(cfg.unit_user), "kvstore");
+	snprintf(cfg.unit_group, sizeof(cfg.unit_group), "kvkeys");
+	f.code = DIAG_DATA_DIR_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_string_equal(out, "on m1: chown -R kvstore: /srv/etcd && chmod 700 /srv/etcd && "
+				 "systemctl restart etcd");
+	f.code = DIAG_KEY_FILE_PERMISSIONS;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_string_equal(out, "on m1: chown root:kvkeys /pki/etcd-key.pem && chmod 640 "
+				 "/pki/etcd-key.pem");
+	f.code = DIAG_FILE_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "chgrp kvkeys /pki/etcd-key.pem && chmod g+r"));
+	assert_null(strstr(out, "systemctl show"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -939,6 +968,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_labels_its_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overload_causes_elections, setup, teardown),
+		cmocka_unit_test(test_remedies_name_unit_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
