@@ -505,6 +505,15 @@ static int load_unit_file(struct loader *l, const char *path, const char *unit_n
 			l->cfg->n_dropins++;
 	}
 	free(v);
+	if (r == 0) {
+		/* systemd expands the specifiers of the merged unit as it loads it: %p of Debian's
+		 * EnvironmentFile=-/etc/default/%p, %H of its ETCD_NAME=%H, %i of a template */
+		const char *base = strrchr(path, '/');
+		char host[256] = "";
+		gethostname(host, sizeof(host) - 1);
+		(void)config_unit_expand(l->unit, unit_name ? unit_name : base ? base + 1 : path,
+					 host);
+	}
 	return r;
 }
 
@@ -704,16 +713,9 @@ int config_load(const struct config_sources *src, struct diag_config *ret, char 
 			text_scopy(ret->unit_group, sizeof(ret->unit_group), gr->gr_name);
 		*l.env = l.unit->env;
 		for (size_t i = 0; i < l.unit->n_env_files; i++) {
-			/* %p in Debian's unit: EnvironmentFile=-/etc/default/%p (systemd resolves
-			 * it itself over D-Bus) */
+			/* specifiers expanded already (load_unit_file; systemd over D-Bus) */
 			char path[CONFIG_PATH_LEN];
-			const char *ef = l.unit->env_files[i].path;
-			const char *pct = strstr(ef, "%p");
-			if (pct)
-				text_printf(path, sizeof(path), "%.*setcd%s", (int)(pct - ef), ef,
-					    pct + 2);
-			else
-				text_scopy(path, sizeof(path), ef);
+			text_scopy(path, sizeof(path), l.unit->env_files[i].path);
 			bool required = !l.unit->env_files[i].optional && !(src && src->env_file);
 			rc = load_env_file(&l, path, required);
 			if (rc < 0 && required)

@@ -358,6 +358,33 @@ static void test_unit_user(void **state)
 	rm_tree(dir);
 }
 
+/* --unit-file: the specifiers of the unit and its drop-ins expanded as systemd would (%H this
+ * host, %p/%N/%i from the file's name), in ExecStart=, Environment= and EnvironmentFile=. */
+static void test_unit_file_specifiers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", unit[256], err[256] = "", host[256] = "", want[300];
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+	snprintf(unit, sizeof(unit), "%s/etcd@m2.service", dir);
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "[Service]\nEnvironment=ETCD_CERT_FILE=/pki/%%p-%%H.pem\n"
+		 "EnvironmentFile=%s/%%i.env\n"
+		 "ExecStart=/usr/bin/etcd --name %%i --data-dir /var/lib/%%N\n", dir);
+	write_file(dir, "etcd@m2.service", text);
+	write_file(dir, "m2.env", "ETCD_INITIAL_CLUSTER_TOKEN=tok-m2\n");
+	struct diag_config cfg;
+	struct config_sources src = {.unit_file = unit};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "m2");
+	assert_string_equal(cfg.data_dir, "/var/lib/etcd@m2");
+	snprintf(want, sizeof(want), "/pki/etcd-%s.pem", host);
+	assert_string_equal(cfg.cert_file, want);
+	assert_string_equal(cfg.initial_cluster_token, "tok-m2");
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_load_unreadable),
 		cmocka_unit_test(test_unit_user),
+		cmocka_unit_test(test_unit_file_specifiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
