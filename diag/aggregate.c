@@ -69,15 +69,17 @@ static void key_part(char *key, size_t cap, size_t *o, const char *s, size_t max
 /* The key: what makes two entries the same evidence. Durations and remote ports vary per
  * line and are left out, so a repeated error folds into one aggregate. (No snprintf: this
  * runs for every hit of a million-entry scan.) */
-static void make_key(char *key, size_t cap, const struct classify_result *r, const char *host)
+static void make_key(char *key, size_t cap, const struct classify_result *r, const char *host,
+		     enum agg_source source)
 {
 	const struct classify_fields *f = &r->f;
 	size_t o = 0;
 	key[0] = (char)('A' + (int)r->code % 64);
 	key[1] = (char)('A' + (int)r->code / 64);
-	key[2] = '|';
-	key[3] = '\0';
-	o = 3;
+	key[2] = (char)('a' + (int)source); /* a journal line and a file's apart: labelled apart */
+	key[3] = '|';
+	key[4] = '\0';
+	o = 4;
 	key_part(key, cap, &o, host, 63);
 	key_part(key, cap, &o, f->peer_id, DIAG_ID_LEN);
 	key_part(key, cap, &o, f->local_id, DIAG_ID_LEN);
@@ -110,7 +112,7 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 		len = r->sample_len < sizeof(r->sample) ? r->sample_len : sizeof(r->sample);
 	}
 	char key[sizeof(a->v[0].key)];
-	make_key(key, sizeof(key), r, host ? host : "");
+	make_key(key, sizeof(key), r, host ? host : "", a->source);
 	a->matched++;
 	uint32_t h = fnv1a(key) % SLOT_COUNT;
 	while (a->slots[h] >= 0) {
@@ -135,6 +137,7 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 	struct diag_agg *g = &a->v[a->n];
 	memset(g, 0, sizeof(*g));
 	g->code = r->code;
+	g->source = a->source;
 	text_scopy(g->host, sizeof(g->host), host ? host : "");
 	g->f = r->f;
 	g->count = 1;
@@ -144,4 +147,9 @@ int aggs_add(struct diag_aggs *a, const struct classify_result *r, const char *h
 	add_sample(g, msg, len);
 	a->slots[h] = (int32_t)a->n++;
 	return 0;
+}
+
+const char *aggs_source_str(enum agg_source s)
+{
+	return s == AGG_SOURCE_LOG_FILE ? "log file" : "journal";
 }

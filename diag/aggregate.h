@@ -12,8 +12,17 @@
 #define AGG_SAMPLES 2
 #define AGG_SAMPLE_LEN 512
 
+/* Which reader an entry came from: the evidence is labelled by it. */
+enum agg_source {
+	AGG_SOURCE_JOURNAL = 0,
+	AGG_SOURCE_LOG_FILE, /* --log-file, --log-dir, kubeadm's pod logs */
+};
+/* "journal", "log file" */
+const char *aggs_source_str(enum agg_source s);
+
 struct diag_agg {
 	enum diag_code code;
+	enum agg_source source;
 	char host[64];
 	struct classify_fields f; /* fields of the first entry (the key fields are equal) */
 	uint64_t count;
@@ -34,6 +43,7 @@ struct diag_aggs {
 	uint64_t dropped;      /* matched entries not kept because AGG_MAX was reached */
 	uint64_t first_usec, last_usec; /* span of the entries read */
 	bool cut_by_deadline;  /* the scan stopped at its deadline before the window's end */
+	enum agg_source source; /* what aggs_add records: the reader sets it before its scan */
 };
 
 /* Returns a new, empty set or NULL (ENOMEM). */

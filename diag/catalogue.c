@@ -6,14 +6,13 @@
 /* How deploy/etcd-install runs etcd: etcd.service as User=etcd Group=etcd, data dir /var/lib/etcd
  * etcd:etcd 0700, certificate and key /etc/etcd/ssl/etcd.pem + etcd-key.pem (root:etcd 0640),
  * CA /etc/kubernetes/ssl/ca.pem; Debian's etcd-server package runs the same unit name as
- * User=etcd (no Group=), older installs as root (no User=). Ownership remedies ask the unit
- * which user it is rather than guessing one; the group is that user's own. */
-#define UNIT_USER "\"$(systemctl show -P User etcd.service | grep . || echo root)\""
-#define UNIT_GROUP "\"$(id -gn " UNIT_USER ")\""
+ * User=etcd (no Group=), older installs as root (no User=). Ownership remedies name the unit's
+ * User=/Group= when the configuration read says them ({user} {group}), else ask the unit which
+ * user it is rather than guessing one (CATALOGUE_UNIT_USER_SH); the group is that user's own. */
 
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
  * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
- * {ca} {datadir} {name}, filled by the report. */
+ * {ca} {datadir} {name} {user} {group}, filled by the report. */
 static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
 	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
@@ -53,7 +52,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"the other members'"},
 	[DIAG_KEY_FILE_PERMISSIONS] = {DIAG_KEY_FILE_PERMISSIONS, "key-file-permissions", "tls",
 		DIAG_SEV_WARNING, 1, "private key {detail} is readable by others (or writable by its group)",
-		"on {member}: chown root:" UNIT_GROUP " {detail} && chmod 640 {detail}"},
+		"on {member}: chown root:{group} {detail} && chmod 640 {detail}"},
 	[DIAG_CLIENT_CERT_MISSING] = {DIAG_CLIENT_CERT_MISSING, "client-cert-missing", "tls",
 		DIAG_SEV_WARNING, 1, "clients connect without the client certificate {member} requires",
 		"give the client --cert/--key signed by {ca} (etcdctl --cert ... --key ...)"},
@@ -126,7 +125,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"on {member}: ip -br addr; fix --listen-client-urls/--listen-peer-urls"},
 	[DIAG_DATA_DIR_PERMISSION] = {DIAG_DATA_DIR_PERMISSION, "data-dir-permission", "startup",
 		DIAG_SEV_CRITICAL, 1, "{member} cannot use its data dir: {detail}",
-		"on {member}: chown -R " UNIT_USER ": {datadir} && chmod 700 {datadir} && "
+		"on {member}: chown -R {user}: {datadir} && chmod 700 {datadir} && "
 		"systemctl restart etcd"},
 	[DIAG_DATA_DIR_MODE] = {DIAG_DATA_DIR_MODE, "data-dir-mode", "startup", DIAG_SEV_INFO, 1,
 		"{member}'s data dir is readable by others", "on {member}: chmod 700 {datadir}"},
@@ -196,7 +195,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"(etcdctl member update <id> --peer-urls=https://<ip>:2380)"},
 	[DIAG_FILE_PERMISSION] = {DIAG_FILE_PERMISSION, "file-permission", "startup",
 		DIAG_SEV_CRITICAL, 1, "{member} may not open {detail}: permission denied",
-		"on {member}: ls -l {detail}; chgrp " UNIT_GROUP " {detail} && chmod g+r {detail} "
+		"on {member}: ls -l {detail}; chgrp {group} {detail} && chmod g+r {detail} "
 		"(the group of the user etcd.service runs as; keys root:that group 0640) && "
 		"systemctl restart etcd"},
 	[DIAG_CANNOT_READ_HERE] = {DIAG_CANNOT_READ_HERE, "cannot-read", "diag", DIAG_SEV_INFO, 1,

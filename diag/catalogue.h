@@ -3,6 +3,11 @@
 #ifndef DIAG_CATALOGUE_H
 #define DIAG_CATALOGUE_H
 
+/* The remedies' {user} and {group} when the unit's User=/Group= are not known: asked of the
+ * unit on the member itself (Debian's unit has User=etcd, older ones none: root). */
+#define CATALOGUE_UNIT_USER_SH "\"$(systemctl show -P User etcd.service | grep . || echo root)\""
+#define CATALOGUE_UNIT_GROUP_SH "\"$(id -gn " CATALOGUE_UNIT_USER_SH ")\""
+
 /* Severity of a finding; ordered so that max() combines them (monitoring-plugins style). */
 enum diag_severity {
 	DIAG_SEV_OK = 0,

@@ -26,6 +26,7 @@ struct cert_job {
 	size_t n_hosts;
 	bool need_server, need_client;
 	char roles[32];
+	const char *group; /* the unit's Group= for the hints, NULL when not known */
 };
 
 static void add_finding(struct cert_report *r, enum diag_code code, enum diag_severity sev,
@@ -66,29 +67,31 @@ static void job_add_hosts(struct cert_job *j, const char *urls)
 
 /* etcd-diag run as a user who may not read a file etcd reads: said as such, never "missing"
  * (etcd-install keeps keys 0640 root:etcd, Debian's package 0600 etcd). */
-static void cannot_read(struct cert_report *r, const char *path, const char *what)
+static void cannot_read(struct cert_report *r, const char *path, const char *what,
+			const char *group)
 {
 	char hint[160];
-	access_hint(path, NULL, hint, sizeof(hint));
+	access_hint(path, group, hint, sizeof(hint));
 	add_finding(r, DIAG_CANNOT_READ_HERE, DIAG_SEV_INFO, path, NULL, "cannot read %s %s (%s)",
 		    what, path, hint);
 }
 
 /* A file that must exist: FILE_MISSING otherwise, CANNOT_READ_HERE when it exists but this
  * user may not read it. Returns true when it can be read. */
-static bool check_exists(struct cert_report *r, const char *path, const char *what)
+static bool check_exists(struct cert_report *r, const char *path, const char *what,
+			 const char *group)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		if (errno == EACCES)
-			cannot_read(r, path, what);
+			cannot_read(r, path, what, group);
 		else
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, path, NULL, "%s %s: %s",
 				    what, path, strerror(errno));
 		return false;
 	}
 	if (access(path, R_OK) != 0 && errno == EACCES) {
-		cannot_read(r, path, what);
+		cannot_read(r, path, what, group);
 		return false;
 	}
 	return true;
@@ -163,6 +166,69 @@ out:
 	ERR_clear_error();
 }
 
+/* Expired, not yet valid or expiring soon, one finding at most; file is what the finding is
+ * about, label how the detail names it. */
+static void check_dates(struct cert_report *r, const char *file, const char *label,
+			const struct cert_facts *cf, time_t now)
+{
+	char d1[16], d2[16];
+	certinfo_date(cf->not_before, d1);
+	certinfo_date(cf->not_after, d2);
+	if (cf->not_after && now > cf->not_after) {
+		add_finding(r, DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, file, NULL,
+			    "%s expired on %s (valid %s to %s)", label, d2, d1, d2);
+	} else if (cf->not_before && now < cf->not_before) {
+		add_finding(r, DIAG_CERT_NOT_YET_VALID, DIAG_SEV_CRITICAL, file, NULL,
+			    "%s is not valid before %s", label, d1);
+	} else if (cf->not_after) {
+		long days = (long)((cf->not_after - now) / 86400);
+		if (days < CERTCHECK_EXPIRING_DAYS)
+			add_finding(r, DIAG_CERT_EXPIRING,
+				    days < CERTCHECK_CRITICAL_DAYS ? DIAG_SEV_CRITICAL
+								   : DIAG_SEV_WARNING,
+				    file, NULL, "%s expires in %ld days (%s)", label, days, d2);
+	}
+}
+
+/* A trusted CA file: every certificate in it (a bundle may hold several) checked for its dates,
+ * which check_chain ignores (X509_V_FLAG_NO_CHECK_TIME) but Go's verifier does not: a CA past
+ * its notAfter fails every handshake that chains to it. A file that is missing or closed to
+ * this user was already said by the job that names it. */
+void certcheck_ca(struct cert_report *r, const char *ca, time_t now)
+{
+	if (!ca || !ca[0] || access(ca, R_OK) != 0)
+		return;
+	for (size_t i = 0; i < r->n_certs; i++)
+		if (strcmp(r->certs[i].roles, CERTCHECK_ROLE_CA) == 0 &&
+		    strcmp(r->certs[i].file, ca) == 0)
+			return;
+	STACK_OF(X509) *rest = sk_X509_new_null();
+	X509 *x = load_cert(ca, rest);
+	struct cert_seen *seen = NULL;
+	if (x && r->n_certs < CERTCHECK_MAX_CERTS) {
+		seen = &r->certs[r->n_certs++];
+		memset(seen, 0, sizeof(*seen));
+		snprintf(seen->file, sizeof(seen->file), "%s", ca);
+		snprintf(seen->roles, sizeof(seen->roles), "%s", CERTCHECK_ROLE_CA);
+	}
+	for (int i = -1; x && i < (rest ? sk_X509_num(rest) : 0); i++) {
+		X509 *c = i < 0 ? x : sk_X509_value(rest, i);
+		struct cert_facts cf;
+		if (certinfo_read(c, &cf) < 0)
+			continue;
+		if (seen && i < 0) {
+			seen->loaded = true;
+			seen->facts = cf;
+		}
+		char label[CONFIG_PATH_LEN + 200];
+		snprintf(label, sizeof(label), "trusted CA file %s (CA %s)", ca, cf.subject);
+		check_dates(r, ca, label, &cf, now);
+	}
+	X509_free(x);
+	sk_X509_pop_free(rest, X509_free);
+	ERR_clear_error();
+}
+
 static void check_job(struct cert_report *r, const struct cert_job *j, time_t now)
 {
 	STACK_OF(X509) *chain = sk_X509_new_null();
@@ -170,7 +236,6 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 	EVP_PKEY *k = NULL;
 	struct cert_seen *seen = NULL;
 	struct stat kst;
-	char d1[16], d2[16];
 
 	if (r->n_certs < CERTCHECK_MAX_CERTS) {
 		seen = &r->certs[r->n_certs++];
@@ -180,7 +245,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 		snprintf(seen->ca_file, sizeof(seen->ca_file), "%s", j->ca ? j->ca : "");
 		snprintf(seen->roles, sizeof(seen->roles), "%s", j->roles);
 	}
-	if (!check_exists(r, j->cert, "certificate"))
+	if (!check_exists(r, j->cert, "certificate", j->group))
 		goto keyfile;
 	x = load_cert(j->cert, chain);
 	if (!x) {
@@ -195,22 +260,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 		seen->loaded = true;
 		seen->facts = cf;
 	}
-	certinfo_date(cf.not_before, d1);
-	certinfo_date(cf.not_after, d2);
-	if (cf.not_after && now > cf.not_after) {
-		add_finding(r, DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, j->cert, NULL,
-			    "%s expired on %s (valid %s to %s)", j->cert, d2, d1, d2);
-	} else if (cf.not_before && now < cf.not_before) {
-		add_finding(r, DIAG_CERT_NOT_YET_VALID, DIAG_SEV_CRITICAL, j->cert, NULL,
-			    "%s is not valid before %s", j->cert, d1);
-	} else if (cf.not_after) {
-		long days = (long)((cf.not_after - now) / 86400);
-		if (days < CERTCHECK_EXPIRING_DAYS)
-			add_finding(r, DIAG_CERT_EXPIRING,
-				    days < CERTCHECK_CRITICAL_DAYS ? DIAG_SEV_CRITICAL
-								   : DIAG_SEV_WARNING,
-				    j->cert, NULL, "%s expires in %ld days (%s)", j->cert, days, d2);
-	}
+	check_dates(r, j->cert, j->cert, &cf, now);
 	/* Go's rule, as the clients and peers of this member apply it: no CN fallback, an IP only
 	 * by an IP SAN (certinfo_covers). */
 	for (size_t i = 0; i < j->n_hosts; i++) {
@@ -230,7 +280,7 @@ static void check_job(struct cert_report *r, const struct cert_job *j, time_t no
 			    j->need_client && j->need_server ? "serverAuth,clientAuth"
 			    : j->need_client		     ? "clientAuth"
 							     : "serverAuth");
-	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file"))
+	if (j->ca && j->ca[0] && check_exists(r, j->ca, "trusted CA file", j->group))
 		check_chain(r, x, chain, j->ca, j->cert, &cf);
 keyfile:
 	/* the mode is seen even by a user who may not read the key. Read by the group is how a key
@@ -240,7 +290,7 @@ keyfile:
 		add_finding(r, DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, j->key, NULL,
 			    "%s has mode %04o (%s)", j->key, (unsigned)(kst.st_mode & 07777),
 			    kst.st_mode & 007 ? "others may read it" : "its group may write it");
-	if (j->key && j->key[0] && check_exists(r, j->key, "key file")) {
+	if (j->key && j->key[0] && check_exists(r, j->key, "key file", j->group)) {
 		k = load_key(j->key);
 		if (!k)
 			add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, j->key, NULL,
@@ -301,7 +351,11 @@ int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report 
 		j->need_client = true;
 		snprintf(j->roles, sizeof(j->roles), "healthcheck-client");
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].group = cfg->unit_group[0] ? cfg->unit_group : NULL;
 		check_job(ret, &jobs[i], now);
+	}
+	for (size_t i = 0; i < n; i++)
+		certcheck_ca(ret, jobs[i].ca, now);
 	return 0;
 }

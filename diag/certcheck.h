@@ -12,7 +12,7 @@
 #include "proto/certinfo.h"
 
 #define CERTCHECK_MAX_FINDINGS 32
-#define CERTCHECK_MAX_CERTS 4
+#define CERTCHECK_MAX_CERTS 6 /* three leaves and their CA files */
 #define CERTCHECK_EXPIRING_DAYS 30
 #define CERTCHECK_CRITICAL_DAYS 7
 
@@ -29,7 +29,7 @@ struct cert_seen {
 	char file[CONFIG_PATH_LEN];
 	char key_file[CONFIG_PATH_LEN];
 	char ca_file[CONFIG_PATH_LEN];
-	char roles[32]; /* "client", "peer", "client+peer" */
+	char roles[32]; /* "client", "peer", "client+peer", "healthcheck-client", "trusted CA" */
 	bool loaded;
 	struct cert_facts facts;
 };
@@ -44,5 +44,13 @@ struct cert_report {
 /* Checks every certificate named in cfg against the member's own listen/advertise hosts at
  * time now. Returns 0 (findings in *ret, possibly none; no TLS configured gives none). */
 int certcheck_run(const struct diag_config *cfg, time_t now, struct cert_report *ret);
+
+/* Checks the dates of every certificate in a trusted CA file (expired, not yet valid, expiring
+ * by the leaves' thresholds) and counts the file among those looked at (role
+ * CERTCHECK_ROLE_CA), once per path: kubeadm's ca.crt is both the client and the peer CA, and
+ * --cacert often the same file. certcheck_run calls it for the CA files of cfg; main for
+ * --cacert. A file that is missing or closed to this user is left to the job that names it. */
+#define CERTCHECK_ROLE_CA "trusted CA"
+void certcheck_ca(struct cert_report *r, const char *ca, time_t now);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,10 +286,16 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap)
 
 void config_read_error(const char *what, const char *path, int err, char *out, size_t cap)
 {
+	/* Debian's etcd files are root:etcd 0640 and the data etcd's own */
+	config_read_error_as(what, path, err, "etcd", out, cap);
+}
+
+void config_read_error_as(const char *what, const char *path, int err, const char *group,
+			  char *out, size_t cap)
+{
 	if (err == EACCES || err == EPERM) {
-		/* Debian's etcd files are root:etcd 0640 and the data etcd's own */
 		char hint[160];
-		access_hint(path, "etcd", hint, sizeof(hint));
+		access_hint(path, group && group[0] ? group : "etcd", hint, sizeof(hint));
 		text_printf(out, cap, "cannot read %s %s (%s)", what, path, hint);
 	} else if (err == ENOENT)
 		text_printf(out, cap, "%s %s does not exist", what, path);
@@ -329,6 +337,12 @@ void config_describe(const struct diag_config *cfg, char *out, size_t cap)
 	describe_add(out, cap, &o, "deployment: %s%s", config_deployment_str(cfg->deployment),
 		     cfg->deployment_path[0] ? " " : "");
 	describe_add(out, cap, &o, "%s%s", cfg->deployment_path, drop);
+	if (cfg->unit_user[0]) {
+		char who[sizeof(cfg->unit_user) + sizeof(cfg->unit_group) + 2];
+		snprintf(who, sizeof(who), "%s%s%s", cfg->unit_user, cfg->unit_group[0] ? ":" : "",
+			 cfg->unit_group);
+		describe_add(out, cap, &o, "%s%s", ", runs as ", who);
+	}
 	/* the settings grouped by where they came from, in the order of the sources */
 	for (size_t s = 1; s <= cfg->n_sources; s++) {
 		char names[512];
@@ -384,7 +398,7 @@ static int load_env_file(struct loader *l, const char *path, bool required)
 	int r = read_text(path, &t, &n);
 	if (r < 0) {
 		char line[CONFIG_PATH_LEN + 96];
-		config_read_error("env file", path, -r, line, sizeof(line));
+		config_read_error_as("env file", path, -r, l->cfg->unit_group, line, sizeof(line));
 		if (required)
 			text_scopy(l->err, l->errlen, line);
 		else if (r != -ENOENT)
@@ -491,6 +505,15 @@ static int load_unit_file(struct loader *l, const char *path, const char *unit_n
 			l->cfg->n_dropins++;
 	}
 	free(v);
+	if (r == 0) {
+		/* systemd expands the specifiers of the merged unit as it loads it: %p of Debian's
+		 * EnvironmentFile=-/etc/default/%p, %H of its ETCD_NAME=%H, %i of a template */
+		const char *base = strrchr(path, '/');
+		char host[256] = "";
+		gethostname(host, sizeof(host) - 1);
+		(void)config_unit_expand(l->unit, unit_name ? unit_name : base ? base + 1 : path,
+					 host);
+	}
 	return r;
 }
 
@@ -564,7 +587,7 @@ static int load_config_file(struct loader *l, const char *cf)
 	text_scopy(path, sizeof(path), cf);
 	int r = read_text(path, &t, &n);
 	if (r < 0) {
-		config_read_error("config file", path, -r, l->err, l->errlen);
+		config_read_error_as("config file", path, -r, l->cfg->unit_group, l->err, l->errlen);
 		return r;
 	}
 	/* etcd ignores flags and variables when --config-file is given */
@@ -679,18 +702,20 @@ int config_load(const struct config_sources *src, struct diag_config *ret, char 
 		goto out;
 
 	if (l.have_unit) {
+		/* who etcd runs as, for the remedies (chown) and the hints: systemd's defaults are
+		 * root, and the user's own group */
+		text_scopy(ret->unit_user, sizeof(ret->unit_user),
+			   l.unit->user[0] ? l.unit->user : "root");
+		text_scopy(ret->unit_group, sizeof(ret->unit_group), l.unit->group);
+		const struct passwd *pw = ret->unit_group[0] ? NULL : getpwnam(ret->unit_user);
+		const struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
+		if (gr)
+			text_scopy(ret->unit_group, sizeof(ret->unit_group), gr->gr_name);
 		*l.env = l.unit->env;
 		for (size_t i = 0; i < l.unit->n_env_files; i++) {
-			/* %p in Debian's unit: EnvironmentFile=-/etc/default/%p (systemd resolves
-			 * it itself over D-Bus) */
+			/* specifiers expanded already (load_unit_file; systemd over D-Bus) */
 			char path[CONFIG_PATH_LEN];
-			const char *ef = l.unit->env_files[i].path;
-			const char *pct = strstr(ef, "%p");
-			if (pct)
-				text_printf(path, sizeof(path), "%.*setcd%s", (int)(pct - ef), ef,
-					    pct + 2);
-			else
-				text_scopy(path, sizeof(path), ef);
+			text_scopy(path, sizeof(path), l.unit->env_files[i].path);
 			bool required = !l.unit->env_files[i].optional && !(src && src->env_file);
 			rc = load_env_file(&l, path, required);
 			if (rc < 0 && required)

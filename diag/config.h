@@ -49,6 +49,10 @@ struct diag_config {
 	/* kubeadm's healthcheck-client pair beside the server certificate (empty elsewhere) */
 	char healthcheck_cert_file[CONFIG_PATH_LEN];
 	char healthcheck_key_file[CONFIG_PATH_LEN];
+	/* who the unit runs etcd as: User= (root when the unit has none) and Group= (else that
+	 * user's own group, when this host knows the user); "" when no unit was read */
+	char unit_user[64];
+	char unit_group[64];
 
 	/* provenance */
 	enum config_deployment deployment;
@@ -125,5 +129,8 @@ int config_url_host(const char *urls, size_t index, char *out, size_t cap);
 /* One line for a file that could not be read: "cannot read F (run as root or as a member of
  * group etcd)" for EACCES/EPERM, "F does not exist", or "cannot read F: strerror". */
 void config_read_error(const char *what, const char *path, int err, char *out, size_t cap);
+/* The same, naming group (the unit's Group=, when known) where the file's own cannot be seen. */
+void config_read_error_as(const char *what, const char *path, int err, const char *group,
+			  char *out, size_t cap);
 
 #endif

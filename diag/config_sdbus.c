@@ -140,6 +140,10 @@ static int read_user(sd_bus_message *m, struct diag_unit *u)
 {
 	return read_string(m, u->user, sizeof(u->user));
 }
+static int read_group(sd_bus_message *m, struct diag_unit *u)
+{
+	return read_string(m, u->group, sizeof(u->group));
+}
 static int read_load_state(sd_bus_message *m, struct diag_unit *u)
 {
 	return read_string(m, u->load_state, sizeof(u->load_state));
@@ -158,6 +162,7 @@ static const struct prop service_props[] = {
 	{"Environment", "as", read_environment},
 	{"EnvironmentFiles", "a(sb)", read_env_files},
 	{"User", "s", read_user},
+	{"Group", "s", read_group},
 	{NULL, NULL, NULL},
 };
 

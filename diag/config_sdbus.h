@@ -17,7 +17,7 @@
 /* Reads a GetAll reply (a{sv}) of org.freedesktop.systemd1.Service: ExecStart
  * (a(sasbttttuii): the last command's argv, quoted back into one line for
  * config_apply_cmdline, since systemd expands $VAR only when it starts the process),
- * Environment (as), EnvironmentFiles (a(sb)), User (s). Returns 0 or a negative errno
+ * Environment (as), EnvironmentFiles (a(sb)), User (s), Group (s). Returns 0 or a negative errno
  * (a reply of another shape). */
 int config_sdbus_read_service(sd_bus_message *m, struct diag_unit *u);
 /* Reads a GetAll reply of org.freedesktop.systemd1.Unit: LoadState, ActiveState, FragmentPath,

@@ -58,6 +58,8 @@ static int unit_assign(struct diag_unit *u, const char *key, char *v)
 		u->env_files[u->n_env_files++].optional = opt;
 	} else if (strcmp(key, "User") == 0) {
 		text_copy(u->user, sizeof(u->user), v, strlen(v));
+	} else if (strcmp(key, "Group") == 0) {
+		text_copy(u->group, sizeof(u->group), v, strlen(v));
 	}
 	return 0;
 }
@@ -169,4 +171,61 @@ int config_apply_cmdline(struct diag_config *cfg, const char *cmdline, const str
 out:
 	free(buf);
 	return rc;
+}
+
+int config_unit_specifiers(char *s, size_t cap, const char *unit, const char *host)
+{
+	char out[4096];
+	size_t o = 0;
+	const char *dot = strrchr(unit, '.');
+	size_t n_full = strlen(unit), n_name = dot ? (size_t)(dot - unit) : n_full;
+	const char *at = memchr(unit, '@', n_name);
+	size_t n_prefix = at ? (size_t)(at - unit) : n_name;
+	if (!strchr(s, '%'))
+		return 0;
+	for (const char *p = s; *p; p++) {
+		const char *v = NULL;
+		size_t vn = 0;
+		if (*p == '%' && p[1]) {
+			switch (p[1]) {
+			case '%': v = "%", vn = 1; break;
+			case 'n': v = unit, vn = n_full; break;
+			case 'N': v = unit, vn = n_name; break;
+			case 'p': v = unit, vn = n_prefix; break;
+			case 'i': v = at ? at + 1 : "", vn = at ? n_name - n_prefix - 1 : 0; break;
+			case 'H': v = host, vn = strlen(host); break;
+			default: break;
+			}
+		}
+		if (!v) {
+			v = p, vn = 1;
+		} else {
+			p++;
+		}
+		if (o + vn >= sizeof(out) || o + vn >= cap)
+			return -E2BIG;
+		memcpy(out + o, v, vn);
+		o += vn;
+	}
+	out[o] = '\0';
+	memcpy(s, out, o + 1);
+	return 0;
+}
+
+int config_unit_expand(struct diag_unit *u, const char *unit, const char *host)
+{
+	int r = config_unit_specifiers(u->exec_start, sizeof(u->exec_start), unit, host);
+	for (size_t i = 0; i < u->env.n; i++) {
+		int k = config_unit_specifiers(u->env.v[i].val, sizeof(u->env.v[i].val), unit, host);
+		r = r ? r : k;
+	}
+	for (size_t i = 0; i < u->n_env_files; i++) {
+		int k = config_unit_specifiers(u->env_files[i].path, sizeof(u->env_files[i].path),
+					       unit, host);
+		r = r ? r : k;
+	}
+	int k = config_unit_specifiers(u->user, sizeof(u->user), unit, host);
+	r = r ? r : k;
+	k = config_unit_specifiers(u->group, sizeof(u->group), unit, host);
+	return r ? r : k;
 }

@@ -23,7 +23,7 @@ struct diag_unit {
 		char path[CONFIG_PATH_LEN];
 		bool optional; /* "EnvironmentFile=-/path": a missing file is not an error */
 	} env_files[CONFIG_ENV_FILES_MAX];
-	char user[64];
+	char user[64], group[64]; /* User=, Group= ("" when not set: root, the user's group) */
 	/* from D-Bus (config_sdbus.h); empty for files */
 	char load_state[32], active_state[32];
 	char fragment_path[CONFIG_PATH_LEN];
@@ -44,5 +44,14 @@ int config_unit_parse_dropin(const char *text, struct diag_unit *u);
  * setting's origin is the variable's for a whole-word $VAR, else exec_source. */
 int config_apply_cmdline(struct diag_config *cfg, const char *cmdline, const struct diag_env *env,
 			 unsigned char exec_source);
+
+/* Expands systemd's specifiers as systemd does when it loads a unit file (over D-Bus they come
+ * expanded): %% %n (the unit's full name) %N (without its type suffix) %p (the prefix, before
+ * '@') %i (the instance) %H (host, this host's name); any other specifier is left as written.
+ * s is rewritten in place (cap bytes). Returns 0, or -E2BIG (s unchanged) when it would not
+ * fit. Applied to ExecStart=, Environment=, EnvironmentFile=, User= and Group=. */
+int config_unit_specifiers(char *s, size_t cap, const char *unit, const char *host);
+/* The same over everything of u that systemd expands. First error, or 0. */
+int config_unit_expand(struct diag_unit *u, const char *unit, const char *host);
 
 #endif

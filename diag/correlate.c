@@ -419,11 +419,12 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		char t1[16], t2[16];
 		fmt_time(g->first_usec, t1);
 		fmt_time(g->last_usec, t2);
-		add_evidence(f, "journal: %llu x on %s, %s..%s: %s", (unsigned long long)g->count,
-			     g->host[0] ? g->host : "?", t1, t2, g->samples[0]);
+		add_evidence(f, "%s: %llu x on %s, %s..%s: %s", aggs_source_str(g->source),
+			     (unsigned long long)g->count, g->host[0] ? g->host : "?", t1, t2,
+			     g->samples[0]);
 		if (g->n_samples > 1 && g->count > 1)
-			add_evidence(f, "journal: last on %s: %s", g->host[0] ? g->host : "?",
-				     g->samples[1]);
+			add_evidence(f, "%s: last on %s: %s", aggs_source_str(g->source),
+				     g->host[0] ? g->host : "?", g->samples[1]);
 	}
 	free(order);
 }
@@ -447,6 +448,11 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 			      cf->code == DIAG_KEY_FILE_PERMISSIONS || cf->code == DIAG_FILE_MISSING
 				      ? cf->file
 				      : cf->detail);
+		/* a date is the fault of that one file (a CA's too): the remedy names it, not the
+		 * member's own certificate */
+		if (!f->file[0] && (cf->code == DIAG_CERT_EXPIRED || cf->code == DIAG_CERT_EXPIRING ||
+				    cf->code == DIAG_CERT_NOT_YET_VALID))
+			text_scopy(f->file, sizeof(f->file), cf->file);
 		add_evidence(f, "certificate: %s", cf->detail);
 		for (size_t k = 0; k < c->n_certs; k++) {
 			const struct cert_seen *s = &c->certs[k];
@@ -889,8 +895,8 @@ static void quorum_from_votes(struct diag_findings *r, const struct diag_aggs *a
 			text_printf(q->f.detail, sizeof(q->f.detail),
 				    "%s asked %zu peers for votes, %zu answered (silent: %s)", e->host,
 				    asked, answered, silent);
-		add_evidence(q, "journal: %s campaigned and no leader followed; vote requests to "
-				"%s went unanswered", e->host, silent);
+		add_evidence(q, "%s: %s campaigned and no leader followed; vote requests to "
+				"%s went unanswered", aggs_source_str(e->source), e->host, silent);
 		q->count += e->count + 1;
 		if (!q->seen_on[0])
 			text_scopy(q->seen_on, sizeof(q->seen_on), e->host);
@@ -945,13 +951,17 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
 		/* another member's paths are taken to be this one's (etcd-install lays out every
 		 * member alike), else etcd-install's defaults */
-		{"cert", cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
+		{"cert", f->file[0] ? f->file
+			 : cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
 		 "/etc/etcd/ssl/etcd.pem"},
 		{"key", cfg ? (cfg->peer_key_file[0] ? cfg->peer_key_file : cfg->key_file) : "",
 		 "/etc/etcd/ssl/etcd-key.pem"},
 		{"ca", cfg && cfg->trusted_ca_file[0] ? cfg->trusted_ca_file
 			: cfg ? cfg->peer_trusted_ca_file : "", "/etc/kubernetes/ssl/ca.pem"},
 		{"datadir", cfg ? cfg->data_dir : "", "/var/lib/etcd"},
+		/* the unit's User=/Group= as read (every member run alike), else asked on it */
+		{"user", cfg ? cfg->unit_user : "", CATALOGUE_UNIT_USER_SH},
+		{"group", cfg ? cfg->unit_group : "", CATALOGUE_UNIT_GROUP_SH},
 	};
 	size_t o = 0;
 	if (cap == 0)

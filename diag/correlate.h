@@ -32,6 +32,7 @@ struct diag_finding {
 	char reported_by[160];    /* every host whose journal showed it, ", "-separated */
 	char caused_by[64];       /* the member whose cause explains this one ("" when none) */
 	char explains[160];       /* what a cause explains on other members: "no-leader on m2" */
+	char file[CONFIG_PATH_LEN]; /* a certificate's dates: the file at fault ({cert}), else "" */
 };
 
 struct diag_findings {

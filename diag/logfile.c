@@ -227,7 +227,11 @@ static void take_entry(struct reader *rd, struct logfile_stat *st, const struct 
 		st->first_usec = usec;
 	if (usec > st->last_usec)
 		st->last_usec = usec;
-	if ((o->since_usec && usec < o->since_usec) || (o->until_usec && usec > o->until_usec))
+	if (o->until_usec && usec > o->until_usec) {
+		st->after_until++;
+		return;
+	}
+	if (o->since_usec && usec < o->since_usec)
 		return;
 	st->in_window++;
 	struct file_ctx c = {host && host[0] ? host : st->host};
@@ -401,8 +405,11 @@ int logfile_scan_all(const struct logfile_opts *o, struct diag_aggs *aggs, struc
 			    err_str(r, o->pods_root, why, sizeof(why)));
 	rd->shape.tags = o->tags;
 	rd->shape.memo = &rd->memo;
+	enum agg_source was = aggs->source;
+	aggs->source = AGG_SOURCE_LOG_FILE;
 	for (size_t i = 0; i < s->n && !rd->stop; i++)
 		read_file(rd, &s->v[i], o, aggs);
+	aggs->source = was;
 	free(nm);
 	free(pods);
 	free(rd);
@@ -448,8 +455,13 @@ size_t logfile_notes(const struct logfile_scan *s, char *out, size_t cap)
 		else if (st->etcd_lines && !st->in_window) {
 			stamp(st->first_usec, a, sizeof(a));
 			stamp(st->last_usec, b, sizeof(b));
-			NOTE("%s: %llu lines, none in the window (they span %s..%s); widen --since",
-			     st->path, (unsigned long long)st->etcd_lines, a, b);
+			/* the bound that left them out is the one to move */
+			bool after = st->after_until > 0, before = st->after_until < st->etcd_lines;
+			NOTE("%s: %llu lines, none in the window (they span %s..%s); widen %s",
+			     st->path, (unsigned long long)st->etcd_lines, a, b,
+			     after && before ? "--since and --until"
+			     : after	     ? "--until"
+					     : "--since");
 		}
 		if (st->cut && w < cap)
 			NOTE("%s: %llu lines over %d KiB cut there", st->path,

@@ -35,6 +35,7 @@ struct logfile_stat {
 	uint64_t lines;        /* lines read */
 	uint64_t etcd_lines;   /* of those, etcd's (not other programs' syslog lines) */
 	uint64_t in_window;    /* of those, within --since/--until */
+	uint64_t after_until;  /* of those, later than --until (the rest out of it: before --since) */
 	uint64_t cut;          /* lines over LOGSHAPE_LINE_MAX, cut there */
 	uint64_t joined_cut;   /* split lines whose joined whole was cut */
 	uint64_t first_usec, last_usec; /* span of its etcd lines */

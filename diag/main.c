@@ -368,7 +368,13 @@ int main(int argc, char **argv)
 	 * kubeadm's pod logs are looked for only when no log file is named */
 	bool named_logs = o.lo.n_files || o.lo.n_dirs;
 	bool read_journal = !named_logs || o.jo.dir || o.n_files;
-	journal_ok = !read_journal || journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) == 0;
+	int jr = read_journal ? journal_scan(&o.jo, aggs, jerr, sizeof(jerr)) : 0;
+	journal_ok = jr == 0;
+	/* an OK from what could be read must not pass for an OK from the logs (a non-root
+	 * on-call run): the summary line says what was closed to it */
+	if (jr == -EACCES || jr == -EPERM)
+		text_scopy(meta.unread, sizeof(meta.unread),
+			   "the journal: permission denied, run as root or in group systemd-journal");
 	/* syslog lines count when their tag is etcd's: the usual names, and --unit's */
 	char unit_tag[64] = "";
 	if (o.jo.unit) {
@@ -391,23 +397,29 @@ int main(int argc, char **argv)
 	}
 	meta.entries = aggs->entries;
 
-	if (cfg.cert_file[0] || cfg.peer_cert_file[0] || cfg.healthcheck_cert_file[0]) {
+	if (cfg.cert_file[0] || cfg.peer_cert_file[0] || cfg.healthcheck_cert_file[0])
 		certcheck_run(&cfg, time(NULL), certs);
-		meta.certs_checked = certs->n_certs;
-	}
+	/* the CA the live checks trust: expired, every handshake with it fails */
+	certcheck_ca(certs, o.live.conn.cacert, time(NULL));
+	meta.certs_checked = certs->n_certs;
 
 	if (!o.offline) {
 		/* on a member, its own client credentials reach it (as etcdctl would be run);
-		 * kubeadm's healthcheck-client certificate is the one made for this */
-		if (!o.live.conn.cacert && !o.live.conn.cert) {
+		 * kubeadm's healthcheck-client certificate is the one made for this. Each part
+		 * not given is taken from the configuration on its own: --cacert alone must not
+		 * leave a member that requires a client certificate without one. */
+		if (!o.live.conn.cacert && cfg.trusted_ca_file[0])
+			o.live.conn.cacert = cfg.trusted_ca_file;
+		if (!o.live.conn.cert && !o.live.conn.key) {
 			bool hc = cfg.healthcheck_cert_file[0] && cfg.healthcheck_key_file[0];
-			o.live.conn.cacert = cfg.trusted_ca_file[0] ? cfg.trusted_ca_file : NULL;
-			o.live.conn.cert = hc		      ? cfg.healthcheck_cert_file
-					   : cfg.cert_file[0] ? cfg.cert_file
-							      : NULL;
-			o.live.conn.key = hc		     ? cfg.healthcheck_key_file
-					  : cfg.key_file[0] ? cfg.key_file
-							    : NULL;
+			bool own = cfg.cert_file[0] && cfg.key_file[0];
+			o.live.conn.cert = hc ? cfg.healthcheck_cert_file
+					   : own ? cfg.cert_file : NULL;
+			o.live.conn.key = hc ? cfg.healthcheck_key_file : own ? cfg.key_file : NULL;
+			if (o.live.conn.cert)
+				text_printf(meta.live_cert, sizeof(meta.live_cert), "%s%s",
+					    o.live.conn.cert,
+					    hc ? " (kubeadm's healthcheck-client)" : "");
 		}
 		/* the peer URLs of --initial-cluster ("name=url,..."): the certificate each member
 		 * presents to its peers, checked from here */

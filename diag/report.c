@@ -46,7 +46,9 @@ static void summary_line(const struct diag_findings *f, const struct report_meta
 		snprintf(out, cap, "cannot diagnose: %s", m->why);
 		return;
 	}
-	if (n == 0)
+	if (n == 0 && m->unread[0])
+		k = snprintf(out, cap, "no problem found in what could be read (%s)", m->unread);
+	else if (n == 0)
 		k = snprintf(out, cap, "no problem found");
 	else
 		k = snprintf(out, cap, "%zu problem%s:", n, n == 1 ? "" : "s");
@@ -99,8 +101,9 @@ void diag_report_text(FILE *out, const struct diag_findings *f, const struct rep
 		!m->unknown ? m->why : "");
 	/* which deployment was found and where each setting came from, on one bounded line */
 	config_describe(m->cfg, conf, sizeof(conf));
-	fprintf(out, "config: %s%s%s\n", conf, m->cfg && m->cfg->note[0] ? "; " : "",
-		m->cfg ? m->cfg->note : "");
+	fprintf(out, "config: %s%s%s%s%s\n", conf, m->cfg && m->cfg->note[0] ? "; " : "",
+		m->cfg ? m->cfg->note : "", m->live_cert[0] ? "; live checks present " : "",
+		m->live_cert);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct diag_finding *x = &f->v[i];
 		const char *sc = colour ? sev_colour[x->severity & 3] : "";
@@ -138,8 +141,8 @@ static json_t *json_finding(const struct diag_finding *x, int *err)
 	return j;
 }
 
-/* {deployment, path, dropins, settings: {flag: source}, note} */
-static json_t *json_config(const struct diag_config *c, int *err)
+/* {deployment, path, dropins, settings: {flag: source}, note, live_cert} */
+static json_t *json_config(const struct diag_config *c, const char *live_cert, int *err)
 {
 	json_t *j = json_object();
 	json_t *set = json_object();
@@ -153,6 +156,9 @@ static json_t *json_config(const struct diag_config *c, int *err)
 				     json_out_str(c->sources[c->origin[i] - 1]), err);
 	json_out_set(j, "settings", set, err);
 	json_out_set(j, "note", json_out_str(c ? c->note : ""), err);
+	json_out_set(j, "user", json_out_str(c ? c->unit_user : ""), err);
+	json_out_set(j, "group", json_out_str(c ? c->unit_group : ""), err);
+	json_out_set(j, "live_cert", json_out_str(live_cert), err);
 	return j;
 }
 
@@ -171,7 +177,7 @@ int diag_report_json(FILE *out, const struct diag_findings *f, const struct repo
 	json_out_set(doc, "certificates", json_out_uint(m->certs_checked), &err);
 	json_out_set(doc, "endpoints", json_out_uint(m->endpoints_checked), &err);
 	json_out_set(doc, "notes", json_out_str(m->why), &err);
-	json_out_set(doc, "config", json_config(m->cfg, &err), &err);
+	json_out_set(doc, "config", json_config(m->cfg, m->live_cert, &err), &err);
 	json_t *findings = json_array();
 	for (size_t i = 0; i < f->n; i++)
 		json_out_push(findings, json_finding(&f->v[i], &err), &err);

@@ -17,6 +17,8 @@ struct report_meta {
 	size_t certs_checked;
 	size_t endpoints_checked;
 	const struct diag_config *cfg; /* the configuration read (deployment, provenance); NULL: none */
+	char unread[160];    /* what could not be read, for the summary ("the journal: ...") */
+	char live_cert[600]; /* the client certificate of the live checks taken from cfg, "" none */
 };
 
 /* Nagios-style: 0 nothing wrong (info only), 1 warning, 2 critical, 3 unknown. */
@@ -28,7 +30,7 @@ const char *diag_report_status_str(int exit_code);
 void diag_report_text(FILE *out, const struct diag_findings *f, const struct report_meta *m,
 		 bool colour);
 /* One JSON document: {status, exit_code, summary, entries, certificates, endpoints, notes,
- * config:{deployment, path, dropins, settings:{FLAG: SOURCE}, note}, findings:[{code, severity,
+ * config:{deployment, path, dropins, settings:{FLAG: SOURCE}, note, user, group, live_cert}, findings:[{code, severity,
  * member, summary, count, evidence:[...], remedy}]} on one line, written by probe/json_out (every string
  * valid UTF-8: journal bytes that are not become U+FFFD). Returns 0, -ENOMEM (nothing written) or
  * -EIO (the stream failed): main() exits 3 on either. */

@@ -157,4 +157,48 @@ else
 	echo "not ok - the growing file took ${took}s (bounded by -t 5)"
 	fails=$((fails + 1))
 fi
+
+# the evidence says where its lines came from: a log file's are "log file: N x on HOST", never
+# "journal:" (no journal was read)
+check "--log-file plain.log again, for its evidence" "$CAUSE" --log-file "$D/logs/plain.log"
+if python3 -c 'import json,sys; ev=[e for x in json.load(open(sys.argv[1]))["findings"] for e in x["evidence"]]; sys.exit(0 if any(e.startswith("log file: ") and " x on " in e for e in ev) and not any(e.startswith("journal:") for e in ev) else 1)' "$D/out.json"; then
+	echo "ok - --log-file evidence labelled 'log file:', not 'journal:'"
+else
+	head -c 800 "$D/out.json"; echo
+	echo "not ok - --log-file evidence labelled 'log file:', not 'journal:'"
+	fails=$((fails + 1))
+fi
+
+# --until on files: the stderr of 3 hours ago is in --since=-4h --until=-2h, and left out by
+# --until=-200m (3 h 20 min ago), which the note names as the bound to move (not --since)
+check "--since=-4h --until=-2h on the 3-hour-old file: $CAUSE" "$CAUSE" \
+	--log-file "$D/old/containerd.log" --since=-4h --until=-2h
+"$DIAG" --offline --no-config --log-file "$D/old/containerd.log" --since=-4h --until=-200m >"$D/until.txt" 2>&1
+rc=$?
+if [ "$rc" = 3 ] && grep -q 'containerd.log: [0-9]* lines, none in the window (they span .*); widen --until' "$D/until.txt" &&
+	! grep -q "$CAUSE" "$D/until.txt"; then
+	echo "ok - lines after --until reported as such (exit 3), 'widen --until'"
+else
+	cat "$D/until.txt"
+	echo "not ok - lines after --until reported as such (exit $rc), 'widen --until'"
+	fails=$((fails + 1))
+fi
+
+# --log-file twice: two members' files, both read, each host its file's name
+mkdir -p "$D/two"
+cp "$D/logs/plain.log" "$D/two/m1.log" && cp "$D/logs/containerd.log" "$D/two/m2.log" || exit 1
+"$DIAG" --offline --no-config --format=json --log-file "$D/logs/plain.log" >"$D/one.json" 2>&1
+check "--log-file twice (m1.log, m2.log): $CAUSE" "$CAUSE" --log-file "$D/two/m1.log" --log-file "$D/two/m2.log"
+if python3 -c '
+import json, sys
+one, two = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ev = [e for x in two["findings"] for e in x["evidence"]]
+hosts = {h for h in ("m1", "m2") if any(e.startswith("log file: ") and " x on %s," % h in e for e in ev)}
+sys.exit(0 if two["entries"] == 2 * one["entries"] > 0 and hosts == {"m1", "m2"} else 1)' "$D/one.json" "$D/out.json"; then
+	echo "ok - --log-file twice: both files read (twice the entries), evidence on m1 and m2"
+else
+	head -c 1200 "$D/out.json"; echo
+	echo "not ok - --log-file twice: both files read (twice the entries), evidence on m1 and m2"
+	fails=$((fails + 1))
+fi
 [ "$fails" = 0 ]

@@ -107,14 +107,14 @@ check() {
 	fi
 }
 
-HC="d['config']['deployment'] == 'kubeadm static pod manifest' and d['certificates'] == 3 and d['endpoints'] >= 1 and not [x for x in f if x['severity'] in ('warning', 'critical')]"
+HC="d['config']['deployment'] == 'kubeadm static pod manifest' and d['certificates'] == 4 and d['endpoints'] >= 1 and not [x for x in f if x['severity'] in ('warning', 'critical')]"
 check diag_manifest_found_by_itself 0 \
 	"$HC and d['config']['path'] == '$R/etc/kubernetes/manifests/etcd.yaml' and d['config']['settings']['cert-file'] == d['config']['path']" \
 	ETCD_DIAG_ROOT="$R" --
 check diag_manifest_option 0 "$HC" -- --manifest "$R/etc/kubernetes/manifests/etcd.yaml"
 # the text report says where the configuration came from
 timeout 30 "$DIAG" --journal-dir "$P/empty" -t 5 --manifest "$R/etc/kubernetes/manifests/etcd.yaml" >"$P/diag.txt" 2>&1
-if grep -q "^config: deployment: kubeadm static pod manifest $R/etc/kubernetes/manifests/etcd.yaml; name, data-dir, cert-file, key-file, .* from it$" "$P/diag.txt"; then
+if grep -q "^config: deployment: kubeadm static pod manifest $R/etc/kubernetes/manifests/etcd.yaml; name, data-dir, cert-file, key-file, .* from it; live checks present $K/healthcheck-client.crt (kubeadm's healthcheck-client)$" "$P/diag.txt"; then
 	ok diag_manifest_text_provenance
 else
 	notok diag_manifest_text_provenance "$(head -5 "$P/diag.txt")"
@@ -124,6 +124,11 @@ fi
 check diag_manifest_server_cert_as_client_refused 2 \
 	"any(x['code'] == 'client-cert-rejected' for x in f)" \
 	-- --manifest "$R/etc/kubernetes/manifests/etcd.yaml" --cacert "$K/ca.crt" --cert "$K/server.crt" --key "$K/server.key"
+# --cacert alone: the healthcheck-client certificate is still the one presented (the member
+# requires one; before, none was sent and the check was client-cert-missing), and said
+check diag_manifest_cacert_alone 0 \
+	"$HC and d['config']['live_cert'] == '$K/healthcheck-client.crt (kubeadm\\'s healthcheck-client)'" \
+	-- --manifest "$R/etc/kubernetes/manifests/etcd.yaml" --cacert "$K/ca.crt"
 # an expired healthcheck-client certificate is checked like the others, and named
 cluster_leaf hcx kube-etcd-healthcheck-client "" clientAuth ca dated 20200101000000Z 20200102000000Z || exit 1
 cp "$K/healthcheck-client.crt" "$P/hc.keep" && cp "$P/hcx.pem" "$K/healthcheck-client.crt" &&
@@ -160,8 +165,51 @@ client-transport-security:   # the map survives this comment
   trusted-ca-file: $K/ca.crt
   client-cert-auth: yes
 EOT
-check diag_yaml_yes_boolean 0 "d['certificates'] == 1 and d['config']['settings']['client-cert-auth'] == '$P/etcd.yml'" \
+check diag_yaml_yes_boolean 0 "d['certificates'] == 2 and d['config']['settings']['client-cert-auth'] == '$P/etcd.yml'" \
 	-- --config-file "$P/etcd.yml" --offline
+
+# a CA that expired yesterday: a server certificate it signed (valid) is no help, every
+# handshake through the CA fails; the CA file is checked for its own dates and named. The CA is
+# made here with openssl ca -selfsign (openssl req -x509 cannot backdate), in $P/oldca as
+# cluster_leaf expects, and signs the leaf by cluster_cert.
+mkdir -p "$P/oldca/db" && : >"$P/oldca/db/index.txt" && openssl rand -hex 8 >"$P/oldca/db/serial" || exit 1
+cat >"$P/oldca/ca.cnf" <<EOT
+[ca]
+default_ca = old
+[old]
+database = $P/oldca/db/index.txt
+serial = $P/oldca/db/serial
+new_certs_dir = $P/oldca/db
+default_md = sha256
+policy = anything
+unique_subject = no
+[anything]
+commonName = supplied
+[v3]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+EOT
+cluster_key "$P/oldca/ca-key.pem" &&
+	openssl req -new -key "$P/oldca/ca-key.pem" -subj /CN=etcd-harness-oldca -out "$P/oldca/ca.csr" 2>/dev/null &&
+	openssl ca -batch -selfsign -config "$P/oldca/ca.cnf" -keyfile "$P/oldca/ca-key.pem" \
+		-startdate "$(cluster_date '-2 years')" -enddate "$(cluster_date '-1 day')" -extensions v3 \
+		-notext -in "$P/oldca/ca.csr" -out "$P/oldca/ca.pem" 2>"$P/oldca/ca.err" ||
+	{ cat "$P/oldca/ca.err"; exit 1; }
+cluster_cert oldsrv "$(cluster_ip 1)" 30 oldca serverAuth || exit 1
+cat >"$P/oldca.yml" <<EOT
+name: m1
+client-transport-security:
+  cert-file: $P/oldsrv.pem
+  key-file: $P/oldsrv-key.pem
+  trusted-ca-file: $P/oldca/ca.pem
+EOT
+chmod 600 "$P/oldsrv-key.pem"
+CAX="x['code'] == 'cert-expired' and '$P/oldca/ca.pem' in x['summary'] and x['severity'] == 'critical' and '-in $P/oldca/ca.pem;' in x['remedy']"
+check diag_ca_expired 2 "d['certificates'] == 2 and [x['code'] for x in f] == ['cert-expired'] and [x for x in f if $CAX]" \
+	-- --config-file "$P/oldca.yml" --offline
+# --cacert alone (no configuration): the CA the live checks would trust, checked the same way
+check diag_cacert_expired 2 "d['certificates'] == 1 and [x for x in f if $CAX]" \
+	-- --no-config --cacert "$P/oldca/ca.pem" --offline
 
 # a config file that exists but cannot be read: said so, not "missing" (needs root to become nobody)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

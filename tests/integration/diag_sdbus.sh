@@ -4,7 +4,8 @@
 # the test's own): the unit is read as systemd merged it, over sd-bus (a unit file whose
 # ExecStart= a drop-in resets and replaces, Environment=, an EnvironmentFile=), not parsed from
 # the files; a running unit wins over a kubeadm manifest, a stopped one does not; the live checks
-# reach the member the unit started. Skipped where tests/lib/hosts.sh is absent or cannot boot.
+# reach the member the unit started; specifiers (%H %p %N) and User=/Group= are read both ways.
+# Skipped where tests/lib/hosts.sh is absent or cannot boot.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 DIAG=$(realpath "${ETCD_DIAG:-build/etcd-diag}" 2>/dev/null)
@@ -77,5 +78,28 @@ check diag_sdbus_stopped_unit_manifest_wins \
 # --unit-file keeps the text parser (and its drop-ins), even here
 check diag_sdbus_unit_file_option \
 	"c['deployment'] == 'unit file' and c['dropins'] == 1 and s['name'] == '/etc/systemd/system/etcd.service.d/10-diag.conf'" \
+	--offline --journal-dir "$HOSTS_DIR/empty" --unit-file /etc/systemd/system/etcd.service
+
+# specifiers (%H %p %N) in a drop-in's ExecStart= and Environment=, and User=/Group=: over D-Bus
+# systemd expands them itself; --unit-file expands them as systemd would. The unit is stopped and
+# the manifest gone, so the loaded unit is what is read. The name and the certificate path reach
+# the report as the file-missing finding (on the member named by --name, for the file named).
+host_run "$H" rm -f /etc/kubernetes/manifests/etcd.yaml || exit 1
+host_run "$H" sh -c 'cat >/etc/systemd/system/etcd.service.d/20-specifiers.conf' <<'EOT'
+[Service]
+User=etcd
+Group=etcd
+Environment=ETCD_CERT_FILE=/etc/etcd/%p-%H.pem
+ExecStart=
+ExecStart=/usr/bin/etcd --name %H-%p --initial-cluster-token tok-%N
+EOT
+host_run "$H" systemctl daemon-reload || exit 1
+HN=$(host_run "$H" hostname)
+SPEC="c['user'] == 'etcd' and c['group'] == 'etcd' and [x for x in f if x['code'] == 'file-missing' and x['member'] == '$HN-etcd' and '/etc/etcd/etcd-$HN.pem' in x['summary']]"
+check diag_sdbus_specifiers_over_dbus \
+	"c['deployment'] == 'systemd unit over D-Bus' and c['dropins'] == 2 and s['initial-cluster-token'] == 'D-Bus etcd.service' and $SPEC" \
+	--offline --journal-dir "$HOSTS_DIR/empty"
+check diag_sdbus_specifiers_unit_file \
+	"c['deployment'] == 'unit file' and c['dropins'] == 2 and s['name'] == '/etc/systemd/system/etcd.service.d/20-specifiers.conf' and $SPEC" \
 	--offline --journal-dir "$HOSTS_DIR/empty" --unit-file /etc/systemd/system/etcd.service
 exit "$FAILED"

@@ -190,12 +190,124 @@ static void test_key_mode(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* A certificate CN=cn valid [nb, na], signed by (ca, ca_key) or self-signed when ca is NULL (then
+ * a CA: basicConstraints CA:TRUE). Writes it to path; returns it and its key (caller frees). */
+static X509 *write_dated(const char *path, const char *cn, time_t nb, time_t na, X509 *ca,
+			 EVP_PKEY *ca_key, EVP_PKEY **ret_key)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	assert_non_null(key);
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 11 : 10);
+	X509_NAME *n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
+	ASN1_TIME_set(X509_getm_notBefore(x), nb);
+	ASN1_TIME_set(X509_getm_notAfter(x), na);
+	X509_set_pubkey(x, key);
+	X509V3_CTX ctx;
+	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, ca ? NID_subject_alt_name
+							      : NID_basic_constraints,
+						ca ? "IP:127.0.0.1" : "critical,CA:TRUE");
+	assert_non_null(e);
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	if (ca) {
+		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage, "serverAuth");
+		assert_non_null(e);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	assert_true(X509_sign(x, ca ? ca_key : key, EVP_sha256()) > 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_X509(f, x), 1);
+	fclose(f);
+	*ret_key = key;
+	return x;
+}
+
+/* The CA file is checked for its own dates and counted: a valid server certificate signed by a
+ * CA that expired yesterday is cert-expired naming the CA file (etcd's clients and peers refuse
+ * every chain through it); a CA expiring within the leaves' thresholds warns as they do. One
+ * row per CA validity, seen from T0 + 1 day. */
+static void test_ca_dates(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		time_t ca_nb, ca_na;
+		enum diag_code code; /* DIAG_CODE_NONE: no finding */
+		enum diag_severity sev;
+	} rows[] = {
+		{"CA expired yesterday", T0 - 365 * 86400, T0, DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL},
+		{"CA expires in 20 days", T0 - 86400, T0 + 21 * 86400 + 60, DIAG_CERT_EXPIRING,
+		 DIAG_SEV_WARNING},
+		{"CA expires in 3 days", T0 - 86400, T0 + 4 * 86400 + 60, DIAG_CERT_EXPIRING,
+		 DIAG_SEV_CRITICAL},
+		{"CA not valid yet", T0 + 2 * 86400, T0 + 3650 * 86400, DIAG_CERT_NOT_YET_VALID,
+		 DIAG_SEV_CRITICAL},
+		{"CA valid ten years", T0 - 86400, T0 + 3650 * 86400, DIAG_CODE_NONE, DIAG_SEV_OK},
+	};
+	char dir[] = "/tmp/test_certcheck.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct diag_config *cfg = calloc(1, sizeof(*cfg));
+	struct cert_report *r = calloc(1, sizeof(*r));
+	assert_non_null(cfg);
+	assert_non_null(r);
+	snprintf(cfg->cert_file, sizeof(cfg->cert_file), "%s/server.pem", dir);
+	snprintf(cfg->trusted_ca_file, sizeof(cfg->trusted_ca_file), "%s/ca.pem", dir);
+	snprintf(cfg->advertise_client_urls, sizeof(cfg->advertise_client_urls),
+		 "https://127.0.0.1:2379");
+	unsigned bad = 0;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		EVP_PKEY *ca_key, *key;
+		X509 *ca = write_dated(cfg->trusted_ca_file, "etcd-ca", rows[i].ca_nb, rows[i].ca_na,
+				       NULL, NULL, &ca_key);
+		X509 *leaf = write_dated(cfg->cert_file, "etcd", T0 - 86400, T0 + 365 * 86400, ca,
+					 ca_key, &key);
+		memset(r, 0, sizeof(*r));
+		assert_int_equal(certcheck_run(cfg, T0 + 86400, r), 0);
+		const struct cert_finding *f = NULL;
+		for (size_t k = 0; k < r->n; k++)
+			if (strcmp(r->v[k].file, cfg->trusted_ca_file) == 0)
+				f = &r->v[k];
+		bool counted = false;
+		for (size_t k = 0; k < r->n_certs; k++)
+			counted |= strcmp(r->certs[k].file, cfg->trusted_ca_file) == 0 &&
+				   r->certs[k].loaded;
+		enum diag_code got = f ? f->code : DIAG_CODE_NONE;
+		if (got != rows[i].code || (f && f->severity != rows[i].sev) ||
+		    (f && !strstr(f->detail, cfg->trusted_ca_file)) || !counted ||
+		    r->n != (rows[i].code != DIAG_CODE_NONE)) {
+			print_error("%s: %zu findings, on the CA %s (%s), CA %scounted\n",
+				    rows[i].what, r->n, diag_code_str(got),
+				    f ? f->detail : "no finding", counted ? "" : "not ");
+			bad++;
+		}
+		X509_free(leaf);
+		X509_free(ca);
+		EVP_PKEY_free(key);
+		EVP_PKEY_free(ca_key);
+	}
+	unlink(cfg->cert_file);
+	unlink(cfg->trusted_ca_file);
+	rmdir(dir);
+	free(cfg);
+	free(r);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_san_go_rule),
 		cmocka_unit_test(test_san_detail),
 		cmocka_unit_test(test_key_mode),
+		cmocka_unit_test(test_ca_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,8 +105,9 @@ static void test_load_files(void **state)
 	config_describe(&cfg, desc, sizeof(desc));
 	/* DAEMON_ARGS and ETCD_* were set in the env file: that is where they came from */
 	char want[512];
-	snprintf(want, sizeof(want), "deployment: unit file %s; name, data-dir, peer-cert-file from %s",
-		 unit, envf);
+	/* no User= in the unit: systemd runs it as root */
+	snprintf(want, sizeof(want), "deployment: unit file %s, runs as root:root; name, data-dir, "
+		 "peer-cert-file from %s", unit, envf);
 	assert_string_equal(desc, want);
 
 	/* an explicit --config-file wins over flags and variables, as in etcd */
@@ -116,7 +117,8 @@ static void test_load_files(void **state)
 	assert_string_equal(cfg.name, "y3");
 	assert_string_equal(cfg.data_dir, "");
 	config_describe(&cfg, desc, sizeof(desc));
-	snprintf(want, sizeof(want), "deployment: unit file %s; name, cert-file from %s", unit, yaml);
+	snprintf(want, sizeof(want), "deployment: unit file %s, runs as root:root; name, cert-file "
+		 "from %s", unit, yaml);
 	assert_string_equal(desc, want);
 	/* only the config file: named once */
 	struct config_sources src4 = {.unit_file = NULL, .config_file = yaml};
@@ -166,7 +168,8 @@ static void test_load_dropins(void **state)
 	assert_int_equal(cfg.n_dropins, 3);
 	config_describe(&cfg, desc, sizeof(desc));
 	snprintf(want, sizeof(want),
-		 "deployment: unit file %s + 3 drop-ins; cert-file from %s/10-env.conf; "
+		 "deployment: unit file %s + 3 drop-ins, runs as root:root; cert-file from "
+		 "%s/10-env.conf; "
 		 "data-dir from %s/20-exec.conf; name from %s/30-name.conf",
 		 unit, d, d, d);
 	assert_string_equal(desc, want);
@@ -319,6 +322,69 @@ static void test_load_unreadable(void **state)
 	rm_tree(dir);
 }
 
+/* The unit's User=/Group= (a drop-in may set them) are kept for the remedies and hints and said
+ * on the provenance line; no Group= is the user's own group, no User= is root. */
+static void test_unit_user(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", unit[256], err[256] = "", desc[640], want[640];
+	assert_non_null(mkdtemp(dir));
+	snprintf(unit, sizeof(unit), "%s/etcd.service", dir);
+	write_file(dir, "etcd.service", "[Service]\nUser=etcd\nExecStart=/usr/bin/etcd --name m1\n");
+	char d[300];
+	snprintf(d, sizeof(d), "%s/etcd.service.d", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(d, "10-user.conf", "[Service]\nUser=kvstore\nGroup=kvkeys\n");
+	struct diag_config cfg;
+	struct config_sources src = {.unit_file = unit};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.unit_user, "kvstore");
+	assert_string_equal(cfg.unit_group, "kvkeys");
+	config_describe(&cfg, desc, sizeof(desc));
+	snprintf(want, sizeof(want), "deployment: unit file %s + 1 drop-in, runs as kvstore:kvkeys; "
+		 "name from it", unit);
+	assert_string_equal(desc, want);
+	/* User=root without Group=: root's own group, from this host's database */
+	write_file(d, "10-user.conf", "[Service]\nUser=root\n");
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.unit_user, "root");
+	assert_string_equal(cfg.unit_group, "root");
+	/* the hint where the file's own group cannot be seen names the unit's group */
+	char out[200];
+	config_read_error_as("config file", "/nonexistent-dir/etcd.yml", EACCES, "kvkeys", out,
+			     sizeof(out));
+	assert_string_equal(out, "cannot read config file /nonexistent-dir/etcd.yml (run as root "
+				 "or as a member of group kvkeys)");
+	rm_tree(dir);
+}
+
+/* --unit-file: the specifiers of the unit and its drop-ins expanded as systemd would (%H this
+ * host, %p/%N/%i from the file's name), in ExecStart=, Environment= and EnvironmentFile=. */
+static void test_unit_file_specifiers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-config.XXXXXX", unit[256], err[256] = "", host[256] = "", want[300];
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+	snprintf(unit, sizeof(unit), "%s/etcd@m2.service", dir);
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "[Service]\nEnvironment=ETCD_CERT_FILE=/pki/%%p-%%H.pem\n"
+		 "EnvironmentFile=%s/%%i.env\n"
+		 "ExecStart=/usr/bin/etcd --name %%i --data-dir /var/lib/%%N\n", dir);
+	write_file(dir, "etcd@m2.service", text);
+	write_file(dir, "m2.env", "ETCD_INITIAL_CLUSTER_TOKEN=tok-m2\n");
+	struct diag_config cfg;
+	struct config_sources src = {.unit_file = unit};
+	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.name, "m2");
+	assert_string_equal(cfg.data_dir, "/var/lib/etcd@m2");
+	snprintf(want, sizeof(want), "/pki/etcd-%s.pem", host);
+	assert_string_equal(cfg.cert_file, want);
+	assert_string_equal(cfg.initial_cluster_token, "tok-m2");
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_describe_bounded),
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_load_unreadable),
+		cmocka_unit_test(test_unit_user),
+		cmocka_unit_test(test_unit_file_specifiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,6 +101,7 @@ static void test_service_reply(void **state)
 					  "/etc/etcd/etcd.env", 0) >= 0);
 	assert_true(sd_bus_message_close_container(m) >= 0);
 	assert_true(sd_bus_message_append(m, "{sv}", "User", "s", "etcd") >= 0);
+	assert_true(sd_bus_message_append(m, "{sv}", "Group", "s", "etcd-keys") >= 0);
 	reply_seal(m);
 
 	struct diag_unit *u = calloc(1, sizeof(*u));
@@ -109,6 +110,7 @@ static void test_service_reply(void **state)
 	assert_int_equal(config_sdbus_read_service(m, u), 0);
 	sd_bus_message_unref(m);
 	assert_string_equal(u->user, "etcd");
+	assert_string_equal(u->group, "etcd-keys");
 	assert_int_equal(u->n_env_files, 2);
 	assert_string_equal(u->env_files[0].path, "/etc/default/etcd");
 	assert_true(u->env_files[0].optional);

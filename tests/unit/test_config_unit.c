@@ -183,6 +183,36 @@ static void test_unit_dropins(void **state)
 	free(u);
 }
 
+/* systemd's specifiers, as it expands them when it loads a unit file: one row per text. */
+static void test_specifiers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *unit, *in, *out;
+	} rows[] = {
+		{"etcd.service", "/etc/default/%p", "/etc/default/etcd"},
+		{"etcd.service", "ETCD_NAME=%H", "ETCD_NAME=node7"},
+		{"etcd.service", "--name=%H --data-dir=/var/lib/%N", "--name=node7 --data-dir=/var/lib/etcd"},
+		{"etcd@m2.service", "%p/%i/%N/%n", "etcd/m2/etcd@m2/etcd@m2.service"},
+		{"etcd.service", "100%% %i.", "100% ."},
+		/* a specifier etcd-diag does not know is left as written; so is a trailing % */
+		{"etcd.service", "%t/x %", "%t/x %"},
+		{"etcd.service", "no specifier", "no specifier"},
+	};
+	char buf[128];
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", rows[i].in);
+		assert_int_equal(config_unit_specifiers(buf, sizeof(buf), rows[i].unit, "node7"), 0);
+		if (strcmp(buf, rows[i].out) != 0)
+			fail_msg("row %zu: \"%s\" in %s gave \"%s\", want \"%s\"", i, rows[i].in,
+				 rows[i].unit, buf, rows[i].out);
+	}
+	/* too long for its field: -E2BIG, unchanged */
+	char small[12] = "%n-%n";
+	assert_int_equal(config_unit_specifiers(small, sizeof(small), "etcd.service", "h"), -E2BIG);
+	assert_string_equal(small, "%n-%n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_unit_reset_and_prefix),
 		cmocka_unit_test(test_env_parse),
 		cmocka_unit_test(test_unit_dropins),
+		cmocka_unit_test(test_specifiers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

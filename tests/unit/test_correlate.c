@@ -992,6 +992,99 @@ static void test_startup_causes_fold(void **state)
 	assert_int_equal(wal + dns, 2);
 }
 
+/* Lines read from log files are labelled as such in the evidence, the journal's as the
+ * journal's: an on-call engineer looks for them where they came from. */
+static void test_evidence_labels_its_source(void **state)
+{
+	struct fixture *x = *state;
+	static const char *const line = "W | rafthttp: health check for peer 7f3444a8a26e7b4c "
+					"could not connect: dial tcp 127.0.100.2:2380: connect: "
+					"connection refused";
+	feed_start(x->a);
+	feed(x->a, "m1", 1000 * SEC, line, 3);
+	x->a->source = AGG_SOURCE_LOG_FILE;
+	feed(x->a, "m3", 1000 * SEC, line, 2);
+	x->a->source = AGG_SOURCE_JOURNAL;
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	int journal = 0, file = 0;
+	for (size_t i = 0; i < x->f->n; i++)
+		for (size_t e = 0; e < x->f->v[i].n_evidence; e++) {
+			const char *ev = x->f->v[i].evidence[e];
+			journal += strncmp(ev, "journal: 3 x on m1, ", 20) == 0;
+			file += strncmp(ev, "log file: 2 x on m3, ", 21) == 0;
+			assert_null(strstr(ev, "journal: 2 x on m3"));
+		}
+	assert_int_equal(journal, 1);
+	assert_int_equal(file, 1);
+}
+
+/* m1 overloaded (its heartbeats late), no slow fsync logged: the overload alone is the cause of
+ * m2's elections, which ended with a leader (so no no-leader). One finding on top, on m1. */
+static void test_overload_causes_elections(void **state)
+{
+	struct fixture *x = *state;
+	feed_start(x->a);
+	feed_zap(x->a, "m1", 1001, "warn",
+		 "leader failed to send out heartbeat on time; took too long, leader is overloaded "
+		 "likely from slow disk",
+		 "\"to\":\"7f3444a8a26e7b4c\",\"heartbeat-interval\":\"100ms\",\"expected-duration\":"
+		 "\"200ms\",\"exceeded-duration\":\"1.6s\"", 25);
+	feed_zap(x->a, "m2", 1003, "info",
+		 "raft.node: 7f3444a8a26e7b4c lost leader 148df766a26ff8aa at term 2",
+		 "\"logger\":\"raft\"", 1);
+	feed_zap(x->a, "m2", 1003, "info", "7f3444a8a26e7b4c is starting a new election at term 2",
+		 "\"logger\":\"raft\"", 1);
+	feed_zap(x->a, "m2", 1005, "info",
+		 "raft.node: 7f3444a8a26e7b4c elected leader 7f3444a8a26e7b4c at term 3",
+		 "\"logger\":\"raft\"", 1);
+	struct correlate_input in = {x->a, NULL, NULL, NULL};
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	const struct diag_finding *top = &x->f->v[0];
+	assert_int_equal(top->code, DIAG_OVERLOADED);
+	assert_string_equal(top->member, "m1");
+	assert_non_null(strstr(top->summary, "the cause of "));
+	assert_non_null(strstr(top->summary, "leader-churn on m2"));
+	assert_int_equal(count_code(x->f, DIAG_NO_LEADER), 0);
+	assert_int_equal(count_code(x->f, DIAG_OVERLOADED), 1);
+	/* the elections are joined to their cause, not a finding of their own */
+	assert_int_equal(count_code(x->f, DIAG_LEADER_CHURN), 0);
+	int caused = 0;
+	for (size_t i = 0; i < top->n_evidence; i++)
+		caused += strncmp(top->evidence[i], "caused by m1's overloaded: ", 27) == 0;
+	assert_true(caused >= 1);
+}
+
+/* The remedies that change ownership name the unit's User=/Group= when the configuration said
+ * them (systemctl is asked only when it did not). */
+static void test_remedies_name_unit_user(void **state)
+{
+	(void)state;
+	struct diag_finding f;
+	struct diag_config cfg;
+	char out[1024];
+	memset(&f, 0, sizeof(f));
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(f.member, sizeof(f.member), "m1");
+	snprintf(f.f.detail, sizeof(f.f.detail), "/pki/etcd-key.pem");
+	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "/srv/etcd");
+	snprintf(cfg.unit_user, sizeof(cfg.unit_user), "kvstore");
+	snprintf(cfg.unit_group, sizeof(cfg.unit_group), "kvkeys");
+	f.code = DIAG_DATA_DIR_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_string_equal(out, "on m1: chown -R kvstore: /srv/etcd && chmod 700 /srv/etcd && "
+				 "systemctl restart etcd");
+	f.code = DIAG_KEY_FILE_PERMISSIONS;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_string_equal(out, "on m1: chown root:kvkeys /pki/etcd-key.pem && chmod 640 "
+				 "/pki/etcd-key.pem");
+	f.code = DIAG_FILE_PERMISSION;
+	correlate_fill_template(diag_code_info_get(f.code)->remedy, &f, &cfg, out, sizeof(out));
+	assert_non_null(strstr(out, "chgrp kvkeys /pki/etcd-key.pem && chmod g+r"));
+	assert_null(strstr(out, "systemctl show"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1019,6 +1112,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_json_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_json_hostile_journal_line, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_labels_its_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overload_causes_elections, setup, teardown),
+		cmocka_unit_test(test_remedies_name_unit_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

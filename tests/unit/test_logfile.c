@@ -331,6 +331,79 @@ static void test_dirs(void **state)
 	assert_string_equal(node, "m1");
 }
 
+/* --until excludes lines too, and the note names the bound that left them out: the one to
+ * move (lines a at :39, b and a stamp-less one at :41). */
+static void test_window_until(void **state)
+{
+	(void)state;
+	char path[128], note[512];
+	snprintf(path, sizeof(path), "%s/late.log", dir);
+	const char *d = "2026-11-24T19:13:39Z stderr F a\n2026-11-24T19:13:41Z stderr F b\n"
+			"no stamp: the one before\n";
+	write_file(path, d, strlen(d));
+	static const struct {
+		uint64_t since, until, entries;
+		const char *widen; /* NULL: no note */
+	} rows[] = {
+		{1795547600000000ull, 1795547620000000ull, 1, NULL},
+		{1795547600000000ull, 1795547610000000ull, 0, "; widen --until"},
+		{1795547620500000ull, 1795547620600000ull, 0, "; widen --since and --until"},
+		{1795547630000000ull, 0, 0, "; widen --since"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct logfile_opts o = {.files = {path}, .n_files = 1, .since_usec = rows[i].since,
+					 .until_usec = rows[i].until};
+		struct logfile_scan s;
+		struct diag_aggs *a;
+		scan(&o, &a, &s);
+		assert_int_equal(s.v[0].etcd_lines, 3);
+		assert_int_equal(a->entries, rows[i].entries);
+		note[0] = '\0';
+		size_t n = logfile_notes(&s, note, sizeof(note));
+		if (!rows[i].widen) {
+			assert_int_equal(n, 0);
+		} else {
+			char *w = strstr(note, "; widen ");
+			assert_non_null(w);
+			if (strcmp(w, rows[i].widen) != 0)
+				fail_msg("row %zu: note \"%s\", want it to end \"%s\"", i, note,
+					 rows[i].widen);
+		}
+		aggs_free(a);
+	}
+}
+
+/* --log-file twice: two members' files, each read, each line's host its own file's name. */
+static void test_two_log_files(void **state)
+{
+	(void)state;
+	char p1[128], p2[128], buf[1024];
+	snprintf(p1, sizeof(p1), "%s/m1.log", dir);
+	snprintf(p2, sizeof(p2), "%s/m2.log", dir);
+	int n = snprintf(buf, sizeof(buf), "2026-11-24 19:13:40.1 W | %s\n", SAN);
+	write_file(p1, buf, (size_t)n);
+	n = snprintf(buf, sizeof(buf), "2026-11-24 19:13:40.2 I | etcdserver: ok\n"
+				       "2026-11-24 19:13:40.3 W | %s\n", SAN);
+	write_file(p2, buf, (size_t)n);
+	struct logfile_opts o = {.files = {p1, p2}, .n_files = 2};
+	struct logfile_scan s;
+	struct diag_aggs *a;
+	scan(&o, &a, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].etcd_lines + s.v[1].etcd_lines, 3);
+	assert_int_equal(a->entries, 3);
+	assert_int_equal(a->n, 2);
+	bool m1 = false, m2 = false;
+	for (size_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->v[i].code, DIAG_CERT_SAN_MISMATCH);
+		assert_int_equal(a->v[i].count, 1);
+		m1 |= strcmp(a->v[i].host, "m1") == 0;
+		m2 |= strcmp(a->v[i].host, "m2") == 0;
+	}
+	assert_true(m1 && m2);
+	aggs_free(a);
+}
+
 int main(void)
 {
 	/* zone-less stamps (capnslog, RFC 3164) are the host's local time: UTC here */
@@ -342,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_until, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_log_files, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
