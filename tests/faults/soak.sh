@@ -16,7 +16,8 @@
 #   SOAK_GRACE_MS=MS   how long after a fault is in place a run may still say OK (default 0, see
 #                      soak_judge)
 #   SOAK_GAP=MIN:MAX   seconds between two actions (default 3:9)
-#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN)
+#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN; not
+#                      under /tmp, which the soak replaces with DIR/tmp in its mount namespace)
 #
 # The truth model: each member up, stopped (SIGTERM, waited for), frozen (SIGSTOP) or cut
 # (nftables: its peer traffic dropped both ways, clients still reach it); never more than two at
@@ -69,7 +70,9 @@ PROBE_ARGS=(-w "leader_changes=none,proposals_failed=none,peer_rtt_p99=none")
 
 VERSION_DIR=${ETCD_VERSION_FULL:-$(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')}
 SOAK_DIR=${SOAK_DIR:-$TOP/build/soak/${VERSION_DIR:-etcd}-seed$SEED}
-mkdir -p "$SOAK_DIR/tmp" && chmod 1777 "$SOAK_DIR/tmp" || exit 2
+SOAK_DIR=$(realpath -m "$SOAK_DIR") || exit 2
+case $SOAK_DIR/ in /tmp/*) echo "soak: SOAK_DIR must not be under /tmp (the soak gets a /tmp of its own)"; exit 2 ;; esac
+mkdir -p "$SOAK_DIR/tmp" && chmod 1777 "$SOAK_DIR/tmp" && rm -f "$SOAK_DIR/not-ok.out" || exit 2
 # a /tmp of its own (in its own mount namespace): the cluster's files cannot be touched through
 # the machine's /tmp by anything else on this shared machine while the soak runs (once, 5 s into
 # a run, its cluster dir vanished from under it)
@@ -258,12 +261,14 @@ soak_judge() {
 		"${PROBE_RSS_KB:--}" "$(IFS=,; echo "${note[*]}")"
 }
 
-# soak_probe_loop: in the background until $STOP exists: a run every second (at once when the
-# last one took longer), each judged and logged; the output of a run that is not ok is kept.
+# soak_probe_loop: in the background until $STOP exists (or the script is gone, or 60 s past
+# DURATION): a run every second (at once when the last one took longer), each judged and logged;
+# the output of a run that is not ok is kept.
 soak_probe_loop() {
-	local next a b t line
+	local next a b t line end
 	next=$(date +%s%N)
-	while [ ! -e "$STOP" ]; do
+	end=$((next + (DURATION + 60) * 1000000000))
+	while [ ! -e "$STOP" ] && kill -0 "$$" 2>/dev/null && [ "$(date +%s%N)" -lt "$end" ]; do
 		a=$(cat "$TRUTH") || return 1
 		t=$(date +%s%N)
 		faults_probe_timed "${PROBE_ARGS[@]}" >/dev/null
