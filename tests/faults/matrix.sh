@@ -17,22 +17,14 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$PWD
 
-if [ "${FAULTS_IN_NS:-}" != 1 ]; then
-	# outside the namespace: what needs the network (packages, the 3.5 download) happens here
-	sh tests/lib/need-packages.sh nftables strace util-linux procps >&2 || exit 2
-	if [ -n "${ETCD_VERSION:-}" ]; then
-		bash tests/lib/etcd-versions.sh dir "$ETCD_VERSION" >/dev/null || exit 2
-	fi
-	FAULTS_IN_NS=1 exec unshare --net --mount --propagation private bash "$0" "$@"
-fi
-ip link set lo up || { echo "not ok - loopback up in the test's network namespace"; exit 2; }
+# shellcheck source=tests/lib/faults.sh
+. tests/lib/faults.sh
+faults_enter_own_ns "$0" "$@" || { echo "not ok - the test's own network namespace"; exit 2; }
 
 # shellcheck source=tests/lib/cluster.sh
 . tests/lib/cluster.sh
 # shellcheck source=tests/lib/probe-check.sh
 . tests/lib/probe-check.sh
-# shellcheck source=tests/lib/faults.sh
-. tests/lib/faults.sh
 probe_require
 # shellcheck source=tests/lib/etcd-versions.sh
 . tests/lib/etcd-versions.sh
@@ -41,8 +33,6 @@ DIAG=${ETCD_DIAG:-$TOP/build/etcd-diag}
 [ -x "$DIAG" ] || { echo "not ok - etcd-diag binary present at $DIAG"; exit 2; }
 export CLUSTER_KEY_ALG=ec
 FT=${FAULTS_T:-5}
-# a run past -t + 0.5 s is counted (the probe's own contract)
-FT_MAX_MS=$((FT * 1000 + 500))
 
 # ---- the table -------------------------------------------------------------------------------
 # kind;position;start;inject;undo;quorum;state;member;reason;not_reason;diag
@@ -237,20 +227,6 @@ subst() {
 	printf '%s' "$s"
 }
 
-# probe_timed [ARGS]: one etcd-probe --cluster run on every member with the row's certificate;
-# counts it, and counts it again when it ran past -t + 0.5 s.
-PROBE_RUNS=0
-PROBE_OVERRUNS=0
-probe_timed() {
-	probe_run --endpoints="$(cluster_endpoints)" --cluster --cacert "$CLUSTER_DIR/ca/ca.pem" \
-		--cert "$PROBE_CERT" --key "$PROBE_KEY" -t "$FT" "$@"
-	PROBE_RUNS=$((PROBE_RUNS + 1))
-	if [ "$PROBE_MS" -gt "$FT_MAX_MS" ]; then
-		PROBE_OVERRUNS=$((PROBE_OVERRUNS + 1))
-		echo "# probe ran ${PROBE_MS} ms, past -t $FT + 0.5 s"
-	fi
-}
-
 # diag_codes [ARGS]: runs etcd-diag (live checks, every member's log); sets DIAG_CODES to its
 # warning and critical findings as "code@member ..." in its order (spaces in a member: _) and DIAG_RC to its exit code (JSON in diag.json).
 diag_codes() {
@@ -323,12 +299,12 @@ run_row() {
 	if ! cluster_start 3 "${args[@]}" 2>"$CLUSTER_DIR/start.err"; then
 		sed 's/^/#   /' "$CLUSTER_DIR/start.err" | tail -n 10
 		echo "not ok - $name (3-member cluster starts)"
-		echo "$name 0 0 0 - 0 0 0 0 0 $PROBE_RUNS $PROBE_OVERRUNS" >>"$RESULTS"
+		echo "$name 0 0 0 - 0 0 0 0 0 $FAULTS_PROBE_RUNS $FAULTS_PROBE_OVERRUNS" >>"$RESULTS"
 		return 1
 	fi
 	if ! L=$(faults_wait_leader_not 0 15); then
 		echo "not ok - $name (a leader)"
-		echo "$name 0 0 0 - 0 0 0 0 0 $PROBE_RUNS $PROBE_OVERRUNS" >>"$RESULTS"
+		echo "$name 0 0 0 - 0 0 0 0 0 $FAULTS_PROBE_RUNS $FAULTS_PROBE_OVERRUNS" >>"$RESULTS"
 		return 1
 	fi
 	case $pos in
@@ -339,22 +315,22 @@ run_row() {
 	[ -n "$O" ] || for k in 1 2 3; do [ "$k" != "$T" ] && { O=$k; break; }; done
 	echo "# leader m$L, fault on m$T, other m$O"
 
-	probe_timed
+	faults_probe_timed
 	if [ "$PROBE_RC" != 0 ]; then
 		# a fresh cluster's lifetime figures (elections at start) are no fault: judged once more
-		probe_timed
+		faults_probe_timed
 	fi
 	[ "$PROBE_RC" = 0 ] || why+=("baseline: the fresh cluster is not OK: $(head -n 1 "$PROBE_OUT_FILE" | cut -c1-200)")
 
 	if ! "$inject" 2>"$CLUSTER_DIR/inject.err"; then
 		sed 's/^/#   /' "$CLUSTER_DIR/inject.err" | tail -n 10
 		echo "not ok - $name (fault could not be injected: $inject)"
-		echo "$name 0 0 0 - 0 0 0 0 0 $PROBE_RUNS $PROBE_OVERRUNS" >>"$RESULTS"
+		echo "$name 0 0 0 - 0 0 0 0 0 $FAULTS_PROBE_RUNS $FAULTS_PROBE_OVERRUNS" >>"$RESULTS"
 		return 1
 	fi
 
 	# the probe against the truth
-	probe_timed
+	faults_probe_timed
 	state=$(probe_state_of "$PROBE_RC")
 	text=$(probe_text)
 	[[ $state =~ ^($want_state)$ ]] && verdict_ok=1 || why+=("probe said $state, truth $want_state")
@@ -405,7 +381,7 @@ run_row() {
 	# undo, then the probe back to OK (polled, 45 s) and the diagnosis of the time since clean
 	if "$undo" 2>"$CLUSTER_DIR/undo.err"; then
 		for ((k = 0; k < 45; k++)); do
-			probe_timed "${RECOVER_ARGS[@]}"
+			faults_probe_timed "${RECOVER_ARGS[@]}"
 			[ "$PROBE_RC" = 0 ] && { recovered=1; break; }
 			sleep 1
 		done
@@ -424,7 +400,7 @@ run_row() {
 
 	local row_ok=1
 	[ ${#why[@]} -eq 0 ] || row_ok=0
-	echo "$name 1 $verdict_ok $member_ok $diag_ok $false_ok $false_crit $recovered $diag_clean $row_ok $PROBE_RUNS $PROBE_OVERRUNS" >>"$RESULTS"
+	echo "$name 1 $verdict_ok $member_ok $diag_ok $false_ok $false_crit $recovered $diag_clean $row_ok $FAULTS_PROBE_RUNS $FAULTS_PROBE_OVERRUNS" >>"$RESULTS"
 	if [ "$row_ok" = 1 ]; then
 		echo "ok - $name"
 	else

@@ -3,7 +3,13 @@
 # from etcd itself (etcdctl, its logs), never from the probe under test. Recipes from
 # ../shared/LAB_NOTES.md "Real faults to inject into real members".
 #
-# Sourced after tests/lib/cluster.sh (same shell: state lives in its variables).
+# Sourced after tests/lib/cluster.sh (same shell: state lives in its variables); a fault script
+# sources it first of all for faults_enter_own_ns (the rest needs cluster.sh and probe-check.sh).
+#   faults_enter_own_ns SCRIPT [ARGS]  re-runs SCRIPT inside a network and mount namespace of its
+#                                    own (the packages and ETCD_VERSION fetched before); inside it,
+#                                    loopback up
+#   faults_probe_timed [ARGS]        one etcd-probe --cluster run (probe_run) on every member, -t
+#                                    FAULTS_T; counted, and counted again past -t + 0.5 s
 #   faults_leader                    index of the member that leads now (etcdctl), empty if none
 #   faults_wait_leader_not I [S]     waits until a member other than I leads; prints it
 #   faults_freeze I / faults_thaw I  SIGSTOP / SIGCONT member I by its PID
@@ -14,14 +20,50 @@
 #   faults_clear_nospace             deletes the fill, compacts, defragments, disarms
 #   faults_own_uid_wrapper           prints a wrapper for ETCD= that runs member I as uid
 #                                    FAULTS_UID_BASE+I (the partition rules match members by uid)
-#   faults_nft_isolate I / faults_nft_cut I J / faults_nft_clear
-#                                    nftables rules (only inside the caller's own network
+#   faults_nft_isolate I [J...] / faults_nft_cut I J / faults_nft_clear
+#                                    nftables rules, each call replacing the last one's (only inside the caller's own network
 #                                    namespace: faults_in_own_netns must be true)
 #   faults_churn_leader ROUNDS       stops the leader until another leads and restarts it, ROUNDS
 #                                    times (m1 hands leadership on first, so one member sees all);
 #                                    FAULTS_CHURNED: the rounds done
 
 FAULTS_UID_BASE=${FAULTS_UID_BASE:-47000}
+FAULTS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# faults_enter_own_ns SCRIPT [ARGS]: outside the namespace, what needs the network happens (the
+# packages, the ETCD_VERSION download), then SCRIPT ARGS is executed again (exec: this call does
+# not return) inside a network and mount namespace of its own (unshare): nft rules can only land
+# there, 127.0.X.* is private to it, a tmpfs mounted there is gone with it. Inside (FAULTS_IN_NS=1
+# from that exec): brings loopback up. Returns non-zero when something is missing. `time` is GNU
+# time, for the soak's max RSS of each probe run.
+faults_enter_own_ns() {
+	if [ "${FAULTS_IN_NS:-}" != 1 ]; then
+		sh "$FAULTS_LIB_DIR/need-packages.sh" nftables strace util-linux procps time >&2 || return 1
+		if [ -n "${ETCD_VERSION:-}" ]; then
+			bash "$FAULTS_LIB_DIR/etcd-versions.sh" dir "$ETCD_VERSION" >/dev/null || return 1
+		fi
+		FAULTS_IN_NS=1 exec unshare --net --mount --propagation private bash "$@"
+	fi
+	ip link set lo up || { echo "# loopback does not come up in the test's network namespace"; return 1; }
+}
+
+# faults_probe_timed [ARGS]: one etcd-probe --cluster run (probe_run of tests/lib/probe-check.sh)
+# on every member with PROBE_CERT and PROBE_KEY (default the harness's client certificate) and
+# -t FAULTS_T (default 5); counts it in FAULTS_PROBE_RUNS, and again in FAULTS_PROBE_OVERRUNS when
+# it ran past -t + 0.5 s (the probe's own contract).
+FAULTS_PROBE_RUNS=0
+FAULTS_PROBE_OVERRUNS=0
+faults_probe_timed() {
+	local t=${FAULTS_T:-5}
+	probe_run --endpoints="$(cluster_endpoints)" --cluster --cacert "$CLUSTER_DIR/ca/ca.pem" \
+		--cert "${PROBE_CERT:-$CLUSTER_DIR/client.pem}" --key "${PROBE_KEY:-$CLUSTER_DIR/client-key.pem}" \
+		-t "$t" "$@"
+	FAULTS_PROBE_RUNS=$((FAULTS_PROBE_RUNS + 1))
+	if [ "$PROBE_MS" -gt $((t * 1000 + 500)) ]; then
+		FAULTS_PROBE_OVERRUNS=$((FAULTS_PROBE_OVERRUNS + 1))
+		echo "# probe ran ${PROBE_MS} ms, past -t $t + 0.5 s"
+	fi
+}
 
 # faults_status_json: `etcdctl endpoint status` of every running member not in FAULTS_SKIP (a
 # list of indices: frozen or cut-off members, whose own word is not the cluster's), JSON.
@@ -178,10 +220,14 @@ faults_in_own_netns() {
 	[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net 2>/dev/null)" ]
 }
 
-# faults_nft RULES: loads RULES (nft syntax, one per line) into the table `inet faults`.
+# faults_nft RULES: replaces the rules of the table `inet faults` with RULES (nft syntax, one per
+# line), in one transaction: a change from one set of cut members to another never lets traffic
+# through in between.
 faults_nft() {
 	faults_in_own_netns || { cluster_log "refusing nft rules outside the test's own netns"; return 1; }
 	{
+		echo "table inet faults"
+		echo "flush table inet faults"
 		echo "table inet faults {"
 		echo "chain out {"
 		echo "type filter hook output priority 0; policy accept;"
@@ -191,21 +237,22 @@ faults_nft() {
 	} | nft -f -
 }
 
-# faults_nft_isolate I: cuts member I off from both peers (its peer port, both ways), clients
-# still reach it: drops what reaches I's :2380, what I's :2380 sends, and what I (by its uid)
-# sends to any :2380. Every packet matches, so open connections stall as well.
+# faults_nft_isolate I [J...]: cuts each member listed off from both its peers (its peer port,
+# both ways), clients still reach it: drops what reaches I's :2380, what I's :2380 sends, and what
+# I (by its uid) sends to any :2380. Every packet matches, so open connections stall as well.
+# Replaces the rules of an earlier call (faults_nft).
 faults_nft_isolate() {
-	local ip
-	ip=$(cluster_ip "$1")
-	faults_nft <<-EOR
-		ip daddr $ip tcp dport 2380 counter drop
-		ip saddr $ip tcp sport 2380 counter drop
-		meta skuid $((FAULTS_UID_BASE + $1)) tcp dport 2380 counter drop
-	EOR
+	local i ip
+	for i in "$@"; do
+		ip=$(cluster_ip "$i")
+		echo "ip daddr $ip tcp dport 2380 counter drop"
+		echo "ip saddr $ip tcp sport 2380 counter drop"
+		echo "meta skuid $((FAULTS_UID_BASE + i)) tcp dport 2380 counter drop"
+	done | faults_nft
 }
 
 # faults_nft_cut I J: cuts the peer link between members I and J only (each one's connections to
-# the other's :2380); both still reach the third member.
+# the other's :2380); both still reach the third member. Replaces the rules of an earlier call.
 faults_nft_cut() {
 	faults_nft <<-EOR
 		meta skuid $((FAULTS_UID_BASE + $1)) ip daddr $(cluster_ip "$2") tcp dport 2380 counter drop

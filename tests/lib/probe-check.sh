@@ -5,6 +5,7 @@
 # Sourced after tests/lib/cluster.sh by tests/integration/probe_*.sh, from the repository root.
 #   PROBE       the binary (default build/etcd-probe, relative to the repository root)
 #   probe_run ARGS...             sets PROBE_RC, PROBE_MS, $PROBE_OUT_FILE, $PROBE_ERR_FILE
+#                                 (PROBE_MAXRSS=1: PROBE_RSS_KB too, the run's max RSS)
 #   probe_expect NAME RC [--max-ms N] [PATTERN | !PATTERN]...
 #   probe_expect_json NAME PYTHON_CODE [ARG...]  (the code sees the parsed document as `d`)
 #   scenario_ok NAME / scenario_fail NAME DETAIL... / scenario_skip NAME WHY
@@ -14,6 +15,7 @@ PROBE=${PROBE:-build/etcd-probe}
 SCENARIO_FAILED=0
 PROBE_RC=
 PROBE_MS=
+PROBE_RSS_KB=
 PROBE_CMD=
 
 # probe_outputs: sets the two capture files (inside $CLUSTER_DIR, so cleanup removes them).
@@ -34,11 +36,22 @@ probe_env_run() {
 	[ $# -gt 0 ] && shift
 	probe_outputs
 	PROBE_CMD="${envs[*]}${envs[*]:+ }$PROBE $*"
+	local measure=()
+	# GNU time reports the probe's own max RSS (wait4's) and passes its exit code on (128+N for
+	# a signal); it is inside timeout's process group, so a hung probe is still ended
+	[ "${PROBE_MAXRSS:-0}" = 1 ] && measure=(/usr/bin/time -f %M -o "$CLUSTER_DIR/probe.rss")
 	t0=$(date +%s%N)
-	env "${envs[@]}" timeout -k 5 "${PROBE_TIMEOUT:-60}" "$PROBE" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
+	env "${envs[@]}" timeout -k 5 "${PROBE_TIMEOUT:-60}" "${measure[@]}" "$PROBE" "$@" >"$PROBE_OUT_FILE" 2>"$PROBE_ERR_FILE"
 	PROBE_RC=$?
 	t1=$(date +%s%N)
 	PROBE_MS=$(((t1 - t0) / 1000000))
+	if [ ${#measure[@]} -gt 0 ]; then
+		# its last line: the figure (a line before it says how the command ended); empty when
+		# timeout ended it
+		# shellcheck disable=SC2034 # read by the caller
+		PROBE_RSS_KB=$(tail -n 1 "$CLUSTER_DIR/probe.rss" 2>/dev/null | grep -E '^[0-9]+$')
+		rm -f "$CLUSTER_DIR/probe.rss"
+	fi
 }
 
 # scenario_ok NAME / scenario_skip NAME WHY: print the result line.
