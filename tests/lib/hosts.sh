@@ -222,21 +222,28 @@ host_run() {
 	# they are.
 	# ID: this shell's PID and a count, unique without mktemp. Each file is emptied after use, not
 	# removed (rm is one more fork): a process left writing to it writes to a file nobody reads again.
-	local f rc out=/dev/stdout err=/dev/stderr
+	local f rc
 	f=$HOSTS_DIR/$name/runs/$BASHPID.$((HOSTS_RUN_SEQ += 1))
+	# (fd 1 and 2 are handed over by not redirecting them: a redirection to /dev/stdout would open the
+	# file again, with an offset of its own)
 	if [ -p /dev/stdout ] && [ /dev/stdout -ef /dev/stderr ]; then
 		_host_nsenter "$f" "$pid" "$@" >"$f.out" 2>&1
 		rc=$?
-		_hosts_cat "$f.out"
-		: >"$f.out"
-	else
-		[ -p /dev/stdout ] && out=$f.out
-		[ -p /dev/stderr ] && err=$f.err
-		_host_nsenter "$f" "$pid" "$@" >"$out" 2>"$err"
+	elif [ -p /dev/stdout ] && [ -p /dev/stderr ]; then
+		_host_nsenter "$f" "$pid" "$@" >"$f.out" 2>"$f.err"
 		rc=$?
-		[ "$out" = /dev/stdout ] || { _hosts_cat "$out"; : >"$out"; }
-		[ "$err" = /dev/stderr ] || { _hosts_cat "$err" >&2; : >"$err"; }
+	elif [ -p /dev/stdout ]; then
+		_host_nsenter "$f" "$pid" "$@" >"$f.out"
+		rc=$?
+	elif [ -p /dev/stderr ]; then
+		_host_nsenter "$f" "$pid" "$@" 2>"$f.err"
+		rc=$?
+	else
+		_host_nsenter "$f" "$pid" "$@"
+		rc=$?
 	fi
+	if [ -s "$f.out" ]; then _hosts_cat "$f.out"; : >"$f.out"; fi
+	if [ -s "$f.err" ]; then _hosts_cat "$f.err" >&2; : >"$f.err"; fi
 	: >"$f.pid"
 	return "$rc"
 }
