@@ -98,6 +98,7 @@ unit_show() {
 	for p in "$@"; do
 		for l in "${lines[@]}"; do [ "${l%%=*}" = "$p" ] && ST+="$l "; done
 	done
+	return 0
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.5 s until it succeeds; 1 on timeout
