@@ -142,6 +142,10 @@ hosts_watchdog() {
 		ps -e -o pid=,ppid=,pgid=,stat=,wchan:24=,etimes=,args= 2>/dev/null |
 			awk -v me="$me" '{ pp[$1] = $2; line[$1] = $0 } END { for (p in line) { q = p; while (q in pp && q != me && q > 1) q = pp[q]; if (q == me) print "  " line[p] } }' |
 			sort -n | head -n 60 >&2
+		# the shell itself: its system call (61 = wait4, first argument the PID waited for, 0xffffffff
+		# = any child) and signal masks (bit 17 = SIGCHLD: blocked while bash waits in the foreground)
+		echo "hosts: the test's shell: syscall $(cat "/proc/$me/syscall" 2>&1)" >&2
+		grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt):' "/proc/$me/status" 2>&1 | tr '\t' ' ' | sed 's/^/  /' >&2
 		kill -KILL "$me"
 		for ((i = 0; i < 100; i++)); do
 			for c in /sys/fs/cgroup/systemd/etcd-hosts."$id".* /sys/fs/cgroup/unified/etcd-hosts."$id".*; do
