@@ -124,11 +124,13 @@ hosts_init() {
 	return 1
 }
 
-# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here: the test's shell hangs for
-# good in a command substitution whose child is already gone, its hosts still up, no trap able to run
-# (the likeliest cause, a process left in a host holding the substitution's pipe, is what host_run now
-# keeps pipes away from; the watchdog stays for whatever else). After SECONDS the watchdog SIGKILLs the test's shell (the hosts and
-# the holder die with it: parent-death signal), then removes this run's cgroup dirs and $HOSTS_DIR.
+# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here and in CI: the test's shell
+# blocked for good in wait4() for any child (its foreground child already gone; the background ones,
+# this watchdog, the holder and the hosts, never end), its hosts still up, no trap able to run. A
+# process left in a host holding a substitution's pipe was one cause (host_run keeps pipes away from
+# them); the rest is bash's (see "Few forks" above). After SECONDS the watchdog SIGKILLs the test's
+# shell (the hosts and the holder die with it: parent-death signal), then removes this run's cgroup
+# dirs and $HOSTS_DIR.
 # hosts_cleanup stops it by its PID. It waits with bash's read -t on a FIFO of its own: no child.
 hosts_watchdog() {
 	local bound=$1 me=$$ dir=$HOSTS_DIR id=$HOSTS_ID
