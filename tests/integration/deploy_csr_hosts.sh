@@ -9,40 +9,11 @@
 # and the cluster is healthy by etcd-probe over mutual TLS with each host's installed files.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the CSR hosts test"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-# shellcheck source=tests/lib/hosts.sh
-source tests/lib/hosts.sh
-
-# inside a host, etcd-probe keeps its state in the host's own /var/lib/etcd-probe
-unset STATE_DIRECTORY
-PROBE=$REPO/build/etcd-probe
-if ! [ -x "$PROBE" ]; then
-	skip "etcd-install's CSR mode on three hosts with systemd" "build/etcd-probe not built (make)"
-	exit 0
-fi
-T0=$SECONDS
-hosts_init || { echo "not ok - hosts_init"; exit 1; }
-W=$HOSTS_DIR # bound into every host at the same path: the CSRs and certificates travel through it
-N=$HOSTS_NET
-IPS="$N.1 $N.2 $N.3"
-NODES=etcd01=https://$N.1:2380,etcd02=https://$N.2:2380,etcd03=https://$N.3:2380
+# shellcheck source=tests/lib/deploy-hosts.sh
+source tests/lib/deploy-hosts.sh
+deploy_hosts_start 3 "etcd-install's CSR mode on three hosts with systemd"
+# ($W is bound into every host at the same path: the CSRs and certificates travel through it)
 CA=/etc/kubernetes/ssl
-for i in 1 2 3; do host_boot "etcd0$i" "$N.$i" || { notok "boot etcd0$i"; exit 1; }; done
-for i in 1 2 3; do host_wait_running "etcd0$i" 60 || { notok "etcd0$i boots"; exit 1; }; done
-boot_s=$((SECONDS - T0))
-
-# install NAME [ARGS...]: the tutorial's environment for host NAME, then etcd-install with its defaults
-install() {
-	local n=$1 i=${1#etcd0}
-	shift
-	host_run "$n" env NODE_NAME="$n" NODE_IP="$N.$i" NODE_IPS="$IPS" ETCD_NODES="$NODES" \
-		timeout 120 "$REPO/deploy/etcd-install" "$@"
-}
 
 # -- the CA host: etcd01's own install (staged, not started yet) makes the CA
 install etcd01 --no-start >"$W/install1.out" 2>&1
@@ -137,12 +108,11 @@ bad=()
 for i in 1 2 3; do
 	n=etcd0$i
 	for ((k = 0; k < 100; k++)); do
-		st=$(host_run "$n" systemctl show -p ActiveState -p SubState etcd.service | sort | tr '\n' ' ')
-		[ "$st" = "ActiveState=active SubState=running " ] && break
-		sleep 0.3
+		unit_show "$n" etcd.service ActiveState SubState
+		[ "$ST" = "ActiveState=active SubState=running " ] && break
+		hosts_sleep 0.3
 	done
-	[ "$st" = "ActiveState=active SubState=running " ] ||
-		bad+=("$n: $st" "$(host_run "$n" timeout 10 journalctl --no-pager -u etcd.service -n 5 -o cat)")
+	[ "$ST" = "ActiveState=active SubState=running " ] || bad+=("$n: $ST" "$(jctl "$n" -u etcd.service -n 5 -o cat)")
 done
 EPS=https://$N.1:2379,https://$N.2:2379,https://$N.3:2379
 for i in 1 2 3; do

@@ -16,32 +16,10 @@
 # systemd-analyze security, and etcd03 repaired and healthy again under the sandbox.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the hosts test"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-# shellcheck source=tests/lib/hosts.sh
-source tests/lib/hosts.sh
+# shellcheck source=tests/lib/deploy-hosts.sh
+source tests/lib/deploy-hosts.sh
+deploy_hosts_start 3 "etcd-install on three hosts with systemd" diag
 
-# inside a host, etcd-probe keeps its state in the host's own /var/lib/etcd-probe (run-all.sh points
-# STATE_DIRECTORY at a dir of the machine's /tmp, which a host does not see)
-unset STATE_DIRECTORY
-PROBE=$REPO/build/etcd-probe DIAG=$REPO/build/etcd-diag
-if ! [ -x "$PROBE" ] || ! [ -x "$DIAG" ]; then
-	skip "etcd-install on three hosts with systemd" "build/etcd-probe and build/etcd-diag not built (make)"
-	exit 0
-fi
-T0=$SECONDS
-hosts_init || { echo "not ok - hosts_init"; exit 1; }
-W=$HOSTS_DIR
-N=$HOSTS_NET
-IPS="$N.1 $N.2 $N.3"
-NODES=etcd01=https://$N.1:2380,etcd02=https://$N.2:2380,etcd03=https://$N.3:2380
-for i in 1 2 3; do host_boot "etcd0$i" "$N.$i" || { notok "boot etcd0$i"; exit 1; }; done
-for i in 1 2 3; do host_wait_running "etcd0$i" 60 || { notok "etcd0$i boots"; exit 1; }; done
-boot_s=$((SECONDS - T0))
 # What systemd-tmpfiles-setup (masked in the bed: it would act on the machine) does at a real host's boot:
 # /var/log/journal setgid systemd-journal with its ACLs, so that the group may read the journal
 # (etcd-diag-report@ runs as etcd with SupplementaryGroups=systemd-journal). Only the host's own tmpfs.
@@ -55,31 +33,10 @@ host_run etcd02 userdel etcd || { notok "userdel etcd on etcd02"; exit 1; }
 host_run etcd03 sh -c 'umask 022 && mkdir -p /var/lib/etcd/old && : >/var/lib/etcd/old/from-root' ||
 	{ notok "root-owned files in etcd03's data dir"; exit 1; }
 
-# install NAME [ARGS...]: the tutorial's environment for host NAME, then etcd-install with its defaults
-install() {
-	local n=$1 i=${1#etcd0}
-	shift
-	host_run "$n" env NODE_NAME="$n" NODE_IP="$N.$i" NODE_IPS="$IPS" ETCD_NODES="$NODES" \
-		timeout 120 "$REPO/deploy/etcd-install" "$@"
-}
-# jctl NAME ARGS...: journalctl in host NAME
-jctl() {
-	local n=$1
-	shift
-	host_run "$n" timeout 10 journalctl --no-pager "$@"
-}
-
 # -- the CA, once: etcd-install on etcd01 makes it (no CA in /etc/kubernetes/ssl); copied to the others
 install etcd01 --no-start >"$W/install1.out" 2>&1
 rc=$?
-mkdir -p "$W/ca"
-host_run etcd01 cat /etc/kubernetes/ssl/ca.pem >"$W/ca/ca.pem" 2>/dev/null
-host_run etcd01 cat /etc/kubernetes/ssl/ca-key.pem >"$W/ca/ca-key.pem" 2>/dev/null
-# ($W is bound into every host at the same path)
-for i in 2 3; do
-	host_run "etcd0$i" sh -c 'mkdir -p /etc/kubernetes/ssl && cp "$1/ca.pem" "$1/ca-key.pem" /etc/kubernetes/ssl/ &&
-		chmod 600 /etc/kubernetes/ssl/ca-key.pem' _ "$W/ca"
-done
+ca_copy etcd01 etcd02 etcd03 # (checked below: the installer's output and $W/ca/ca.pem)
 if [ "$rc" = 0 ] && grep -q "made a new CA in /etc/kubernetes/ssl" "$W/install1.out" &&
 	openssl x509 -in "$W/ca/ca.pem" -noout 2>/dev/null; then
 	ok "etcd-install on etcd01 (tutorial's environment, default paths) makes the CA in /etc/kubernetes/ssl; copied to etcd02, etcd03"
@@ -112,12 +69,12 @@ bad=()
 for i in 1 2 3; do
 	n=etcd0$i
 	for ((k = 0; k < 100; k++)); do
-		st=$(host_run "$n" systemctl show -p Type -p ActiveState -p SubState -p NRestarts etcd.service | sort | tr '\n' ' ')
-		[ "$st" = "ActiveState=active NRestarts=0 SubState=running Type=notify " ] && break
-		sleep 0.3
+		unit_show "$n" etcd.service ActiveState NRestarts SubState Type
+		[ "$ST" = "ActiveState=active NRestarts=0 SubState=running Type=notify " ] && break
+		hosts_sleep 0.3
 	done
-	[ "$st" = "ActiveState=active NRestarts=0 SubState=running Type=notify " ] ||
-		bad+=("$n: $st" "$(jctl "$n" -u etcd.service -n 5 -o cat)")
+	[ "$ST" = "ActiveState=active NRestarts=0 SubState=running Type=notify " ] ||
+		bad+=("$n: $ST" "$(jctl "$n" -u etcd.service -n 5 -o cat)")
 	host_run "$n" test -f /etc/systemd/system/etcd.service -a -f /etc/etcd/ssl/etcd.pem -a -f /etc/etcd/ssl/etcd-key.pem \
 		-a -d /var/lib/etcd/member || bad+=("$n: not at the default paths")
 	[ "$(host_run "$n" stat -c %a /var/lib/etcd)" = 700 ] || bad+=("$n: /var/lib/etcd is not 0700")
@@ -226,7 +183,7 @@ for i in 1 2 3; do
 	n=etcd0$i
 	for ((k = 0; k < 60; k++)); do
 		[ "$(jctl "$n" --since "$since" -u etcd-probe.service -o cat | grep -c "^ETCD OK")" -ge 2 ] && break
-		sleep 0.5
+		hosts_sleep 0.5
 	done
 	[ "$(jctl "$n" --since "$since" -u etcd-probe.service -o cat | grep -c "^ETCD OK")" -ge 2 ] ||
 		bad+=("$n: not two ETCD OK from etcd-probe.service: $(jctl "$n" -u etcd-probe.service -n 5 -o cat)")
@@ -250,7 +207,7 @@ fi
 host_run etcd01 cat /etc/etcd/ssl/etcd.pem >"$W/etcd01.pem"
 host_run etcd01 cat /etc/etcd/ssl/etcd-key.pem >"$W/etcd01-key.pem"
 since=$(host_run etcd03 date '+%Y-%m-%d %H:%M:%S')
-sleep 1 # the journal's --since has a resolution of seconds: no entry of before the fault in the window
+hosts_sleep 1 # the journal's --since has a resolution of seconds: no entry of before the fault in the window
 host_run etcd03 sh -c 'cp "$1/etcd01.pem" /etc/etcd/ssl/etcd.pem && cp "$1/etcd01-key.pem" /etc/etcd/ssl/etcd-key.pem &&
 	systemctl restart etcd' _ "$W" >"$W/restart.out" 2>&1
 rc=$?
@@ -260,7 +217,7 @@ bad=()
 # the timer's next probe fails; OnFailure= starts the report unit, which writes etcd-diag's verdict
 for ((k = 0; k < 120; k++)); do
 	jctl etcd03 --since "$since" -t etcd-diag-report -o cat | grep -q "cert-san-mismatch" && break
-	sleep 0.5
+	hosts_sleep 0.5
 done
 probe_log=$(jctl etcd03 --since "$since" -u etcd-probe.service -o cat)
 report=$(jctl etcd03 --since "$since" -o verbose -t etcd-diag-report)
@@ -314,7 +271,7 @@ for ((k = 0; k < 60; k++)); do
 	out=$(host_run etcd01 timeout 20 "$PROBE" --endpoints="$EPS" --cacert=/etc/kubernetes/ssl/ca.pem \
 		--cert=/etc/etcd/ssl/etcd.pem --key=/etc/etcd/ssl/etcd-key.pem -t 5 2>&1)
 	grep -q "^ETCD OK" <<<"$out" && break
-	sleep 0.5
+	hosts_sleep 0.5
 done
 grep -q "^ETCD OK" <<<"$out" || bad+=("the cluster is not healthy again: $out")
 pid=$(host_run etcd03 systemctl show -P MainPID etcd.service)

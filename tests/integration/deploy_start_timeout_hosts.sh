@@ -11,36 +11,12 @@
 # etcd-versions: first
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the start timeout test"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-# shellcheck source=tests/lib/hosts.sh
-source tests/lib/hosts.sh
+# shellcheck source=tests/lib/deploy-hosts.sh
+source tests/lib/deploy-hosts.sh
+deploy_hosts_start 2 "etcd.service's start timeout on real systemd" diag
 
-unset STATE_DIRECTORY # the host's own /var/lib/etcd-probe (see deploy_hosts.sh)
-PROBE=$REPO/build/etcd-probe
-if ! [ -x "$PROBE" ] || ! [ -x "$REPO/build/etcd-diag" ]; then
-	skip "etcd.service's start timeout on real systemd" "build/etcd-probe and build/etcd-diag not built (make)"
-	exit 0
-fi
-T0=$SECONDS
-hosts_init || { echo "not ok - hosts_init"; exit 1; }
-W=$HOSTS_DIR
-N=$HOSTS_NET
-NODES=etcd01=https://$N.1:2380,etcd02=https://$N.2:2380
-for i in 1 2; do host_boot "etcd0$i" "$N.$i" || { notok "boot etcd0$i"; exit 1; }; done
-for i in 1 2; do host_wait_running "etcd0$i" 60 || { notok "etcd0$i boots"; exit 1; }; done
-
-install() { # install NAME [ARGS...]: the tutorial's environment, etcd-install with its defaults
-	local n=$1 i=${1#etcd0}
-	shift
-	host_run "$n" env NODE_NAME="$n" NODE_IP="$N.$i" NODE_IPS="$N.1 $N.2" ETCD_NODES="$NODES" \
-		timeout 120 "$REPO/deploy/etcd-install" "$@"
-}
-show() { host_run "$1" systemctl show -p ActiveState -p SubState -p NRestarts -p MainPID etcd.service | sort | tr '\n' ' '; }
+# show NAME: etcd.service's state on host NAME, one line
+show() { unit_show "$1" etcd.service ActiveState MainPID NRestarts SubState && printf '%s' "$ST"; }
 
 # -- a short default start timeout on both hosts (the hosts' own /etc; host-init.sh's drop-in is 10-)
 bad=()
@@ -56,11 +32,7 @@ done
 
 # -- etcd01's files and the CA (made there), copied to etcd02 as the tutorial does
 install etcd01 --no-start >"$W/install1.out" 2>&1 || { notok "etcd-install --no-start on etcd01" "$(tail -5 "$W/install1.out")"; exit 1; }
-mkdir -p "$W/ca"
-host_run etcd01 cat /etc/kubernetes/ssl/ca.pem >"$W/ca/ca.pem" &&
-	host_run etcd01 cat /etc/kubernetes/ssl/ca-key.pem >"$W/ca/ca-key.pem" &&
-	host_run etcd02 sh -c 'mkdir -p /etc/kubernetes/ssl && cp "$1/ca.pem" "$1/ca-key.pem" /etc/kubernetes/ssl/ &&
-		chmod 600 /etc/kubernetes/ssl/ca-key.pem' _ "$W/ca" || { notok "the CA copied to etcd02"; exit 1; }
+ca_copy etcd01 etcd02 || { notok "the CA copied to etcd02"; exit 1; }
 grep -qx "TimeoutStartSec=infinity" <<<"$(host_run etcd01 cat /etc/systemd/system/etcd.service)" ||
 	notok "etcd.service sets TimeoutStartSec=infinity" "$(host_run etcd01 grep -n Timeout /etc/systemd/system/etcd.service)"
 
@@ -72,10 +44,11 @@ t=$SECONDS
 # (etcd waiting for a peer never exits by itself)
 seen=""
 for ((k = 0; k < 80; k++)); do
-	r=$(host_run etcd01 systemctl show -p Result -p NRestarts etcd.service | sort | tr '\n' ' ')
+	unit_show etcd01 etcd.service NRestarts Result
+	r=$ST
 	[[ $r == "NRestarts=0 Result=timeout "* ]] && seen=$r
 	[ -n "$seen" ] && [[ $r != NRestarts=0* ]] && break
-	sleep 0.5
+	hosts_sleep 0.5
 done
 if [ -n "$seen" ] && [[ $r != NRestarts=0* ]]; then
 	ok "without TimeoutStartSec= the first member is killed while it waits for its peer (Result=timeout, then restarted: $r; $((SECONDS - t))s)"
@@ -99,7 +72,7 @@ prc=$?
 [ "$prc" != 124 ] || bad+=("systemctl start etcd-probe.service waited for etcd.service's start job (30 s)")
 host_run etcd01 journalctl --no-pager -u etcd-probe.service -o cat | grep -q "^ETCD CRITICAL" ||
 	bad+=("no failed probe while etcd01 waits: $(host_run etcd01 journalctl --no-pager -u etcd-probe.service -n 3 -o cat)")
-while [ $((SECONDS - t)) -lt 12 ]; do sleep 0.5; done
+while [ $((SECONDS - t)) -lt 12 ]; do hosts_sleep 0.5; done
 st2=$(show etcd01)
 [ "$st2" = "ActiveState=activating MainPID=$pid NRestarts=0 SubState=start " ] ||
 	bad+=("etcd01 after $((SECONDS - t))s: $st2 (at the start: $st)")
@@ -116,7 +89,7 @@ bad=()
 [ "$rc" = 0 ] || bad+=("etcd-install on etcd02: exit $rc: $(tail -5 "$W/install2.start")")
 for ((k = 0; k < 60; k++)); do
 	[ "$(show etcd01)" = "ActiveState=active MainPID=$pid NRestarts=0 SubState=running " ] && break
-	sleep 0.5
+	hosts_sleep 0.5
 done
 [ "$(show etcd01)" = "ActiveState=active MainPID=$pid NRestarts=0 SubState=running " ] || bad+=("etcd01: $(show etcd01)")
 out=$(host_run etcd02 timeout 20 "$PROBE" --endpoints="https://$N.1:2379,https://$N.2:2379" --cacert=/etc/kubernetes/ssl/ca.pem \

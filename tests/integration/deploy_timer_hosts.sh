@@ -11,39 +11,10 @@
 # Reports are counted by their first line (ETCD-DIAG ...) under SyslogIdentifier=etcd-diag-report.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-REPO=$PWD
-# shellcheck source=deploy/demo-lib.sh
-source deploy/demo-lib.sh
-lab_use_etcd || { rc=$?; echo "not ok - etcd ${ETCD_VERSION:-} for the timer test"; exit "$rc"; }
-# shellcheck source=tests/lib/tap.sh
-source tests/lib/tap.sh
-# shellcheck source=tests/lib/hosts.sh
-source tests/lib/hosts.sh
+# shellcheck source=tests/lib/deploy-hosts.sh
+source tests/lib/deploy-hosts.sh
+deploy_hosts_start 3 "the probe timer on three hosts with systemd" diag
 
-unset STATE_DIRECTORY # a host's probe keeps its state in the host's own /var/lib/etcd-probe
-PROBE=$REPO/build/etcd-probe DIAG=$REPO/build/etcd-diag
-if ! [ -x "$PROBE" ] || ! [ -x "$DIAG" ]; then
-	skip "the probe timer on three hosts with systemd" "build/etcd-probe and build/etcd-diag not built (make)"
-	exit 0
-fi
-T0=$SECONDS
-hosts_init || { echo "not ok - hosts_init"; exit 1; }
-W=$HOSTS_DIR
-N=$HOSTS_NET
-NODES=etcd01=https://$N.1:2380,etcd02=https://$N.2:2380,etcd03=https://$N.3:2380
-for i in 1 2 3; do host_boot "etcd0$i" "$N.$i" || { notok "boot etcd0$i"; exit 1; }; done
-for i in 1 2 3; do host_wait_running "etcd0$i" 60 || { notok "etcd0$i boots"; exit 1; }; done
-
-install() { # install NAME [ARGS...]: etcd-install with its default paths on host NAME
-	local n=$1 i=${1#etcd0}
-	shift
-	host_run "$n" env NODE_NAME="$n" NODE_IP="$N.$i" ETCD_NODES="$NODES" timeout 120 "$REPO/deploy/etcd-install" "$@"
-}
-jctl() { # jctl NAME ARGS...: journalctl in host NAME
-	local n=$1
-	shift
-	host_run "$n" timeout 10 journalctl --no-pager "$@"
-}
 # mark: now, for journalctl --since @MARK (every host has the machine's clock). Not a journal cursor: in
 # runs here --after-cursor missed a report's first lines now and then (a host's journal is several files).
 mark() { date +%s.%6N; }
@@ -56,22 +27,10 @@ decisions() {
 }
 # probes NAME MARK PATTERN: how many probe runs since MARK printed a first line matching PATTERN
 probes() { jctl "$1" --since "@$2" -u etcd-probe.service -o cat | grep -c "$3"; }
-# wait_for SECONDS CMD...: polls CMD every 0.5 s until it succeeds; 1 on timeout
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.5; done
-}
-at_least() { [ "$("${@:2}")" -ge "$1" ]; } # at_least N CMD...: CMD prints a number >= N
 
 # -- the cluster: the CA made on etcd01, copied to the others; the three installs at once
 install etcd01 --no-start >"$W/install1.out" 2>&1 || { notok "etcd-install on etcd01" "$(cat "$W/install1.out")"; exit 1; }
-mkdir -p "$W/ca"
-host_run etcd01 cat /etc/kubernetes/ssl/ca.pem >"$W/ca/ca.pem"
-host_run etcd01 cat /etc/kubernetes/ssl/ca-key.pem >"$W/ca/ca-key.pem"
-for i in 2 3; do
-	host_run "etcd0$i" sh -c 'mkdir -p /etc/kubernetes/ssl && cp "$1/ca.pem" "$1/ca-key.pem" /etc/kubernetes/ssl/' _ "$W/ca"
-done
+ca_copy etcd01 etcd02 etcd03 || { notok "the CA copied to etcd02, etcd03"; exit 1; }
 for i in 1 2 3; do install "etcd0$i" >"$W/install$i.start" 2>&1 & eval "ipid$i=\$!"; done
 bad=()
 for i in 1 2 3; do eval "wait \$ipid$i" || bad+=("etcd0$i: $(tail -5 "$W/install$i.start")"); done

@@ -119,6 +119,25 @@ else
 fi
 wait "$cpid" 2>/dev/null
 
+# a caller's 2>&1 keeps the order of the command's stdout and stderr lines, through $(...) and through |;
+# apart (stdout a pipe, stderr a file) each still gets its own; output with NUL bytes comes back whole
+bad=()
+lines='echo one; echo two >&2; echo three; echo four >&2'
+out=$(host_run etcd01 sh -c "$lines" 2>&1)
+[ "$out" = $'one\ntwo\nthree\nfour' ] || bad+=("\$(... 2>&1): $(tr '\n' ' ' <<<"$out")")
+out=$(host_run etcd01 sh -c "$lines" 2>&1 | tr '\n' ' ')
+[ "$out" = "one two three four " ] || bad+=("2>&1 | tr: $out")
+out=$(host_run etcd01 sh -c "$lines" 2>"$SENT/stderr")
+[ "$out" = $'one\nthree' ] && [ "$(tr '\n' ' ' <"$SENT/stderr")" = "two four " ] ||
+	bad+=("stdout apart: $(tr '\n' ' ' <<<"$out") stderr apart: $(tr '\n' ' ' <"$SENT/stderr")")
+out=$(host_run etcd01 printf 'a\0b\0\0c\n' | od -An -c | tr -s ' \n' ' ')
+[ "$out" = " a \\0 b \\0 \\0 c \\n " ] || bad+=("NUL bytes: '$out'")
+if [ ${#bad[@]} = 0 ]; then
+	ok "host_run keeps a caller's 2>&1 in order (through \$(...) and |), stdout and stderr apart when apart, NUL bytes"
+else
+	notok "host_run's stdout and stderr" "${bad[@]}"
+fi
+
 # the machine meanwhile: only this run's cgroup dirs are new
 machine_state >"$SENT/during"
 want=$(for s in systemd unified; do for i in 1 2 3; do echo "/sys/fs/cgroup/$s/etcd-hosts.$ID.etcd0$i"; done; done | sort)

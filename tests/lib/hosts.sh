@@ -9,6 +9,7 @@
 #   host_boot etcd01 "$HOSTS_NET.1"   # boots a host (returns at once)
 #   host_wait_running etcd01     # bounded: systemctl is-system-running says running or degraded
 #   host_run etcd01 CMD...       # CMD inside the host (its namespaces; working directory /)
+#   hosts_sleep 0.5              # a pause without a child process (see hosts_sleep)
 #   hosts_stop_all               # poweroff, bounded wait, KILL by PID, cgroups, temp dir removed
 #
 # Each host (tests/lib/host-init.sh does it before exec systemd) has private tmpfs on /run, /tmp,
@@ -26,21 +27,48 @@
 # Call the functions from the main shell, not inside $(...) or a pipeline: state lives in shell
 # variables, and each host dies with the shell that booted it (parent-death signal), so a test
 # killed without its trap leaves no systemd behind.
+# Few forks: the test's shell was seen (CI, diag_sdbus on 3.5.16) blocked for good in a wait with no
+# child left to wait for, a bash fault whose cause is not known; every fork is one more chance of it.
+# So the bed's own loops fork nothing they can do without: pauses are bash's read -t (hosts_sleep),
+# namespaces are compared with test -ef, a host's PID 1 is read from /proc/PID/task/PID/children,
+# host_run's files are named without mktemp and copied back by bash itself (_hosts_cat).
 #
 # State: HOSTS_DIR, HOSTS_NET (127.0.X), HOSTS_HOLDER (PID of the network namespace's holder),
 # HOST_PID[NAME] (the host's systemd, outer PID), HOST_IP[NAME], HOST_CG[NAME], HOST_LOG[NAME]
 # (systemd's console output), HOST_STATE[NAME] (what host_wait_running saw last).
 
 HOSTS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HOSTS_CHECKOUT=$(cd "$HOSTS_LIB_DIR/../.." && pwd -P)
+HOSTS_MACHINE_MNTNS=$(readlink /proc/self/ns/mnt)
 HOSTS_DIR=""
 HOSTS_NET=""
 HOSTS_ID=""
 HOSTS_HOLDER=""
 HOSTS_WATCHDOG=""
+HOSTS_RUN_SEQ=0
 declare -A HOST_PID=() HOST_OUTER=() HOST_IP=() HOST_CG=() HOST_LOG=() HOST_STATE=()
 declare -a HOSTS_ATEXIT=()
 
 hosts_log() { echo "hosts: $*" >&2; }
+
+# hosts_sleep SECONDS: a pause with no child process: bash's read -t on a FIFO of the bed's that no one
+# writes (opened read-write, so the open does not block). sleep(1) before hosts_init or after the
+# cleanup, when there is no FIFO.
+hosts_sleep() {
+	if [ -n "$HOSTS_DIR" ] && [ -p "$HOSTS_DIR/sleep.fifo" ]; then
+		read -r -t "$1" _ <>"$HOSTS_DIR/sleep.fifo"
+		[ $? -gt 128 ] && return 0
+	fi
+	sleep "$1"
+}
+
+# _hosts_cat FILE: FILE's bytes on stdout, by bash itself (no cat(1)): read splits at each NUL, put
+# back by printf, so binary output is kept too.
+_hosts_cat() {
+	local chunk
+	while IFS= read -r -d '' chunk; do printf '%s\0' "$chunk"; done <"$1"
+	printf '%s' "$chunk"
+}
 
 # hosts_need: the commands the bed uses (util-linux's unshare, nsenter, setpriv; systemd; iproute2; procps).
 hosts_need() {
@@ -64,12 +92,13 @@ hosts_need() {
 # shared with the other loopback tests), the network namespace (lo up) held by one process, traps:
 # EXIT runs hosts_cleanup, INT/TERM run it and exit 130/143.
 hosts_init() {
-	local i me
+	local i
 	hosts_need || return 1
 	# shellcheck source=deploy/demo-lib.sh
 	. "$HOSTS_LIB_DIR/../../deploy/demo-lib.sh" || return 1
 	HOSTS_DIR=$(mktemp -d /tmp/etcd-hosts.XXXXXX) || return 1
 	chmod 755 "$HOSTS_DIR"
+	mkfifo "$HOSTS_DIR/sleep.fifo" || return 1
 	HOSTS_ID=${HOSTS_DIR##*.}
 	trap hosts_cleanup EXIT
 	trap 'hosts_cleanup; trap - EXIT; exit 130' INT
@@ -79,28 +108,29 @@ hosts_init() {
 	hosts_watchdog "${HOSTS_DEADLINE:-180}"
 	# the holder: a process that only keeps the network namespace alive; dies with this shell
 	# setsid: a signal to the test's process group (timeout(1), Ctrl-C) must not reach it, nor the hosts
-	setsid setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && exec sleep infinity' \
-		</dev/null >"$HOSTS_DIR/holder.log" 2>&1 &
+	# holder.ready: lo is up in its namespace
+	setsid setpriv --pdeathsig KILL unshare --net -- sh -c 'ip link set lo up && : >"$1" && exec sleep infinity' _ \
+		"$HOSTS_DIR/holder.ready" </dev/null >"$HOSTS_DIR/holder.log" 2>&1 &
 	HOSTS_HOLDER=$!
-	me=$(readlink /proc/self/ns/net)
 	for ((i = 0; i < 50; i++)); do
-		if [ "$(readlink "/proc/$HOSTS_HOLDER/ns/net" 2>/dev/null)" != "$me" ] &&
-			nsenter --net="/proc/$HOSTS_HOLDER/ns/net" ip -o link show lo 2>/dev/null | grep -q 'UP'; then
+		if [ -e "$HOSTS_DIR/holder.ready" ] && ! [ "/proc/$HOSTS_HOLDER/ns/net" -ef /proc/self/ns/net ]; then
 			hosts_log "dir $HOSTS_DIR net $HOSTS_NET.* (network namespace of PID $HOSTS_HOLDER)"
 			return 0
 		fi
 		kill -0 "$HOSTS_HOLDER" 2>/dev/null || break
-		sleep 0.1
+		hosts_sleep 0.1
 	done
 	hosts_log "the network namespace did not come up: $(cat "$HOSTS_DIR/holder.log")"
 	return 1
 }
 
-# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here: the test's shell hangs for
-# good in a command substitution whose child is already gone, its hosts still up, no trap able to run
-# (the likeliest cause, a process left in a host holding the substitution's pipe, is what host_run now
-# keeps pipes away from; the watchdog stays for whatever else). After SECONDS the watchdog SIGKILLs the test's shell (the hosts and
-# the holder die with it: parent-death signal), then removes this run's cgroup dirs and $HOSTS_DIR.
+# hosts_watchdog SECONDS: a bound on the whole bed. Seen a few times here and in CI: the test's shell
+# blocked for good in wait4() for any child (its foreground child already gone; the background ones,
+# this watchdog, the holder and the hosts, never end), its hosts still up, no trap able to run. A
+# process left in a host holding a substitution's pipe was one cause (host_run keeps pipes away from
+# them); the rest is bash's (see "Few forks" above). After SECONDS the watchdog SIGKILLs the test's
+# shell (the hosts and the holder die with it: parent-death signal), then removes this run's cgroup
+# dirs and $HOSTS_DIR.
 # hosts_cleanup stops it by its PID. It waits with bash's read -t on a FIFO of its own: no child.
 hosts_watchdog() {
 	local bound=$1 me=$$ dir=$HOSTS_DIR id=$HOSTS_ID
@@ -114,13 +144,17 @@ hosts_watchdog() {
 		ps -e -o pid=,ppid=,pgid=,stat=,wchan:24=,etimes=,args= 2>/dev/null |
 			awk -v me="$me" '{ pp[$1] = $2; line[$1] = $0 } END { for (p in line) { q = p; while (q in pp && q != me && q > 1) q = pp[q]; if (q == me) print "  " line[p] } }' |
 			sort -n | head -n 60 >&2
+		# the shell itself: its system call (61 = wait4, first argument the PID waited for, 0xffffffff
+		# = any child) and signal masks (bit 17 = SIGCHLD: blocked while bash waits in the foreground)
+		echo "hosts: the test's shell: syscall $(cat "/proc/$me/syscall" 2>&1)" >&2
+		grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt):' "/proc/$me/status" 2>&1 | tr '\t' ' ' | sed 's/^/  /' >&2
 		kill -KILL "$me"
 		for ((i = 0; i < 100; i++)); do
 			for c in /sys/fs/cgroup/systemd/etcd-hosts."$id".* /sys/fs/cgroup/unified/etcd-hosts."$id".*; do
 				[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
 			done
 			compgen -G "/sys/fs/cgroup/*/etcd-hosts.$id.*" >/dev/null || break
-			sleep 0.1
+			read -r -t 0.1 _ <>"$dir/watchdog.fifo"
 		done
 		rm -rf "$dir"
 	) </dev/null &
@@ -133,36 +167,37 @@ hosts_atexit() { HOSTS_ATEXIT+=("$1"); }
 # host_boot NAME IP: prepares $HOSTS_DIR/NAME and the host's cgroups, starts its systemd and returns
 # once its PID is known (HOST_PID[NAME]); follow with host_wait_running.
 host_boot() {
-	local name=$1 ip=$2 h=$HOSTS_DIR/$1 cg c pid i binds=("$HOSTS_DIR")
+	local name=$1 ip=$2 h=$HOSTS_DIR/$1 cg c pid i outer binds=("$HOSTS_DIR")
 	[ -n "$HOSTS_HOLDER" ] || { hosts_log "hosts_init first"; return 1; }
 	[ -z "${HOST_PID[$name]:-}" ] || { hosts_log "$name is already booted"; return 1; }
 	[[ $name =~ ^[a-z][a-z0-9-]*$ ]] || { hosts_log "bad host name '$name'"; return 1; }
 	# the checkout itself (its build/, deploy/, tests/) when it lives in /tmp, as a CI clone may
-	c=$(cd "$HOSTS_LIB_DIR/../.." && pwd -P)
-	case $c in /tmp/?*) binds+=("$c") ;; esac
+	case $HOSTS_CHECKOUT in /tmp/?*) binds+=("$HOSTS_CHECKOUT") ;; esac
 	for c in ${HOSTS_BINDS:-}; do case $c in /tmp/?*) binds+=("$c") ;; esac; done
 	cg=etcd-hosts.$HOSTS_ID.$name
-	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" "$h/usrlocal.upper" "$h/usrlocal.work" || return 1
+	mkdir -p "$h/etc.upper" "$h/etc.work" "$h/var.upper" "$h/var.work" "$h/usrlocal.upper" "$h/usrlocal.work" "$h/runs" || return 1
 	for c in systemd unified; do mkdir "/sys/fs/cgroup/$c/$cg" || return 1; done
 	# shellcheck disable=SC2034 # HOST_IP is for the tests that source this file
 	HOST_CG[$name]=$cg HOST_IP[$name]=$ip HOST_LOG[$name]=$h/console.log
 	# its own session: systemd takes SIGTERM for "re-execute" and SIGINT for "reboot", so the signals
 	# timeout(1) or a terminal send to the test's process group must not reach it
-	HOST_MACHINE_MNTNS=$(readlink /proc/self/ns/mnt) setsid setpriv --pdeathsig KILL \
+	HOST_MACHINE_MNTNS=$HOSTS_MACHINE_MNTNS setsid setpriv --pdeathsig KILL \
 		nsenter --net="/proc/$HOSTS_HOLDER/ns/net" -- \
 		unshare --pid --fork --kill-child=SIGKILL --mount --mount-proc --uts --ipc --propagation private -- \
 		bash "$HOSTS_LIB_DIR/host-init.sh" "$name" "$ip" "$h" "$cg" "${binds[@]}" \
 		</dev/null >"$h/console.log" 2>&1 &
-	HOST_OUTER[$name]=$!
-	# the host's PID 1 is the outer unshare's only child
+	outer=$!
+	HOST_OUTER[$name]=$outer
+	# the host's PID 1 is the outer unshare's only child (the kernel's list of its children)
 	for ((i = 0; i < 50; i++)); do
-		pid=$(ps -o pid= --ppid "${HOST_OUTER[$name]}" 2>/dev/null | tr -d ' ' | head -1)
-		if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" != "$(readlink /proc/self/ns/pid)" ]; then
+		pid=""
+		read -r pid _ <"/proc/$outer/task/$outer/children" 2>/dev/null
+		if [ -n "$pid" ] && [ -e "/proc/$pid/ns/pid" ] && ! [ "/proc/$pid/ns/pid" -ef /proc/self/ns/pid ]; then
 			HOST_PID[$name]=$pid
 			return 0
 		fi
-		kill -0 "${HOST_OUTER[$name]}" 2>/dev/null || break
-		sleep 0.1
+		kill -0 "$outer" 2>/dev/null || break
+		hosts_sleep 0.1
 	done
 	hosts_log "$name did not start; its console:"
 	tail -n 20 "$h/console.log" >&2
@@ -177,47 +212,63 @@ host_run() {
 	pid=${HOST_PID[$name]:-}
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { hosts_log "$name is not running"; return 125; }
 	# a PID reused by some other process would have the machine's namespaces
-	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] ||
+	! [ "/proc/$pid/ns/mnt" -ef /proc/self/ns/mnt ] ||
 		{ hosts_log "PID $pid of $name is not in a mount namespace of its own"; return 125; }
 	# nsenter stops itself whenever its child stops, and the final stage of a shutdown stops every
 	# process of the host (SIGSTOP, SIGTERM, SIGCONT): a host_run caught there leaves nsenter stopped
 	# with an unreaped child, and the host's PID 1 waits for that child forever. So each nsenter's PID
-	# is kept in $HOSTS_DIR/NAME/runs while it runs (a file: host_run may run in a subshell), and
+	# is kept in $HOSTS_DIR/NAME/runs/ID.pid while it runs (a file: host_run may run in a subshell), and
 	# host_stop continues the stopped ones. stdin stays the caller's (<&0).
 	# It runs in the foreground (a `wait` interrupted by a trapped signal, whose trap then waits
-	# again, can hang bash): a shell records its PID, then execs nsenter.
+	# again, can hang bash): a subshell records its PID, then execs nsenter.
 	# A pipe as stdout or stderr (the caller's $(...) or |) is fed through files: a process the command
 	# leaves running in the host (a daemon, an agent systemctl forks) would keep the pipe open, and the
-	# caller would wait for an EOF that never comes (a test shell blocked for good with no child left:
-	# the bed's rare hang). Files and terminals are handed over as they are.
-	local f rc runs=$HOSTS_DIR/$name/runs
-	mkdir -p "$runs" && f=$(mktemp "$runs/run.XXXXXX") || return 125
-	if [ -p /dev/stdout ] || [ -p /dev/stderr ]; then
+	# caller would wait for an EOF that never comes. Stdout and stderr on the same pipe (the caller's
+	# 2>&1) go to one file, so their lines keep their order. Files and terminals are handed over as
+	# they are.
+	# ID: this shell's PID and a count, unique without mktemp. Each file is emptied after use, not
+	# removed (rm is one more fork): a process left writing to it writes to a file nobody reads again.
+	local f rc
+	f=$HOSTS_DIR/$name/runs/$BASHPID.$((HOSTS_RUN_SEQ += 1))
+	# (fd 1 and 2 are handed over by not redirecting them: a redirection to /dev/stdout would open the
+	# file again, with an offset of its own)
+	if [ -p /dev/stdout ] && [ /dev/stdout -ef /dev/stderr ]; then
+		_host_nsenter "$f" "$pid" "$@" >"$f.out" 2>&1
+		rc=$?
+	elif [ -p /dev/stdout ] && [ -p /dev/stderr ]; then
 		_host_nsenter "$f" "$pid" "$@" >"$f.out" 2>"$f.err"
 		rc=$?
-		cat "$f.out" 2>/dev/null
-		cat "$f.err" >&2 2>/dev/null
-		rm -f "$f.out" "$f.err"
+	elif [ -p /dev/stdout ]; then
+		_host_nsenter "$f" "$pid" "$@" >"$f.out"
+		rc=$?
+	elif [ -p /dev/stderr ]; then
+		_host_nsenter "$f" "$pid" "$@" 2>"$f.err"
+		rc=$?
 	else
 		_host_nsenter "$f" "$pid" "$@"
 		rc=$?
 	fi
-	rm -f "$f"
+	if [ -s "$f.out" ]; then _hosts_cat "$f.out"; : >"$f.out"; fi
+	if [ -s "$f.err" ]; then _hosts_cat "$f.err" >&2; : >"$f.err"; fi
+	: >"$f.pid"
 	return "$rc"
 }
-_host_nsenter() { # RUNFILE PID CMD...: host_run's nsenter, its PID recorded in RUNFILE
-	bash -c 'echo "$$ $2" >"$1" && shift 2 && exec nsenter -t "$1" -m -u -i -n -p -- "${@:2}"' _ "$1" "$2" "$2" "${@:3}"
+_host_nsenter() { # RUNFILE PID CMD...: host_run's nsenter, its PID recorded in RUNFILE.pid
+	(echo "$BASHPID $2" >"$1.pid" && exec nsenter -t "$2" -m -u -i -n -p -- "${@:3}")
 }
 
 # host_unstop NAME: SIGCONT to each nsenter of host_run into NAME that is stopped (see host_run).
 host_unstop() {
-	local f p target
-	for f in "$HOSTS_DIR/$1/runs"/run.*; do
-		[ -f "$f" ] || continue
+	local f p target st
+	# emptied files are of runs that ended; the state is the field after "(comm)" in /proc/PID/stat
+	for f in "$HOSTS_DIR/$1/runs"/*.pid; do
+		[ -s "$f" ] || continue
 		read -r p target <"$f" || continue
-		if [ "$target" = "${HOST_PID[$1]:-}" ] && grep -q '^State:[[:space:]]*T' "/proc/$p/status" 2>/dev/null; then
-			kill -CONT "$p" 2>/dev/null
-		fi
+		[ "$target" = "${HOST_PID[$1]:-}" ] || continue
+		st=""
+		read -r st <"/proc/$p/stat" 2>/dev/null || continue
+		st=${st##*) }
+		[ "${st%% *}" = T ] && kill -CONT "$p" 2>/dev/null
 	done
 	return 0
 }
@@ -235,7 +286,7 @@ host_wait_running() {
 		# systemctl that ignores SIGTERM is killed too
 		s=""
 		host_run "$name" timeout -k 2 5 systemctl is-system-running >"$f" 2>/dev/null </dev/null
-		[ -s "$f" ] && s=$(<"$f")
+		[ -s "$f" ] && read -r s <"$f"
 		case $s in
 		running) HOST_STATE[$name]=$s; return 0 ;;
 		degraded)
@@ -249,7 +300,7 @@ host_wait_running() {
 			hosts_log "$name: its systemd (PID ${HOST_PID[$name]}) is gone, the namespace's unshare exited $?"
 			break
 		fi
-		sleep 0.2
+		hosts_sleep 0.2
 	done
 	# shellcheck disable=SC2034 # HOST_STATE is for the tests that source this file
 	HOST_STATE[$name]=${s:-none}
@@ -275,16 +326,16 @@ host_stop() {
 		for ((i = 0; i < bound * 10; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
 			[ $((i % 5)) = 4 ] && host_unstop "$name"
-			sleep 0.1
+			hosts_sleep 0.1
 		done
 		if kill -0 "$pid" 2>/dev/null; then
 			hosts_log "$name (PID $pid) still up after ${bound}s: SIGKILL"
 			kill -KILL "$pid" 2>/dev/null
-			for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; host_unstop "$name"; sleep 0.1; done
+			for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; host_unstop "$name"; hosts_sleep 0.1; done
 		fi
 	fi
 	if [ -n "${HOST_OUTER[$name]:-}" ]; then
-		for ((i = 0; i < 50; i++)); do kill -0 "${HOST_OUTER[$name]}" 2>/dev/null || break; sleep 0.1; done
+		for ((i = 0; i < 50; i++)); do kill -0 "${HOST_OUTER[$name]}" 2>/dev/null || break; hosts_sleep 0.1; done
 		kill -KILL "${HOST_OUTER[$name]}" 2>/dev/null
 		wait "${HOST_OUTER[$name]}" 2>/dev/null
 	fi
@@ -296,7 +347,7 @@ host_stop() {
 				[ -d "/sys/fs/cgroup/$c/$cg" ] && find "/sys/fs/cgroup/$c/$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 			done
 			[ -d "/sys/fs/cgroup/systemd/$cg" ] || [ -d "/sys/fs/cgroup/unified/$cg" ] || break
-			sleep 0.1
+			hosts_sleep 0.1
 		done
 		for c in systemd unified; do
 			[ -d "/sys/fs/cgroup/$c/$cg" ] && hosts_log "cannot remove cgroup $c/$cg: $(cat "/sys/fs/cgroup/$c/$cg/cgroup.procs" 2>&1 | tr '\n' ' ')"
@@ -328,7 +379,7 @@ hosts_cleanup() {
 	fi
 	if [ -n "$HOSTS_HOLDER" ]; then
 		kill -TERM "$HOSTS_HOLDER" 2>/dev/null
-		for ((i = 0; i < 50; i++)); do kill -0 "$HOSTS_HOLDER" 2>/dev/null || break; sleep 0.1; done
+		for ((i = 0; i < 50; i++)); do kill -0 "$HOSTS_HOLDER" 2>/dev/null || break; hosts_sleep 0.1; done
 		kill -KILL "$HOSTS_HOLDER" 2>/dev/null
 		wait "$HOSTS_HOLDER" 2>/dev/null
 		HOSTS_HOLDER=""

@@ -76,26 +76,12 @@ for s in tests/integration/*.sh; do
 		fi
 		out=$log/$name.$v.out
 		start=$(date +%s)
-		attempt=1
-		while :; do
-			if [ -n "$dir" ]; then
-				ETCD_VERSION=$v PATH=$dir:$PATH timeout -k 10 900 bash "$s" >"$out" 2>&1
-			else
-				timeout -k 10 900 bash "$s" >"$out" 2>&1
-			fi
-			rc=$?
-			# The bed's watchdog ended a test whose own shell hung: bash blocked in a wait for a
-			# child it had already reaped (its process dump shows no child left to wait for;
-			# tests/lib/hosts.sh, hosts_watchdog). Neither the product's verdict nor the test's:
-			# run it once more, and say so with the dump; a second hang fails.
-			if [ "$rc" = 137 ] && [ "$attempt" = 1 ] && grep -q '^hosts: the bed outlived its' "$out"; then
-				echo "retry integration $name$label: the bed's watchdog ended its hung shell; the processes then:"
-				sed -n '/^hosts: the bed outlived its/,$p' "$out" | head -n 30
-				attempt=2
-				continue
-			fi
-			break
-		done
+		if [ -n "$dir" ]; then
+			ETCD_VERSION=$v PATH=$dir:$PATH timeout -k 10 900 bash "$s" >"$out" 2>&1
+		else
+			timeout -k 10 900 bash "$s" >"$out" 2>&1
+		fi
+		rc=$?
 		p=$(grep -c '^ok - ' "$out"); f=$(grep -c '^not ok - ' "$out"); k=$(grep -c '^skip - ' "$out")
 		[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
 		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + k))
