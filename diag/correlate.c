@@ -351,7 +351,20 @@ static int cmp_agg_count(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
-/* Whether host's journal showed finding f. */
+/* The member a host's journal is of, by the name findings use: the member ID it started with,
+ * named as dir_by_id names members; else the host itself. (A journal's host name need not be
+ * the member's name: node-a runs m1.) */
+static void dir_host_member(const struct directory *d, const char *host, char *out, size_t cap)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->h[i].host, host) == 0 && d->h[i].local_id[0]) {
+			dir_by_id(d, d->h[i].local_id, out, cap);
+			return;
+		}
+	text_scopy(out, cap, host);
+}
+
+/* Whether the member's journal showed finding f. */
 static bool reported_by(const struct diag_finding *f, const char *host)
 {
 	size_t n = strlen(host);
@@ -403,10 +416,12 @@ static void from_journal(struct diag_findings *r, const struct directory *d,
 		f->count += g->count;
 		if (!f->seen_on[0])
 			text_scopy(f->seen_on, sizeof(f->seen_on), g->host);
-		if (g->host[0] && !reported_by(f, g->host)) {
+		char reporter[64];
+		dir_host_member(d, g->host, reporter, sizeof(reporter));
+		if (reporter[0] && !reported_by(f, reporter)) {
 			size_t o = strlen(f->reported_by);
 			text_printf(f->reported_by + o, sizeof(f->reported_by) - o, "%s%s",
-				    o ? ", " : "", g->host);
+				    o ? ", " : "", reporter);
 		}
 		if (!f->first_usec || g->first_usec < f->first_usec)
 			f->first_usec = g->first_usec;

@@ -29,7 +29,7 @@ struct diag_finding {
 	struct classify_fields f; /* representative fields (templates) */
 	uint64_t first_usec, last_usec; /* span of the journal entries joined, 0 when none */
 	char seen_on[64];         /* the host whose journal showed it first ("" when not from one) */
-	char reported_by[160];    /* every host whose journal showed it, ", "-separated */
+	char reported_by[160];    /* every member whose journal showed it, ", "-separated */
 	char caused_by[64];       /* the member whose cause explains this one ("" when none) */
 	char explains[160];       /* what a cause explains on other members: "no-leader on m2" */
 	char file[CONFIG_PATH_LEN]; /* a certificate's dates: the file at fault ({cert}), else "" */

@@ -665,8 +665,17 @@ static int start_members(struct target *t, bool linearizable)
 	uint8_t buf[ETCD_RPC_SMALL_REQUEST_MAX];
 	size_t n = etcd_rpc_encode_member_list(linearizable, buf);
 	t->members_linearizable = linearizable;
-	uint64_t budget = linearizable ? (uint64_t)(t->run->cfg->timeout_s * MEMBERS_SHARE * 1e3) : 0;
-	return start_call_within(t, CALL_MEMBERS, buf, n, budget ? budget : 0);
+	/* its share, and never more than half the time left: a member reached late (after a
+	 * slow connect) must still have time for the serializable ask; 0: the rest of the run */
+	uint64_t budget = 0;
+	if (linearizable) {
+		uint64_t share = (uint64_t)(t->run->cfg->timeout_s * MEMBERS_SHARE * 1e3);
+		uint64_t half = remaining_ms(t->run) / 2;
+		budget = share < half ? share : half;
+		if (budget == 0)
+			budget = 1;
+	}
+	return start_call_within(t, CALL_MEMBERS, buf, n, budget);
 }
 
 static int start_auth(struct target *t)

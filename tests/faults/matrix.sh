@@ -435,9 +435,10 @@ for row in "${FAULT_ROWS[@]}"; do
 	# (its sleep writes nowhere and goes with it: a sleep left holding our stdout kept a
 	# `matrix.sh | grep` open for ROW_BOUND seconds after the last row)
 	(
+		nap=
+		trap 'kill $nap 2>/dev/null; exit 0' TERM
 		sleep "$ROW_BOUND" >/dev/null 2>&1 &
 		nap=$!
-		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
 		wait "$nap" && echo "# $name: past ${ROW_BOUND}s, stopped" && kill -TERM "$row_pid"
 	) &
 	dog_pid=$!

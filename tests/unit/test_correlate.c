@@ -40,6 +40,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A fresh, empty set of aggregates for the next case of a test. */
+static void reset_aggs(struct fixture *x)
+{
+	aggs_free(x->a);
+	x->a = aggs_new();
+	assert_non_null(x->a);
+}
+
 static void feed(struct diag_aggs *a, const char *host, uint64_t usec, const char *line,
 		 int times)
 {
@@ -357,9 +365,7 @@ static void test_own_client_cert_in_logs_once(void **state)
 					 "failed to verify client certificate: %s\", ServerName \"\")",
 					 rows[r].other);
 			}
-			aggs_free(x->a);
-			x->a = aggs_new();
-			assert_non_null(x->a);
+			reset_aggs(x);
 			struct live_facts *l = live_cert_rejected(3, rows[r].problem, rows[r].kind);
 			for (int m = 1; m <= 3; m++) {
 				char host[8];
@@ -586,9 +592,7 @@ static void test_rejected_connecting_peer(void **state)
 	assert_true(unescaped >= 1);
 
 	/* no member-added facts: --initial-cluster of the configuration maps the IP */
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed(x->a, "m1", 1000, "rejected connection from \"127.0.100.3:35442\" (error \"tls: "
 			       "\\\"127.0.100.3\\\" does not match any of DNSNames [\\\"m1\\\"]\", "
 			       "ServerName \"\", IPAddresses [\"127.0.100.1\"], DNSNames [\"m1\"])", 3);
@@ -691,9 +695,7 @@ static void test_slow_disk_causes_no_leader(void **state)
 	assert_non_null(strstr(f->summary, "the cause of no-leader on m2"));
 
 	/* without the disk, the same no-leader stands as it is */
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed_start(x->a);
 	feed_zap(x->a, "m2", 1010, "info",
 		 "raft.node: 7f3444a8a26e7b4c lost leader 148df766a26ff8aa at term 2",
@@ -736,9 +738,7 @@ static void feed_campaign(struct fixture *x)
 		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a [logterm: 9637, index: 5290395] sent MsgVote request to 1e1194c275755c28 at term 9781",
 		"raft2020/06/21 05:43:24 INFO: e121085cb2a6a09a [logterm: 9637, index: 5290395] sent MsgVote request to 4e8d639ed37e166c at term 9781",
 	};
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed_start(x->a);
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		feed(x->a, "m1", 1000 * SEC, lines[i], 1);
@@ -816,9 +816,7 @@ static void test_timeouts_cause_no_leader(void **state)
 		assert_int_not_equal(x->f->v[i].code, DIAG_NO_LEADER);
 
 	/* the same no-leader an hour away from the timeouts stands on its own */
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed_start(x->a);
 	feed(x->a, "k8node2", 1000 * SEC, "publish error: etcdserver: request timed out", 1);
 	feed(x->a, "k8node2", 4600 * SEC, "health check for peer f54a37612c5cfa79 could not "
@@ -860,10 +858,38 @@ static void test_cut_off_member(void **state)
 		said |= strstr(x->f->v[0].evidence[e], "m1 cannot reach m2 either") != NULL;
 	assert_true(said);
 
+	/* the same with journals whose host names are not the members' names (node-a runs m1,
+	 * named by its zap "published" line): the reporters are members, not hosts */
+	reset_aggs(x);
+	static const char *const ids[] = {"148df766a26ff8aa", "7f3444a8a26e7b4c",
+					  "f3e60613aa798362"};
+	char l[512];
+	for (int h = 0; h < 3; h++) {
+		char host[16];
+		snprintf(host, sizeof(host), "node-%c", 'a' + h);
+		snprintf(l, sizeof(l), "2026-11-25 12:59:15.690512 I | etcdserver: starting member %s "
+				       "in cluster 8ced206069a8eb34", ids[h]);
+		feed(x->a, host, 100, l, 1);
+		snprintf(l, sizeof(l), "{\"level\":\"info\",\"ts\":\"2026-11-25T12:59:16.000Z\","
+				       "\"msg\":\"published local member to cluster through raft\","
+				       "\"local-member-id\":\"%s\",\"local-member-attributes\":"
+				       "\"{Name:m%d ClientURLs:[https://127.0.100.%d:2379]}\","
+				       "\"cluster-id\":\"8ced206069a8eb34\"}", ids[h], h + 1, h + 1);
+		feed(x->a, host, 101, l, 1);
+	}
+	feed_unreachable(x->a, "node-a", ids[1], 9);
+	feed_unreachable(x->a, "node-a", ids[2], 8);
+	feed_unreachable(x->a, "node-b", ids[0], 3);
+	feed_unreachable(x->a, "node-c", ids[0], 3);
+	in.aggs = x->a;
+	correlate_run(&in, x->f);
+	assert_true(x->f->n >= 1);
+	assert_int_equal(x->f->v[0].code, DIAG_PEER_UNREACHABLE);
+	assert_string_equal(x->f->v[0].member, "m1");
+	assert_int_equal(count_code(x->f, DIAG_PEER_UNREACHABLE), 1);
+
 	/* m1 and m2 lose each other only: neither is cut off, two findings */
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed_start(x->a);
 	feed_unreachable(x->a, "m1", "7f3444a8a26e7b4c", 9);
 	feed_unreachable(x->a, "m2", "148df766a26ff8aa", 3);
@@ -895,9 +921,7 @@ static void test_churn_restarts(void **state)
 	assert_int_equal(count_code(x->f, DIAG_PEER_UNREACHABLE), 0);
 
 	/* the same refusals with another member elected: m3 may still be down */
-	aggs_free(x->a);
-	x->a = aggs_new();
-	assert_non_null(x->a);
+	reset_aggs(x);
 	feed_start(x->a);
 	feed(x->a, "m1", 1001 * SEC, "2026-12-02 02:15:55.509402 W | rafthttp: health check for peer "
 				     "f3e60613aa798362 could not connect: dial tcp 127.0.100.3:2380: "
