@@ -16,8 +16,8 @@ getent passwd etcd >/dev/null || { skip "etcd-install on this machine" "no etcd 
 CL="etcd01=https://127.0.$X.1:2380,etcd02=https://127.0.$X.2:2380,etcd03=https://127.0.$X.3:2380"
 
 # --- shellcheck
-if out=$(shellcheck -S warning deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh 2>&1); then
-	ok "shellcheck -S warning: deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh"
+if out=$(shellcheck -x -S warning deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh 2>&1); then
+	ok "shellcheck -x -S warning: deploy/etcd-install deploy/*.sh tests/integration/deploy_*.sh (with the tests/lib files they source)"
 else
 	notok "shellcheck -S warning on the deploy scripts" "$out"
 fi
