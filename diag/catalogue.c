@@ -38,7 +38,7 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		DIAG_SEV_CRITICAL, 1, "a certificate is not valid yet ({detail})",
 		"on {member}: check the clock (timedatectl) and openssl x509 -noout -dates -in {cert}"},
 	[DIAG_CERT_EXPIRING] = {DIAG_CERT_EXPIRING, "cert-expiring", "tls", DIAG_SEV_WARNING, 1,
-		"{detail}", "on {member}: re-issue {cert} before it expires"},
+		"{detail}", "on {member}: before {cert} expires, re-issue {reissue}"},
 	[DIAG_CERT_KEY_MISMATCH] = {DIAG_CERT_KEY_MISMATCH, "cert-key-mismatch", "tls",
 		DIAG_SEV_CRITICAL, 1, "the private key does not match the certificate ({detail})",
 		"on {member}: compare openssl x509 -noout -pubkey -in {cert} with openssl pkey -pubout "

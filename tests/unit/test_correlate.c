@@ -754,7 +754,7 @@ static size_t count_code(const struct diag_findings *f, enum diag_code code)
 
 /* A leaf and its CA both expired on one member: two cert-expired findings, each remedy naming
  * its own file (renewing the leaf leaves the CA expired), the CA's saying to re-issue what it
- * signed too. */
+ * signed too; a CA expiring soon the same. */
 static void test_leaf_and_ca_expired(void **state)
 {
 	struct fixture *x = *state;
@@ -765,7 +765,10 @@ static void test_leaf_and_ca_expired(void **state)
 	snprintf(cfg.trusted_ca_file, sizeof(cfg.trusted_ca_file), "/pki/ca.crt");
 	struct cert_report *c = calloc(1, sizeof(*c));
 	assert_non_null(c);
-	c->n = 2;
+	c->n = 3;
+	c->v[2] = (struct cert_finding){DIAG_CERT_EXPIRING, DIAG_SEV_WARNING, "/pki/peer-ca.crt",
+					"", "trusted CA file /pki/peer-ca.crt (CA peer-ca) expires in "
+					"9 days (2026-01-12)", true};
 	c->v[0] = (struct cert_finding){DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, "/pki/m1.crt", "",
 					"/pki/m1.crt expired on 2026-01-01", false};
 	c->v[1] = (struct cert_finding){DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, "/pki/ca.crt", "",
@@ -787,6 +790,13 @@ static void test_leaf_and_ca_expired(void **state)
 	assert_non_null(strstr(ca->summary, "/pki/ca.crt"));
 	assert_non_null(strstr(leaf->remedy, "re-issue it and"));
 	assert_non_null(strstr(ca->remedy, "re-issue the CA and every certificate it signed"));
+	/* expiring, the same: a CA renewed alone would leave what it signed to a dead issuer */
+	assert_int_equal(count_code(x->f, DIAG_CERT_EXPIRING), 1);
+	for (size_t i = 0; i < x->f->n; i++)
+		if (x->f->v[i].code == DIAG_CERT_EXPIRING)
+			assert_string_equal(x->f->v[i].remedy,
+					    "on m1: before /pki/peer-ca.crt expires, re-issue the CA "
+					    "and every certificate it signed");
 	free(c);
 }
 
