@@ -12,7 +12,8 @@
 
 /* One row per code: severity, summary and remedy. Placeholders: {member} {peer} {wanted}
  * {sans} {wanted_san} (IP:{wanted} or DNS:{wanted}) {detail} {duration} {url} {cert} {key}
- * {ca} {datadir} {name} {user} {group}, filled by the report. */
+ * {ca} {datadir} {name} {user} {group} {reissue} ("it", for a CA file "the CA and every
+ * certificate it signed"), filled by the report. */
 static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CODE_NONE] = {DIAG_CODE_NONE, "none", "none", DIAG_SEV_OK, 0, "no problem", ""},
 	[DIAG_CERT_SAN_MISMATCH] = {DIAG_CERT_SAN_MISMATCH, "cert-san-mismatch", "tls",
@@ -31,13 +32,13 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 		"cluster CA (or put the right CA in --trusted-ca-file/--peer-trusted-ca-file)"},
 	[DIAG_CERT_EXPIRED] = {DIAG_CERT_EXPIRED, "cert-expired", "tls", DIAG_SEV_CRITICAL, 1,
 		"a certificate has expired ({detail})",
-		"on {member}: openssl x509 -noout -dates -in {cert}; re-issue it and systemctl "
-		"restart etcd"},
+		"on {member}: openssl x509 -noout -dates -in {cert}; re-issue {reissue} and "
+		"systemctl restart etcd"},
 	[DIAG_CERT_NOT_YET_VALID] = {DIAG_CERT_NOT_YET_VALID, "cert-not-yet-valid", "tls",
 		DIAG_SEV_CRITICAL, 1, "a certificate is not valid yet ({detail})",
 		"on {member}: check the clock (timedatectl) and openssl x509 -noout -dates -in {cert}"},
 	[DIAG_CERT_EXPIRING] = {DIAG_CERT_EXPIRING, "cert-expiring", "tls", DIAG_SEV_WARNING, 1,
-		"{detail}", "on {member}: re-issue {cert} before it expires"},
+		"{detail}", "on {member}: before {cert} expires, re-issue {reissue}"},
 	[DIAG_CERT_KEY_MISMATCH] = {DIAG_CERT_KEY_MISMATCH, "cert-key-mismatch", "tls",
 		DIAG_SEV_CRITICAL, 1, "the private key does not match the certificate ({detail})",
 		"on {member}: compare openssl x509 -noout -pubkey -in {cert} with openssl pkey -pubout "

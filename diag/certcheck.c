@@ -190,20 +190,39 @@ static void check_dates(struct cert_report *r, const char *file, const char *lab
 	}
 }
 
+/* Whether something was already said of path (a job's missing CA, check_chain's unreadable
+ * one): said once. */
+static bool said_of(const struct cert_report *r, const char *path)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].file, path) == 0)
+			return true;
+	return false;
+}
+
 /* A trusted CA file: every certificate in it (a bundle may hold several) checked for its dates,
  * which check_chain ignores (X509_V_FLAG_NO_CHECK_TIME) but Go's verifier does not: a CA past
- * its notAfter fails every handshake that chains to it. A file that is missing or closed to
- * this user was already said by the job that names it. */
+ * its notAfter fails every handshake that chains to it. Once per path, by a list of its own:
+ * the certificates looked at may be full already. A file no job named (--cacert, a CA without
+ * a certificate beside it) that is missing, closed or holds no certificate is said here. */
 void certcheck_ca(struct cert_report *r, const char *ca, time_t now)
 {
-	if (!ca || !ca[0] || access(ca, R_OK) != 0)
+	if (!ca || !ca[0])
 		return;
-	for (size_t i = 0; i < r->n_certs; i++)
-		if (strcmp(r->certs[i].roles, CERTCHECK_ROLE_CA) == 0 &&
-		    strcmp(r->certs[i].file, ca) == 0)
+	for (size_t i = 0; i < r->n_ca_dated; i++)
+		if (strcmp(r->ca_dated[i], ca) == 0)
 			return;
+	if (r->n_ca_dated >= CERTCHECK_MAX_CAS)
+		return;
+	text_scopy(r->ca_dated[r->n_ca_dated++], sizeof(r->ca_dated[0]), ca);
+	bool said = said_of(r, ca);
+	if (said ? access(ca, R_OK) != 0 : !check_exists(r, ca, "trusted CA file", NULL))
+		return;
 	STACK_OF(X509) *rest = sk_X509_new_null();
 	X509 *x = load_cert(ca, rest);
+	if (!x && !said)
+		add_finding(r, DIAG_FILE_MISSING, DIAG_SEV_CRITICAL, ca, NULL,
+			    "trusted CA file %s holds no PEM certificate", ca);
 	struct cert_seen *seen = NULL;
 	if (x && r->n_certs < CERTCHECK_MAX_CERTS) {
 		seen = &r->certs[r->n_certs++];
@@ -211,6 +230,7 @@ void certcheck_ca(struct cert_report *r, const char *ca, time_t now)
 		snprintf(seen->file, sizeof(seen->file), "%s", ca);
 		snprintf(seen->roles, sizeof(seen->roles), "%s", CERTCHECK_ROLE_CA);
 	}
+	size_t first = r->n;
 	for (int i = -1; x && i < (rest ? sk_X509_num(rest) : 0); i++) {
 		X509 *c = i < 0 ? x : sk_X509_value(rest, i);
 		struct cert_facts cf;
@@ -224,6 +244,8 @@ void certcheck_ca(struct cert_report *r, const char *ca, time_t now)
 		snprintf(label, sizeof(label), "trusted CA file %s (CA %s)", ca, cf.subject);
 		check_dates(r, ca, label, &cf, now);
 	}
+	for (size_t i = first; i < r->n; i++)
+		r->v[i].ca = true;
 	X509_free(x);
 	sk_X509_pop_free(rest, X509_free);
 	ERR_clear_error();

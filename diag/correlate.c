@@ -293,12 +293,9 @@ static void fmt_time(uint64_t usec, char out[16])
 	strftime(out, 16, "%H:%M:%S", &tm);
 }
 
-static struct diag_finding *finding_get(struct diag_findings *r, enum diag_code code,
+static struct diag_finding *finding_new(struct diag_findings *r, enum diag_code code,
 					const char *member)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].code == code && strcmp(r->v[i].member, member) == 0)
-			return &r->v[i];
 	if (r->n >= FINDINGS_MAX) {
 		r->dropped++;
 		return NULL;
@@ -308,6 +305,37 @@ static struct diag_finding *finding_get(struct diag_findings *r, enum diag_code 
 	f->code = code;
 	f->severity = diag_code_info_get(code)->severity;
 	text_scopy(f->member, sizeof(f->member), member);
+	return f;
+}
+
+static struct diag_finding *finding_get(struct diag_findings *r, enum diag_code code,
+					const char *member)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].code == code && strcmp(r->v[i].member, member) == 0)
+			return &r->v[i];
+	return finding_new(r, code, member);
+}
+
+/* A certificate's dates are the fault of one file: an expired leaf and an expired CA on one
+ * member are two findings, each remedy naming its file (renewing the leaf leaves the CA
+ * expired). A finding of that code with no file yet (the journal's) takes the first file. */
+static struct diag_finding *finding_get_file(struct diag_findings *r, enum diag_code code,
+					     const char *member, const char *file)
+{
+	struct diag_finding *unfiled = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *f = &r->v[i];
+		if (f->code != code || strcmp(f->member, member) != 0)
+			continue;
+		if (strcmp(f->file, file) == 0)
+			return f;
+		if (!f->file[0] && !unfiled)
+			unfiled = f;
+	}
+	struct diag_finding *f = unfiled ? unfiled : finding_new(r, code, member);
+	if (f)
+		text_scopy(f->file, sizeof(f->file), file);
 	return f;
 }
 
@@ -450,9 +478,14 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 	const char *member = cfg && cfg->name[0] ? cfg->name : "local member";
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cert_finding *cf = &c->v[i];
-		struct diag_finding *f = finding_get(r, cf->code, member);
+		bool dates = cf->code == DIAG_CERT_EXPIRED || cf->code == DIAG_CERT_EXPIRING ||
+			     cf->code == DIAG_CERT_NOT_YET_VALID;
+		struct diag_finding *f = dates ? finding_get_file(r, cf->code, member, cf->file)
+					       : finding_get(r, cf->code, member);
 		if (!f)
 			continue;
+		if (dates && cf->ca)
+			f->file_is_ca = true;
 		if (cf->severity > f->severity)
 			f->severity = cf->severity;
 		if (!f->f.wanted[0])
@@ -463,11 +496,6 @@ static void from_certs(struct diag_findings *r, const struct cert_report *c,
 			      cf->code == DIAG_KEY_FILE_PERMISSIONS || cf->code == DIAG_FILE_MISSING
 				      ? cf->file
 				      : cf->detail);
-		/* a date is the fault of that one file (a CA's too): the remedy names it, not the
-		 * member's own certificate */
-		if (!f->file[0] && (cf->code == DIAG_CERT_EXPIRED || cf->code == DIAG_CERT_EXPIRING ||
-				    cf->code == DIAG_CERT_NOT_YET_VALID))
-			text_scopy(f->file, sizeof(f->file), cf->file);
 		add_evidence(f, "certificate: %s", cf->detail);
 		for (size_t k = 0; k < c->n_certs; k++) {
 			const struct cert_seen *s = &c->certs[k];
@@ -966,6 +994,8 @@ void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 		{"name", f->f.name[0] ? f->f.name : f->member, "<name>"},
 		/* another member's paths are taken to be this one's (etcd-install lays out every
 		 * member alike), else etcd-install's defaults */
+		/* a CA re-issued invalidates what it signed: those are re-issued with it */
+		{"reissue", f->file_is_ca ? "the CA and every certificate it signed" : "it", "it"},
 		{"cert", f->file[0] ? f->file
 			 : cfg ? (cfg->peer_cert_file[0] ? cfg->peer_cert_file : cfg->cert_file) : "",
 		 "/etc/etcd/ssl/etcd.pem"},

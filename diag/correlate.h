@@ -33,6 +33,7 @@ struct diag_finding {
 	char caused_by[64];       /* the member whose cause explains this one ("" when none) */
 	char explains[160];       /* what a cause explains on other members: "no-leader on m2" */
 	char file[CONFIG_PATH_LEN]; /* a certificate's dates: the file at fault ({cert}), else "" */
+	bool file_is_ca;          /* that file is a trusted CA file ({reissue}) */
 };
 
 struct diag_findings {
@@ -53,7 +54,7 @@ struct correlate_input {
 int correlate_run(const struct correlate_input *in, struct diag_findings *ret);
 
 /* Fills a summary/remedy template: {member} {peer} {wanted} {sans} {detail} {duration} {url}
- * {name} {cert} {key} {ca} {datadir}. */
+ * {name} {cert} {key} {ca} {datadir} {reissue} ("it", or the CA and what it signed). */
 void correlate_fill_template(const char *tmpl, const struct diag_finding *f,
 			     const struct diag_config *cfg, char *out, size_t cap);
 

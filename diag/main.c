@@ -397,19 +397,23 @@ int main(int argc, char **argv)
 	}
 	meta.entries = aggs->entries;
 
+	/* on a member, its own client credentials reach it (as etcdctl would be run);
+	 * kubeadm's healthcheck-client certificate is the one made for this. Each part not given
+	 * is taken from the configuration on its own: --cacert alone must not leave a member that
+	 * requires a client certificate without one. The CA is resolved before the certificate
+	 * checks, which date the one the live checks trust. */
+	if (!o.live.conn.cacert && cfg.trusted_ca_file[0])
+		o.live.conn.cacert = cfg.trusted_ca_file;
 	if (cfg.cert_file[0] || cfg.peer_cert_file[0] || cfg.healthcheck_cert_file[0])
 		certcheck_run(&cfg, time(NULL), certs);
-	/* the CA the live checks trust: expired, every handshake with it fails */
+	/* the CAs etcd and the live checks trust, with or without a certificate beside them:
+	 * expired, every handshake through one fails (certcheck_ca dates each path once) */
 	certcheck_ca(certs, o.live.conn.cacert, time(NULL));
+	certcheck_ca(certs, cfg.trusted_ca_file, time(NULL));
+	certcheck_ca(certs, cfg.peer_trusted_ca_file, time(NULL));
 	meta.certs_checked = certs->n_certs;
 
 	if (!o.offline) {
-		/* on a member, its own client credentials reach it (as etcdctl would be run);
-		 * kubeadm's healthcheck-client certificate is the one made for this. Each part
-		 * not given is taken from the configuration on its own: --cacert alone must not
-		 * leave a member that requires a client certificate without one. */
-		if (!o.live.conn.cacert && cfg.trusted_ca_file[0])
-			o.live.conn.cacert = cfg.trusted_ca_file;
 		if (!o.live.conn.cert && !o.live.conn.key) {
 			bool hc = cfg.healthcheck_cert_file[0] && cfg.healthcheck_key_file[0];
 			bool own = cfg.cert_file[0] && cfg.key_file[0];

@@ -116,16 +116,23 @@ fi
 # the window: the same stderr written 3 hours ago is outside the default hour, and said so
 mkdir -p "$D/old"
 shapes "$D/old" 10800 || { echo "not ok - diag_logfile (writing the old shapes)"; exit 1; }
-"$DIAG" --offline --no-config --log-file "$D/old/containerd.log" >"$D/old.txt" 2>&1
-rc=$?
-if [ "$rc" = 3 ] && grep -q 'containerd.log: [0-9]* lines, none in the window (they span .*); widen --since' "$D/old.txt" &&
-	! grep -q "$CAUSE" "$D/old.txt"; then
-	echo "ok - entries outside --since reported as such (exit 3), not as OK"
-else
-	cat "$D/old.txt"
-	echo "not ok - entries outside --since reported as such (exit $rc)"
-	fails=$((fails + 1))
-fi
+# outside_window NAME BOUND ARGS...: the 3-hour-old file read with ARGS has no line in the
+# window: exit 3, the note names BOUND (since or until) as the one to widen, no cause found
+outside_window() {
+	local name=$1 bound=$2 rc
+	shift 2
+	"$DIAG" --offline --no-config --log-file "$D/old/containerd.log" "$@" >"$D/window.txt" 2>&1
+	rc=$?
+	if [ "$rc" = 3 ] && grep -q "containerd.log: [0-9]* lines, none in the window (they span .*); widen --$bound" "$D/window.txt" &&
+		! grep -q "$CAUSE" "$D/window.txt"; then
+		echo "ok - $name"
+	else
+		cat "$D/window.txt"
+		echo "not ok - $name (exit $rc)"
+		fails=$((fails + 1))
+	fi
+}
+outside_window "entries outside --since reported as such (exit 3), not as OK" since
 check "the same file with --since=-4h: $CAUSE" "$CAUSE" --log-file "$D/old/containerd.log" --since=-4h
 
 # an unreadable --log-file is one line and exit 3, never a hang (a FIFO without a writer)
@@ -173,16 +180,8 @@ fi
 # --until=-200m (3 h 20 min ago), which the note names as the bound to move (not --since)
 check "--since=-4h --until=-2h on the 3-hour-old file: $CAUSE" "$CAUSE" \
 	--log-file "$D/old/containerd.log" --since=-4h --until=-2h
-"$DIAG" --offline --no-config --log-file "$D/old/containerd.log" --since=-4h --until=-200m >"$D/until.txt" 2>&1
-rc=$?
-if [ "$rc" = 3 ] && grep -q 'containerd.log: [0-9]* lines, none in the window (they span .*); widen --until' "$D/until.txt" &&
-	! grep -q "$CAUSE" "$D/until.txt"; then
-	echo "ok - lines after --until reported as such (exit 3), 'widen --until'"
-else
-	cat "$D/until.txt"
-	echo "not ok - lines after --until reported as such (exit $rc), 'widen --until'"
-	fails=$((fails + 1))
-fi
+outside_window "lines after --until reported as such (exit 3), 'widen --until'" until \
+	--since=-4h --until=-200m
 
 # --log-file twice: two members' files, both read, each host its file's name
 mkdir -p "$D/two"

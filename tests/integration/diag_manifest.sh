@@ -210,6 +210,19 @@ check diag_ca_expired 2 "d['certificates'] == 2 and [x['code'] for x in f] == ['
 # --cacert alone (no configuration): the CA the live checks would trust, checked the same way
 check diag_cacert_expired 2 "d['certificates'] == 1 and [x for x in f if $CAX]" \
 	-- --no-config --cacert "$P/oldca/ca.pem" --offline
+# a CA with no certificate beside it in the configuration (client or peer side): still the
+# CA etcd and the live checks trust, dated the same way; its remedy re-issues what it signed
+CAS="$CAX and 'the CA and every certificate it signed' in x['remedy']"
+printf 'name: m1\nclient-transport-security:\n  trusted-ca-file: %s\n' "$P/oldca/ca.pem" >"$P/caonly.yml"
+check diag_ca_only_expired 2 "d['certificates'] == 1 and [x['code'] for x in f] == ['cert-expired'] and [x for x in f if $CAS]" \
+	-- --config-file "$P/caonly.yml" --offline
+printf 'name: m1\npeer-transport-security:\n  trusted-ca-file: %s\n' "$P/oldca/ca.pem" >"$P/peercaonly.yml"
+check diag_peer_ca_only_expired 2 "d['certificates'] == 1 and [x for x in f if $CAS]" \
+	-- --config-file "$P/peercaonly.yml" --offline
+# a --cacert that holds no certificate: said, naming it, like a certificate file that holds none
+echo "not a certificate" >"$P/junk-ca.pem"
+check diag_cacert_no_pem 2 "[x for x in f if x['code'] == 'file-missing' and '$P/junk-ca.pem' in x['remedy']]" \
+	-- --no-config --cacert "$P/junk-ca.pem" --offline
 
 # a config file that exists but cannot be read: said so, not "missing" (needs root to become nobody)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

@@ -79,28 +79,24 @@ else:
 PY
 }
 fails=0
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$DIAG" --journal-file "$D/m1.journal" \
-	--config-file "$D/etcd.yml" --offline --format=json >"$D/nobody.json" 2>"$D/nobody.err"
-rc=$?
-if why=$(check nobody "$D/nobody.json" "$rc" 2>&1); then
-	echo "ok - $NAME (as nobody)"
-else
-	echo "$why" | tail -n 2 | sed 's/^/#   /'
-	head -c 800 "$D/nobody.json" | sed 's/^/#   /'
-	echo "not ok - $NAME (as nobody)"
-	fails=1
-fi
-for how in dir file; do
-	if [ "$how" = dir ]; then src=(--journal-dir "$D/closed"); else src=(--journal-file "$D/closed/m1.journal"); fi
+# as nobody: the member's journal and configuration, then a journal (directory or file) in a
+# directory it may not search (the hint)
+for how in nobody nobody-dir nobody-file; do
+	hint="in a directory it may not search: the hint"
+	case $how in
+	nobody) src=(--journal-file "$D/m1.journal" --config-file "$D/etcd.yml"); what="as nobody" ;;
+	nobody-dir) src=(--journal-dir "$D/closed"); what="as nobody, --journal-dir $hint" ;;
+	nobody-file) src=(--journal-file "$D/closed/m1.journal"); what="as nobody, --journal-file $hint" ;;
+	esac
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$DIAG" "${src[@]}" --offline \
-		--format=json >"$D/nobody-$how.json" 2>"$D/nobody-$how.err"
+		--format=json >"$D/$how.json" 2>"$D/$how.err"
 	rc=$?
-	if why=$(check "nobody-$how" "$D/nobody-$how.json" "$rc" 2>&1); then
-		echo "ok - $NAME (as nobody, --journal-$how in a directory it may not search: the hint)"
+	if why=$(check "$how" "$D/$how.json" "$rc" 2>&1); then
+		echo "ok - $NAME ($what)"
 	else
 		echo "$why" | tail -n 2 | sed 's/^/#   /'
-		head -c 800 "$D/nobody-$how.json" | sed 's/^/#   /'
-		echo "not ok - $NAME (as nobody, --journal-$how in a directory it may not search: the hint)"
+		head -c 800 "$D/$how.json" | sed 's/^/#   /'
+		echo "not ok - $NAME ($what)"
 		fails=1
 	fi
 done

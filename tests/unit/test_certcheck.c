@@ -301,6 +301,69 @@ static void test_ca_dates(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* A CA file is dated once per path even when the certificates looked at are full (kubeadm's
+ * ca.crt named as client CA, peer CA and --cacert), and its findings say it is a CA. */
+static void test_ca_once_when_full(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_certcheck.XXXXXX", ca[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	EVP_PKEY *key;
+	X509 *x = write_dated(ca, "etcd-ca", T0 - 365 * 86400, T0, NULL, NULL, &key);
+	struct cert_report *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	r->n_certs = CERTCHECK_MAX_CERTS; /* three leaves and three others before it */
+	for (int i = 0; i < 3; i++)
+		certcheck_ca(r, ca, T0 + 86400);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->v[0].code, DIAG_CERT_EXPIRED);
+	assert_string_equal(r->v[0].file, ca);
+	assert_true(r->v[0].ca);
+	unlink(ca);
+	rmdir(dir);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	free(r);
+}
+
+/* A CA file no job named (--cacert) that is missing or holds no certificate is a finding
+ * naming it, once; one a job already said something of is left to that. */
+static void test_ca_unusable(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_certcheck.XXXXXX", junk[64], gone[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(junk, sizeof(junk), "%s/junk.pem", dir);
+	snprintf(gone, sizeof(gone), "%s/gone.pem", dir);
+	FILE *f = fopen(junk, "w");
+	assert_non_null(f);
+	fputs("not a certificate\n", f);
+	fclose(f);
+	struct cert_report *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	certcheck_ca(r, junk, T0);
+	certcheck_ca(r, junk, T0);
+	certcheck_ca(r, gone, T0);
+	assert_int_equal(r->n, 2);
+	assert_int_equal(r->v[0].code, DIAG_FILE_MISSING);
+	assert_string_equal(r->v[0].file, junk);
+	assert_non_null(strstr(r->v[0].detail, "holds no PEM certificate"));
+	assert_int_equal(r->v[1].code, DIAG_FILE_MISSING);
+	assert_string_equal(r->v[1].file, gone);
+	assert_int_equal(r->n_certs, 0);
+	/* already said by a job: not said again */
+	memset(r, 0, sizeof(*r));
+	r->n = 1;
+	r->v[0].code = DIAG_FILE_MISSING;
+	snprintf(r->v[0].file, sizeof(r->v[0].file), "%s", junk);
+	certcheck_ca(r, junk, T0);
+	assert_int_equal(r->n, 1);
+	unlink(junk);
+	rmdir(dir);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_san_detail),
 		cmocka_unit_test(test_key_mode),
 		cmocka_unit_test(test_ca_dates),
+		cmocka_unit_test(test_ca_once_when_full),
+		cmocka_unit_test(test_ca_unusable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,12 +322,20 @@ static void test_load_unreadable(void **state)
 	rm_tree(dir);
 }
 
+/* Loads the configuration from the unit file unit alone (and its drop-ins): must succeed. */
+static void load_unit(const char *unit, struct diag_config *cfg)
+{
+	char err[256] = "";
+	struct config_sources src = {.unit_file = unit};
+	assert_int_equal(config_load(&src, cfg, err, sizeof(err)), 0);
+}
+
 /* The unit's User=/Group= (a drop-in may set them) are kept for the remedies and hints and said
  * on the provenance line; no Group= is the user's own group, no User= is root. */
 static void test_unit_user(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test-config.XXXXXX", unit[256], err[256] = "", desc[640], want[640];
+	char dir[] = "/tmp/test-config.XXXXXX", unit[256], desc[640], want[640];
 	assert_non_null(mkdtemp(dir));
 	snprintf(unit, sizeof(unit), "%s/etcd.service", dir);
 	write_file(dir, "etcd.service", "[Service]\nUser=etcd\nExecStart=/usr/bin/etcd --name m1\n");
@@ -336,8 +344,7 @@ static void test_unit_user(void **state)
 	assert_int_equal(mkdir(d, 0755), 0);
 	write_file(d, "10-user.conf", "[Service]\nUser=kvstore\nGroup=kvkeys\n");
 	struct diag_config cfg;
-	struct config_sources src = {.unit_file = unit};
-	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	load_unit(unit, &cfg);
 	assert_string_equal(cfg.unit_user, "kvstore");
 	assert_string_equal(cfg.unit_group, "kvkeys");
 	config_describe(&cfg, desc, sizeof(desc));
@@ -346,7 +353,7 @@ static void test_unit_user(void **state)
 	assert_string_equal(desc, want);
 	/* User=root without Group=: root's own group, from this host's database */
 	write_file(d, "10-user.conf", "[Service]\nUser=root\n");
-	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	load_unit(unit, &cfg);
 	assert_string_equal(cfg.unit_user, "root");
 	assert_string_equal(cfg.unit_group, "root");
 	/* the hint where the file's own group cannot be seen names the unit's group */
@@ -363,7 +370,7 @@ static void test_unit_user(void **state)
 static void test_unit_file_specifiers(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test-config.XXXXXX", unit[256], err[256] = "", host[256] = "", want[300];
+	char dir[] = "/tmp/test-config.XXXXXX", unit[256], host[256] = "", want[300];
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
 	snprintf(unit, sizeof(unit), "%s/etcd@m2.service", dir);
@@ -375,8 +382,7 @@ static void test_unit_file_specifiers(void **state)
 	write_file(dir, "etcd@m2.service", text);
 	write_file(dir, "m2.env", "ETCD_INITIAL_CLUSTER_TOKEN=tok-m2\n");
 	struct diag_config cfg;
-	struct config_sources src = {.unit_file = unit};
-	assert_int_equal(config_load(&src, &cfg, err, sizeof(err)), 0);
+	load_unit(unit, &cfg);
 	assert_string_equal(cfg.name, "m2");
 	assert_string_equal(cfg.data_dir, "/var/lib/etcd@m2");
 	snprintf(want, sizeof(want), "/pki/etcd-%s.pem", host);

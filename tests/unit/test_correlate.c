@@ -205,9 +205,9 @@ static void test_certs_and_live(void **state)
 	assert_non_null(l);
 	c->n = 2;
 	c->v[0] = (struct cert_finding){DIAG_CERT_EXPIRING, DIAG_SEV_WARNING, "/pki/m3.crt", "",
-					"/pki/m3.crt expires in 12 days (2026-12-07)"};
+					"/pki/m3.crt expires in 12 days (2026-12-07)", false};
 	c->v[1] = (struct cert_finding){DIAG_KEY_FILE_PERMISSIONS, DIAG_SEV_WARNING, "/pki/m3.key",
-					"", "/pki/m3.key has mode 0644"};
+					"", "/pki/m3.key has mode 0644", false};
 	l->available = true;
 	l->n = 2;
 	snprintf(l->v[0].url, sizeof(l->v[0].url), "https://127.0.100.3:2379");
@@ -752,6 +752,54 @@ static size_t count_code(const struct diag_findings *f, enum diag_code code)
 	return n;
 }
 
+/* A leaf and its CA both expired on one member: two cert-expired findings, each remedy naming
+ * its own file (renewing the leaf leaves the CA expired), the CA's saying to re-issue what it
+ * signed too; a CA expiring soon the same. */
+static void test_leaf_and_ca_expired(void **state)
+{
+	struct fixture *x = *state;
+	struct diag_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.name, sizeof(cfg.name), "m1");
+	snprintf(cfg.cert_file, sizeof(cfg.cert_file), "/pki/m1.crt");
+	snprintf(cfg.trusted_ca_file, sizeof(cfg.trusted_ca_file), "/pki/ca.crt");
+	struct cert_report *c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	c->n = 3;
+	c->v[2] = (struct cert_finding){DIAG_CERT_EXPIRING, DIAG_SEV_WARNING, "/pki/peer-ca.crt",
+					"", "trusted CA file /pki/peer-ca.crt (CA peer-ca) expires in "
+					"9 days (2026-01-12)", true};
+	c->v[0] = (struct cert_finding){DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, "/pki/m1.crt", "",
+					"/pki/m1.crt expired on 2026-01-01", false};
+	c->v[1] = (struct cert_finding){DIAG_CERT_EXPIRED, DIAG_SEV_CRITICAL, "/pki/ca.crt", "",
+					"trusted CA file /pki/ca.crt (CA etcd-ca) expired on "
+					"2026-01-02", true};
+	struct correlate_input in = {NULL, c, NULL, &cfg};
+	correlate_run(&in, x->f);
+	assert_int_equal(count_code(x->f, DIAG_CERT_EXPIRED), 2);
+	const struct diag_finding *leaf = NULL, *ca = NULL;
+	for (size_t i = 0; i < x->f->n; i++) {
+		if (strstr(x->f->v[i].remedy, "-in /pki/m1.crt;"))
+			leaf = &x->f->v[i];
+		if (strstr(x->f->v[i].remedy, "-in /pki/ca.crt;"))
+			ca = &x->f->v[i];
+	}
+	assert_non_null(leaf);
+	assert_non_null(ca);
+	assert_non_null(strstr(leaf->summary, "/pki/m1.crt"));
+	assert_non_null(strstr(ca->summary, "/pki/ca.crt"));
+	assert_non_null(strstr(leaf->remedy, "re-issue it and"));
+	assert_non_null(strstr(ca->remedy, "re-issue the CA and every certificate it signed"));
+	/* expiring, the same: a CA renewed alone would leave what it signed to a dead issuer */
+	assert_int_equal(count_code(x->f, DIAG_CERT_EXPIRING), 1);
+	for (size_t i = 0; i < x->f->n; i++)
+		if (x->f->v[i].code == DIAG_CERT_EXPIRING)
+			assert_string_equal(x->f->v[i].remedy,
+					    "on m1: before /pki/peer-ca.crt expires, re-issue the CA "
+					    "and every certificate it signed");
+	free(c);
+}
+
 /* kubeadm#2188: a candidate whose vote requests to both peers went unanswered, with no leader
  * after, has lost quorum; one peer answering (a rejection is an answer) is a majority. */
 static void test_unanswered_votes(void **state)
@@ -1119,6 +1167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quorum_from_members_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_id_minority, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_certs_and_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_and_ca_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_cert_rejected_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_client_cert_in_logs_once, setup, teardown),
 		cmocka_unit_test(test_san_remedy_ip_or_dns),
