@@ -85,6 +85,8 @@ FAULT_ROWS=(
 	# the cluster-ID mismatch itself is in its peers' logs, which is diag's to name
 	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
 	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
+	"disk-full;follower;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
+	"disk-full;leader;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -222,6 +224,42 @@ inject_wipe() {
 undo_wipe() {
 	member_stop "$T" && rm -rf "$CLUSTER_DIR/m$T.data" && mv "$CLUSTER_DIR/m$T.saved" "$CLUSTER_DIR/m$T.data" &&
 		FAULTS_SKIP='' && member_start "$T" && member_wait_healthy "$T" 30
+}
+
+# T's data dir moved onto a tmpfs of its own (inside the run's mount namespace), then the tmpfs
+# filled to the last page and writes put through the cluster until T's next write to its data
+# dir fails: etcd's own word (`no space left on device`) is the truth that the fault bites.
+# WAL segments are preallocated (64 MiB each, the next one ahead), so the tmpfs holds those.
+DISK_FULL_MB=200
+inject_diskfull() {
+	local d=$CLUSTER_DIR/m$T.data k
+	member_stop "$T" || return 1
+	mv "$d" "$d.moved" && mkdir -m 700 "$d" || return 1
+	mount -t tmpfs -o "size=${DISK_FULL_MB}m,mode=700" "faults-m$T" "$d" || return 1
+	cluster_atexit "umount -l '$d'"
+	cp -a "$d.moved/." "$d/" && rm -rf "$d.moved" || return 1
+	member_start "$T" && member_wait_healthy "$T" 30 || return 1
+	log_mark "$T"
+	# fills what is left: dd ends at ENOSPC, which is the point (the file is its proof)
+	dd if=/dev/zero of="$d/filler" bs=64k 2>/dev/null
+	[ "$(df --output=avail -k "$d" | tail -n 1 | tr -d ' ')" -lt 64 ] || { cluster_log "tmpfs not full"; return 1; }
+	# 1 MiB values (under etcd's 1.5 MiB request limit) from a file, on stdin: 3.5's bbolt
+	# file has 16 MiB allocated ahead, 3.4's grows as it goes
+	head -c 1048576 /dev/zero | tr '\0' x >"$CLUSTER_DIR/value-1m"
+	for ((k = 0; k < 40; k++)); do
+		cluster_etcdctl "$O" put "full/$k" <"$CLUSTER_DIR/value-1m" >/dev/null 2>&1 || echo "# put full/$k through m$O failed"
+		tail -c +"$((${LOG_MARK[$T]:-0} + 1))" "$(member_log "$T")" | grep -q 'no space left on device' && break
+	done
+	log_wait "$T" 'no space left on device' 10 || return 1
+	echo "# m$T ran out of space after $((k + 1)) puts; it $(kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null && echo runs || echo exited)"
+}
+# the space freed; T started again if etcd ended itself
+undo_diskfull() {
+	rm -f "$CLUSTER_DIR/m$T.data/filler" || return 1
+	if ! kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null; then
+		member_stop "$T" && member_start "$T" || return 1
+	fi
+	member_wait_healthy "$T" 30
 }
 
 # ---- one row --------------------------------------------------------------------------------
