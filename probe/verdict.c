@@ -308,10 +308,12 @@ static void judge_metrics(const struct check_facts *f, const struct thresholds *
 			     "heartbeats not sent:", "");
 }
 
+/* With a member list, an ID it does not hold votes no more: a member removed from the cluster
+ * answers Status for a moment (or for good, cut off from the news) with its old ID. */
 static bool is_voting_member(const struct check_facts *f, uint64_t id)
 {
 	const struct member_fact *m = facts_member_by_id(f, id);
-	return m ? !m->is_learner : true;
+	return m ? !m->is_learner : !f->have_members;
 }
 
 static void summary_join(struct verdict *v, const struct problems *p, const char *ok_text)
@@ -382,6 +384,7 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 
 	/* Quorum: distinct healthy voting members against the member list. */
 	size_t probed_voting = 0;
+	bool stray[FACTS_MAX_ENDPOINTS] = {false}; /* no member of the list: see below */
 	uint64_t seen[FACTS_MAX_ENDPOINTS];
 	size_t n_seen = 0;
 	for (size_t i = 0; i < f->n_eps; i++) {
@@ -420,7 +423,7 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		 * advertise names, or a typo) and had no Status: a member all the same, one not
 		 * otherwise probed; left out, a minority outage would look like an unexplained
 		 * CRITICAL endpoint. Counted as probed and down, as many as members are left. */
-		for (size_t j = 0; j < f->n_eps && probed_voting < v->voting_members; j++) {
+		for (size_t j = 0; j < f->n_eps; j++) {
 			const struct endpoint_facts *e = &f->eps[j];
 			if (e->healthy || e->has_status || e->is_learner ||
 			    e->failure == EP_FAIL_DOWNGRADE)
@@ -428,7 +431,18 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			bool known = false;
 			for (size_t i = 0; i < f->n_members && !known; i++)
 				known = e->name[0] && strcmp(e->name, f->members[i].name) == 0;
-			probed_voting += !known;
+			/* every member already accounted for: this one is none of them (removed
+			 * from the cluster, or a URL no member has) */
+			if (!known && probed_voting >= v->voting_members)
+				stray[j] = true;
+			else
+				probed_voting += !known;
+		}
+		/* a Status from the cluster with an ID the member list does not hold: removed */
+		for (size_t j = 0; j < f->n_eps; j++) {
+			const struct endpoint_facts *e = &f->eps[j];
+			stray[j] |= e->has_status && e->cluster_id == best_id &&
+				    !facts_member_by_id(f, e->member_id);
 		}
 	} else {
 		v->voting_members = f->n_eps;
@@ -466,7 +480,8 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		char names[400] = "";
 		for (size_t i = 0; i < f->n_eps; i++) {
 			const struct endpoint_facts *e = &f->eps[i];
-			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE)
+			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE ||
+			    stray[i])
 				continue;
 			size_t used = strlen(names);
 			char why[FACTS_ERR_LEN + 160];
@@ -540,6 +555,21 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		else if (st != STATE_OK)
 			problem(&p, st, "client certificate (--cert) expires in %ld days (%s)", days,
 				date);
+	}
+
+	/* An endpoint that is no member of the cluster is the check's stale configuration or a
+	 * member removed that still runs, not an outage of the cluster: WARNING, said first. */
+	for (size_t i = 0; i < f->n_eps; i++) {
+		if (!stray[i])
+			continue;
+		struct endpoint_verdict *ev = &v->eps[i];
+		char was[VERDICT_TEXT_LEN];
+		snprintf(was, sizeof(was), "%s", ev->reason);
+		snprintf(ev->reason, sizeof(ev->reason), "not in the member list (%s)%s%.400s",
+			 f->eps[i].has_status ? "removed from the cluster, still running"
+					      : "removed from the cluster, or no member's client URL",
+			 was[0] ? ": " : "", was);
+		ev->state = STATE_WARNING;
 	}
 
 	/* Endpoint problems not already in the summary, by endpoint. */

@@ -54,6 +54,7 @@ FT_MAX_MS=$((FT * 1000 + 500))
 #   member    the members whose lines must be non-OK (while the quorum holds, the only ones): T,
 #             T+O (O: another member, a follower), all, A (the member etcd's alarm list names),
 #             T* (T, others may be non-OK too: a slow leader slows every member's quorum reads),
+#             T:url (T, named by its URL only: a member removed is in no member list to name it),
 #             - (not judged)
 #   reason    ERE that T's line (member T/T+O/A: that member's line; else the whole output) matches
 #   not_reason  ERE it must not match (empty: none)
@@ -87,6 +88,8 @@ FAULT_ROWS=(
 	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
 	"disk-full;follower;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
 	"disk-full;leader;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
+	"removed;follower;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
+	"removed;leader;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -262,6 +265,41 @@ undo_diskfull() {
 	member_wait_healthy "$T" 30
 }
 
+# T removed from the member list while it runs (etcdctl member remove through O). The truth:
+# etcd's own word on T (3.4 and 3.5 stop a member that learns of its removal: `the member has
+# been permanently removed from the cluster`) or on its peers (`... removed member`).
+inject_remove() {
+	local id k
+	id=$(faults_member_id_hex "$T") && [ -n "$id" ] || return 1
+	log_mark "$T"
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member remove "$id" >/dev/null 2>"$CLUSTER_DIR/remove.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/remove.err" >&2; return 1; }
+	log_wait "$T" 'permanently removed from the cluster|removed member' 20 || return 1
+	for ((k = 0; k < 50; k++)); do kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null || break; sleep 0.2; done
+	echo "# m$T ($id) removed; it $(kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null && echo still runs || echo exited)"
+	# a leader removed steps down: the truth includes a new leader among the two others
+	if [ "$T" = "$L" ]; then
+		FAULTS_SKIP=$T
+		NEW_LEADER=$(faults_wait_leader_not "$T" 20) || return 1
+		echo "# m$NEW_LEADER leads after m$T was removed"
+	fi
+}
+# T added again as a new member (a new ID), its data dir wiped, started to join the cluster
+undo_remove() {
+	local k
+	member_stop "$T" && rm -rf "$CLUSTER_DIR/m$T.data" || return 1
+	FAULTS_SKIP=
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member add "m$T" --peer-urls="$(member_peer_url "$T")" >/dev/null 2>"$CLUSTER_DIR/add.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/add.err" >&2; return 1; }
+	member_start "$T" --initial-cluster-state existing && member_wait_healthy "$T" 30
+}
+
 # ---- one row --------------------------------------------------------------------------------
 
 # subst S: S with {T} {O} {A} {IPT} {IPO} replaced (the IPs escaped for an ERE).
@@ -400,14 +438,14 @@ run_row() {
 	[ "$quorum" = held ] && [ "$state" = CRITICAL ] && ! [[ CRITICAL =~ ^($want_state)$ ]] && false_crit=1
 	got=$(bad_members)
 	case $want_member in
-	T | T\*) want=$T ;;
+	T | T\* | T:url) want=$T ;;
 	T+O) want=$(printf '%s\n' "$T" "$O" | sort -n | tr '\n' ' ' | sed 's/ $//') ;;
 	A) want=$A ;;
 	all) want="1 2 3" ;;
 	*) want= ;;
 	esac
 	line=$text
-	case $want_member in T | T\* | T+O) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
+	case $want_member in T | T\* | T+O | T:url) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
 	# every member at fault named; while the quorum holds, no other (once it is lost, the
 	# survivors cannot serve a quorum read either and are rightly not OK)
 	if [ -z "$want" ] || [ "$got" = "$want" ] || { [ "$quorum" = lost ] && subset "$want" "$got"; } ||
