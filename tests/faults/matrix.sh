@@ -90,6 +90,8 @@ FAULT_ROWS=(
 	"disk-full;leader;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
 	"removed;follower;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
 	"removed;leader;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
+	"rolling-restart;leader;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
+	"rolling-restart;follower;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -300,6 +302,74 @@ undo_remove() {
 	member_start "$T" --initial-cluster-state existing && member_wait_healthy "$T" 30
 }
 
+# A rolling restart: each member stopped, started and waited for (healthy, then the whole
+# cluster) in turn, T first, while series_loop runs the probe every 200 ms in the background.
+# series.truth holds the member that is down (written once it is gone, emptied before it
+# starts); each run records the truth before and after it, so a run that straddles a change is
+# not judged. series_judge reads the record: never CRITICAL (one member down at a time: the quorum
+# holds throughout), never OK while a member is down, that member on a non-OK line in every run
+# of its downtime, and at least two such runs per member (each restart seen).
+SERIES_BOUND=150
+series_loop() {
+	local end=$((SECONDS + SERIES_BOUND)) before after t0 rest
+	# this subshell's probe output apart from the row's
+	probe_outputs() { PROBE_OUT_FILE=$CLUSTER_DIR/series.out; PROBE_ERR_FILE=$CLUSTER_DIR/series.err; }
+	while [ ! -e "$CLUSTER_DIR/series.stop" ] && [ "$SECONDS" -lt "$end" ]; do
+		t0=$(date +%s%N)
+		before=$(cat "$CLUSTER_DIR/series.truth")
+		probe_timed >/dev/null
+		after=$(cat "$CLUSTER_DIR/series.truth")
+		got=$(bad_members)
+		echo "${before:--} ${after:--} $PROBE_RC $PROBE_MS ${got// /,}" >>"$CLUSTER_DIR/series"
+		# what a wrong run said, for the row's report (the numbers of series are its lines)
+		[ "$PROBE_RC" = 2 ] && sed "1s/ | .*//; s/^/$(wc -l <"$CLUSTER_DIR/series"): /" "$PROBE_OUT_FILE" >>"$CLUSTER_DIR/series.text"
+		rest=$((200 - ($(date +%s%N) - t0) / 1000000))
+		[ "$rest" -gt 0 ] && sleep "$(printf '0.%03d' "$rest")"
+	done
+}
+# series_runs_down I: how many runs so far saw only member I down from start to end.
+series_runs_down() { awk -v i="$1" '$1 == i && $2 == i { n++ } END { print n + 0 }' "$CLUSTER_DIR/series"; }
+inject_rolling() {
+	local order=("$T") i k series_pid
+	for k in 1 2 3; do [ "$k" != "$T" ] && order+=("$k"); done
+	: >"$CLUSTER_DIR/series" && : >"$CLUSTER_DIR/series.truth" || return 1
+	series_loop &
+	series_pid=$!
+	cluster_atexit "touch '$CLUSTER_DIR/series.stop'; cluster_stop_pid $series_pid 10"
+	for i in "${order[@]}"; do
+		member_stop "$i" || return 1
+		echo "$i" >"$CLUSTER_DIR/series.truth"
+		# down long enough for two runs to see it (bounded: a run ends within -t + 0.5 s)
+		for ((k = 0; k < 100 && $(series_runs_down "$i") < 2; k++)); do sleep 0.1; done
+		: >"$CLUSTER_DIR/series.truth"
+		member_start "$i" && member_wait_healthy "$i" 30 && cluster_wait_healthy 30 || return 1
+		echo "# m$i restarted ($(series_runs_down "$i") runs while it was down)"
+	done
+	touch "$CLUSTER_DIR/series.stop"
+	wait "$series_pid"
+	ROW_SERIES=$CLUSTER_DIR/series
+}
+# the restarts' elections and peer round trips stay in the 15-minute figures
+undo_rolling() { RECOVER_ARGS=(-w "leader_changes=none,peer_rtt_p99=none"); }
+
+# series_judge FILE: prints "runs overruns false_crit false_ok unnamed unseen", then a line per
+# wrong run (from series_loop's record: truth before, after, exit code, ms, members named).
+series_judge() {
+	awk -v max="$FT_MAX_MS" '
+		{ runs++; if ($4 > max) over++ }
+		$3 == 2 { fcrit++; bad[++nb] = $0 " (CRITICAL, the quorum held)" }
+		$1 == $2 && $1 != "-" {
+			down[$1]++
+			if ($3 == 0) { fok++; bad[++nb] = $0 " (OK with m" $1 " down)" }
+			if (("," $5 ",") !~ ("," $1 ",")) { unnamed++; bad[++nb] = $0 " (m" $1 " not named)" }
+		}
+		END {
+			for (i = 1; i <= 3; i++) if (down[i] < 2) unseen++
+			print runs + 0, over + 0, fcrit + 0, fok + 0, unnamed + 0, unseen + 0
+			for (k = 1; k <= nb && k <= 10; k++) print bad[k]
+		}' "$1"
+}
+
 # ---- one row --------------------------------------------------------------------------------
 
 # subst S: S with {T} {O} {A} {IPT} {IPO} replaced (the IPs escaped for an ERE).
@@ -379,7 +449,7 @@ run_row() {
 	# the count of the last 15 minutes holds the fault's own elections (a stopped leader, a lost
 	# quorum): true, but history; recovery is judged without it
 	# shellcheck disable=SC2034 # FAULTS_SKIP is read by tests/lib/faults.sh
-	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP=''
+	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP='' ROW_SERIES=''
 	RECOVER_ARGS=(-w leader_changes=none)
 	echo "# --- $name ($kind: $inject, then $undo)"
 	[ "${FAULTS_KEEP:-0}" = 1 ] && export CLUSTER_KEEP=1
@@ -467,6 +537,21 @@ run_row() {
 		verdict_ok=0
 	fi
 	cp "$PROBE_OUT_FILE" "$CLUSTER_DIR/probe-fault.out"
+
+	# a row whose inject ran the probe many times (series_loop): every run judged as well
+	if [ -n "$ROW_SERIES" ]; then
+		local sj s_runs s_over s_fcrit s_fok s_unnamed s_unseen
+		sj=$(series_judge "$ROW_SERIES")
+		read -r s_runs s_over s_fcrit s_fok s_unnamed s_unseen <<<"$(head -n 1 <<<"$sj")"
+		PROBE_RUNS=$((PROBE_RUNS + s_runs))
+		PROBE_OVERRUNS=$((PROBE_OVERRUNS + s_over))
+		echo "# series: $s_runs probe runs, $s_over past -t + 0.5 s, $s_fcrit CRITICAL, $s_fok OK with a member down, $s_unnamed without the member down named, $s_unseen restarts seen by fewer than 2 runs"
+		[ "$s_fcrit" = 0 ] || { false_crit=1; verdict_ok=0; why+=("series: $s_fcrit runs CRITICAL while the quorum held"); }
+		[ "$s_fok" = 0 ] || { false_ok=1; verdict_ok=0; why+=("series: $s_fok runs OK with a member down"); }
+		[ "$s_unnamed" = 0 ] && [ "$s_unseen" = 0 ] || { member_ok=0; why+=("series: $s_unnamed runs did not name the member down, $s_unseen restarts unseen"); }
+		[ "$s_runs" -gt 0 ] || why+=("series: no probe run recorded")
+		tail -n +2 <<<"$sj" | sed 's/^/#   wrong run (truth before, after, exit, ms, named): /'
+	fi
 
 	diag_codes
 	codes=$DIAG_CODES
