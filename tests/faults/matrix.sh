@@ -92,6 +92,8 @@ FAULT_ROWS=(
 	"removed;leader;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
 	"rolling-restart;leader;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
 	"rolling-restart;follower;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
+	"learner;follower;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
+	"learner;leader;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -347,10 +349,27 @@ inject_rolling() {
 	done
 	touch "$CLUSTER_DIR/series.stop"
 	wait "$series_pid"
-	ROW_SERIES=$CLUSTER_DIR/series
+	ROW_JUDGE=judge_series
 }
 # the restarts' elections and peer round trips stay in the 15-minute figures
 undo_rolling() { RECOVER_ARGS=(-w "leader_changes=none,peer_rtt_p99=none"); }
+
+# judge_series: run_row's judgement of every run series_loop recorded (called by run_row, its
+# variables in scope); the runs are counted into the figures.
+judge_series() {
+	local sj s_runs s_over s_fcrit s_fok s_unnamed s_unseen
+	sj=$(series_judge "$CLUSTER_DIR/series")
+	read -r s_runs s_over s_fcrit s_fok s_unnamed s_unseen <<<"$(head -n 1 <<<"$sj")"
+	PROBE_RUNS=$((PROBE_RUNS + s_runs))
+	PROBE_OVERRUNS=$((PROBE_OVERRUNS + s_over))
+	echo "# series: $s_runs probe runs, $s_over past -t + 0.5 s, $s_fcrit CRITICAL, $s_fok OK with a member down, $s_unnamed without the member down named, $s_unseen restarts seen by fewer than 2 runs"
+	[ "$s_fcrit" = 0 ] || { false_crit=1; verdict_ok=0; why+=("series: $s_fcrit runs CRITICAL while the quorum held"); }
+	[ "$s_fok" = 0 ] || { false_ok=1; verdict_ok=0; why+=("series: $s_fok runs OK with a member down"); }
+	[ "$s_unnamed" = 0 ] && [ "$s_unseen" = 0 ] || { member_ok=0; why+=("series: $s_unnamed runs did not name the member down, $s_unseen restarts unseen"); }
+	[ "$s_runs" -gt 0 ] || why+=("series: no probe run recorded")
+	tail -n +2 <<<"$sj" | sed 's/^/#   wrong run (truth before, after, exit, ms, named): /'
+	[ ! -s "$CLUSTER_DIR/series.text" ] || sed 's/ | .*//; s/^/#     /' "$CLUSTER_DIR/series.text" | cut -c1-300 | head -n 12
+}
 
 # series_judge FILE: prints "runs overruns false_crit false_ok unnamed unseen", then a line per
 # wrong run (from series_loop's record: truth before, after, exit code, ms, members named).
@@ -368,6 +387,54 @@ series_judge() {
 			print runs + 0, over + 0, fcrit + 0, fok + 0, unnamed + 0, unseen + 0
 			for (k = 1; k <= nb && k <= 10; k++) print bad[k]
 		}' "$1"
+}
+
+# A learner m4 (127.0.X.4, its own certificate) added and started, then the voter T stopped
+# while it runs: the quorum is 2 of the 3 voters, held; the learner must not count in it
+# (judge_learner: the summary says 2/3, m4's line is OK and says learner). The undo starts T,
+# promotes m4 (etcd refuses until the learner has caught up: retried) and wants 4/4 healthy.
+inject_learner() {
+	local k
+	cluster_cert m4 "$(cluster_ip 4)" >/dev/null || return 1
+	# etcd refuses reconfiguration until its members have been connected for 5 s: retried
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member add m4 --learner --peer-urls="$(member_peer_url 4)" >/dev/null 2>"$CLUSTER_DIR/add.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/add.err" >&2; return 1; }
+	member_start 4 --initial-cluster "$(cluster_initial 4)" --initial-cluster-state existing || return 1
+	# a learner answers serializable reads once it has caught up (linearizable ones never)
+	for ((k = 0; k < 60; k++)); do
+		cluster_etcdctl 4 get --consistency=s learner/probe >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	[ "$k" -lt 60 ] || { cluster_log "learner m4 not serving"; return 1; }
+	member_stop "$T" || return 1
+	if [ "$T" = "$L" ]; then
+		NEW_LEADER=$(faults_wait_leader_not "$T" 20) || return 1
+		echo "# m$NEW_LEADER leads after m$T stopped"
+	fi
+	echo "# learner m4 serving; voter m$T stopped"
+	ROW_JUDGE=judge_learner
+}
+judge_learner() {
+	local first l4
+	first=$(head -n 1 "$PROBE_OUT_FILE" | sed 's/ | .*//')
+	l4=$(member_line 4)
+	[[ $first == *"quorum held (2/3)"* ]] || { verdict_ok=0; why+=("learner: the summary does not say quorum held (2/3): $first"); }
+	[[ $l4 == "OK: "*" m4 "*learner* ]] || { verdict_ok=0; why+=("learner: m4's line is not OK as a learner: $l4"); }
+}
+undo_learner() {
+	local k id
+	member_start "$T" && member_wait_healthy "$T" 30 || return 1
+	id=$(faults_member_id_hex 4) && [ -n "$id" ] || return 1
+	for ((k = 0; k < 40; k++)); do
+		cluster_etcdctl "$O" member promote "$id" >/dev/null 2>"$CLUSTER_DIR/promote.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 40 ] || { cat "$CLUSTER_DIR/promote.err" >&2; return 1; }
+	echo "# m4 promoted after $k refusals"
+	RECOVER_RE='4/4 members healthy'
 }
 
 # ---- one row --------------------------------------------------------------------------------
@@ -401,7 +468,7 @@ probe_timed() {
 # warning and critical findings as "code@member ..." in its order (spaces in a member: _) and DIAG_RC to its exit code (JSON in diag.json).
 diag_codes() {
 	local logs=() i
-	for i in 1 2 3; do logs+=(--log-file "$(member_log "$i")"); done
+	for i in 1 2 3 4; do [ -e "$(member_log "$i")" ] && logs+=(--log-file "$(member_log "$i")"); done
 	timeout -k 2 $((FT + 10)) "$DIAG" --no-config "${logs[@]}" --endpoints="$(cluster_endpoints)" \
 		--cacert "$CLUSTER_DIR/ca/ca.pem" --cert "$PROBE_CERT" --key "$PROBE_KEY" -t "$FT" \
 		--format=json "$@" >"$CLUSTER_DIR/diag.json" 2>"$CLUSTER_DIR/diag.err"
@@ -449,7 +516,7 @@ run_row() {
 	# the count of the last 15 minutes holds the fault's own elections (a stopped leader, a lost
 	# quorum): true, but history; recovery is judged without it
 	# shellcheck disable=SC2034 # FAULTS_SKIP is read by tests/lib/faults.sh
-	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP='' ROW_SERIES=''
+	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP='' ROW_JUDGE='' RECOVER_RE=''
 	RECOVER_ARGS=(-w leader_changes=none)
 	echo "# --- $name ($kind: $inject, then $undo)"
 	[ "${FAULTS_KEEP:-0}" = 1 ] && export CLUSTER_KEEP=1
@@ -538,20 +605,9 @@ run_row() {
 	fi
 	cp "$PROBE_OUT_FILE" "$CLUSTER_DIR/probe-fault.out"
 
-	# a row whose inject ran the probe many times (series_loop): every run judged as well
-	if [ -n "$ROW_SERIES" ]; then
-		local sj s_runs s_over s_fcrit s_fok s_unnamed s_unseen
-		sj=$(series_judge "$ROW_SERIES")
-		read -r s_runs s_over s_fcrit s_fok s_unnamed s_unseen <<<"$(head -n 1 <<<"$sj")"
-		PROBE_RUNS=$((PROBE_RUNS + s_runs))
-		PROBE_OVERRUNS=$((PROBE_OVERRUNS + s_over))
-		echo "# series: $s_runs probe runs, $s_over past -t + 0.5 s, $s_fcrit CRITICAL, $s_fok OK with a member down, $s_unnamed without the member down named, $s_unseen restarts seen by fewer than 2 runs"
-		[ "$s_fcrit" = 0 ] || { false_crit=1; verdict_ok=0; why+=("series: $s_fcrit runs CRITICAL while the quorum held"); }
-		[ "$s_fok" = 0 ] || { false_ok=1; verdict_ok=0; why+=("series: $s_fok runs OK with a member down"); }
-		[ "$s_unnamed" = 0 ] && [ "$s_unseen" = 0 ] || { member_ok=0; why+=("series: $s_unnamed runs did not name the member down, $s_unseen restarts unseen"); }
-		[ "$s_runs" -gt 0 ] || why+=("series: no probe run recorded")
-		tail -n +2 <<<"$sj" | sed 's/^/#   wrong run (truth before, after, exit, ms, named): /'
-	fi
+	# a row's own further truth (set by its inject: judge_series, judge_learner), judged here
+	# with this function's variables (why, verdict_ok, member_ok, false_ok, false_crit)
+	[ -z "$ROW_JUDGE" ] || "$ROW_JUDGE"
 
 	diag_codes
 	codes=$DIAG_CODES
@@ -567,7 +623,7 @@ run_row() {
 	if "$undo" 2>"$CLUSTER_DIR/undo.err"; then
 		for ((k = 0; k < 45; k++)); do
 			probe_timed "${RECOVER_ARGS[@]}"
-			[ "$PROBE_RC" = 0 ] && { recovered=1; break; }
+			[ "$PROBE_RC" = 0 ] && head -n 1 "$PROBE_OUT_FILE" | grep -qE -- "${RECOVER_RE:-.}" && { recovered=1; break; }
 			sleep 1
 		done
 	else
