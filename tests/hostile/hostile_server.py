@@ -97,12 +97,14 @@ def hpack_module():
 # sends strings that would forge a report: a second status line, and perfdata of its own.
 # "auth-downgrade" (auth on) lists a second member whose only client URL is http:// on port 23791
 # of the same address. "auth-ok" answers Authenticate at once, "auth-learner" always with
-# Unavailable (as a learner does). Every request is logged on stdout with the token it carried.
+# Unavailable (as a learner does), "read-retry" answers its first KV/Range Unavailable "etcdserver:
+# leader changed" (a read in flight as the leader changes). Every request is logged on stdout with the token it carried.
 # "etcd-lite@VERSION" is etcd-lite answering Status with VERSION (e.g. etcd-lite@3.5.1, a release
 # the etcd maintainers warn against); main() adds its row.
 ETCD_LITE = {
     "etcd-lite": ("3.5.16", "lite"),
     "auth-retry": ("3.5.16", "lite"),
+    "read-retry": ("3.5.16", "lite"),
     "auth-downgrade": ("3.5.16", "lite"),
     "auth-ok": ("3.5.16", "lite-ok"),
     "auth-learner": ("3.5.16", "lite-learner"),
@@ -158,6 +160,13 @@ TOKEN = "tok.EtcdLite.1"
 # Authenticate calls answered so far by this server process (all connections).
 AUTH_CALLS = [0]
 AUTH_LOCK = threading.Lock()
+READ_CALLS = [0]
+
+
+def first_read():
+    with AUTH_LOCK:
+        READ_CALLS[0] += 1
+        return READ_CALLS[0] == 1
 
 
 class Conn:
@@ -310,6 +319,9 @@ class Conn:
                 plain = "http://%s:23791" % self.url.split("//")[1].rsplit(":", 1)[0]
                 members += pb_bytes(2, pb_int(1, 0x2222) + pb_bytes(2, "plain") + pb_bytes(4, plain))
             self.grpc_ok(sid, RESP_HEADER + members)
+        elif path == "/etcdserverpb.KV/Range" and self.scenario == "read-retry" and first_read():
+            # a read in flight while the leader changes (etcd's ErrLeaderChanged)
+            self.grpc_error(sid, 14, "etcdserver: leader changed")
         elif path in ("/etcdserverpb.KV/Range", "/etcdserverpb.Maintenance/Alarm"):
             self.grpc_ok(sid, RESP_HEADER)
         elif path == "/metrics" and h.get(":method") == "GET":
