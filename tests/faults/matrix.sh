@@ -86,12 +86,18 @@ FAULT_ROWS=(
 	# the cluster-ID mismatch itself is in its peers' logs, which is diag's to name
 	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
 	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
+	# a full disk makes 3.4 and 3.5 exit (`cannot commit tx` / `failed to commit tx` ... `no space
+	# left on device`): connection refused is what the probe can see; the cause is diag's
 	"disk-full;follower;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
 	"disk-full;leader;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
+	# a member removed stops itself on 3.4 and 3.5; either way its URL is in no member list
 	"removed;follower;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
 	"removed;leader;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
+	# the probe every 200 ms during the whole sequence; judge_series judges every run, this
+	# row's single run after the sequence only says the cluster is back
 	"rolling-restart;leader;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
 	"rolling-restart;follower;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
+	# the position is the voter stopped while the learner m4 runs; judge_learner: 2/3, m4 OK
 	"learner;follower;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
 	"learner;leader;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
 )
