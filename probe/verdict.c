@@ -494,21 +494,44 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			v->voting_members);
 	}
 
-	/* Leader agreement among members of the main cluster. */
-	uint64_t leader = 0;
-	bool disagree = false, any_status = false;
+	/* Leader agreement among members of the main cluster. A Status read before a leader change
+	 * names the leader of its (lower) raft term: when every member of an older view still did
+	 * its quorum read, the leader changed during the check (a leader stopped hands over: the
+	 * fault matrix's rolling restart), not a split: the newest term's leader, a WARNING. A
+	 * stale view without a quorum read, or two leaders in one term, stays CRITICAL. */
+	uint64_t leader = 0, top_term = 0, old_leader = 0, old_term = 0;
+	bool disagree = false, any_status = false, stale_ok = true;
 	for (size_t i = 0; i < f->n_eps; i++) {
 		const struct endpoint_facts *e = &f->eps[i];
-		if (!e->has_status || e->cluster_id != best_id)
+		if (!e->has_status || e->cluster_id != best_id || stray[i])
 			continue;
 		any_status = true;
-		if (e->leader == 0)
-			continue;
-		if (leader && e->leader != leader)
-			disagree = true;
-		leader = e->leader;
+		if (e->leader != 0 && (!leader || e->raft_term > top_term)) {
+			leader = e->leader;
+			top_term = e->raft_term;
+		}
 	}
-	if (disagree) {
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (!e->has_status || e->cluster_id != best_id || stray[i] || e->leader == 0 ||
+		    e->leader == leader)
+			continue;
+		disagree = true;
+		stale_ok &= e->raft_term < top_term && e->healthy;
+		old_leader = e->leader;
+		old_term = e->raft_term;
+	}
+	if (disagree && stale_ok) {
+		const struct member_fact *om = facts_member_by_id(f, old_leader);
+		const struct member_fact *nm = facts_member_by_id(f, leader);
+		char o[24], n[24];
+		snprintf(o, sizeof(o), "%016" PRIx64, old_leader);
+		snprintf(n, sizeof(n), "%016" PRIx64, leader);
+		problem(&p, STATE_WARNING, "the leader changed during the check (%s in term %" PRIu64
+			", then %s in term %" PRIu64 ")", om && om->name[0] ? om->name : o, old_term,
+			nm && nm->name[0] ? nm->name : n, top_term);
+		v->leader_id = leader;
+	} else if (disagree) {
 		problem(&p, STATE_CRITICAL, "members disagree on the leader (election in progress "
 			"or a partition)");
 	} else if (any_status && leader == 0) {

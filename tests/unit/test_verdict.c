@@ -157,6 +157,37 @@ static void test_leader_disagreement(void **state)
 	assert_int_equal(x->v.leader_id, 0);
 }
 
+/* A rolling restart in the fault matrix: the leader etcd01 stopped and handed over to etcd03
+ * (term 3) while etcd02's Status, read a moment before, still named etcd01 (term 2); etcd02's
+ * quorum read went through. The leader changed during the check: WARNING, not "disagree" (it was
+ * CRITICAL with the quorum held). Without etcd02's read, or in one term, it stays CRITICAL. */
+static void test_leader_changed_during_check(void **state)
+{
+	struct fixture *x = *state;
+	down(&x->f.eps[0], "connection refused");
+	x->f.eps[2].leader = 0x102;
+	x->f.eps[2].raft_term = 3;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "the leader changed during the check (etcd01 in term 2, "
+					     "then etcd03 in term 3)"));
+	assert_null(strstr(x->v.summary, "disagree"));
+	assert_int_equal(x->v.leader_id, 0x102);
+	assert_true(x->v.quorum_ok);
+	/* the stale view's member could not do its quorum read: a split, perhaps */
+	x->f.eps[1].healthy = false;
+	snprintf(x->f.eps[1].health_error, sizeof(x->f.eps[1].health_error), "timed out");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "disagree on the leader"));
+	/* two leaders named in one term */
+	x->f.eps[1].healthy = true;
+	x->f.eps[2].raft_term = 2;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "disagree on the leader"));
+}
+
 static void test_cluster_id_mismatch(void **state)
 {
 	struct fixture *x = *state;
@@ -626,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_silent_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_rtt_blames_slow_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_member_not_in_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leader_changed_during_check, setup, teardown),
 		T(test_healthy),         T(test_one_down_is_warning), T(test_two_down_is_quorum_lost),
 		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
 		T(test_alarm_named),     T(test_learner_not_counted), T(test_partial_probe_is_ok),
