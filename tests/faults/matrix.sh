@@ -676,6 +676,7 @@ for row in "${FAULT_ROWS[@]}"; do
 	fi
 	# a watchdog bounds each row (a hung step must not hang the matrix): SIGTERM runs the row's
 	# cluster_cleanup (its trap), the row then has no line of figures and counts as wrong
+	row_t0=$SECONDS
 	(run_row "$name" "$kind" "$pos" "$start" "$inject" "$undo" "$quorum" "$state" "$member" \
 		"$reason" "$not_reason" "$diag") &
 	row_pid=$!
@@ -684,6 +685,7 @@ for row in "${FAULT_ROWS[@]}"; do
 	wait "$row_pid"
 	kill "$dog_pid" 2>/dev/null
 	wait "$dog_pid" 2>/dev/null
+	echo "# $name: $((SECONDS - row_t0)) s"
 	grep -q "^$name " "$RESULTS" || { echo "$name 0 0 0 - 0 0 0 0 0 0 0" >>"$RESULTS"; echo "not ok - $name (no result)"; }
 done
 
