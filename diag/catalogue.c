@@ -202,6 +202,11 @@ static const struct diag_code_info code_table[DIAG_CODE__MAX] = {
 	[DIAG_CANNOT_READ_HERE] = {DIAG_CANNOT_READ_HERE, "cannot-read", "diag", DIAG_SEV_INFO, 1,
 		"{detail}", "run etcd-diag as root (sudo etcd-diag ...), or as a member of the "
 		"file's group"},
+	[DIAG_DISK_FULL] = {DIAG_DISK_FULL, "disk-full", "disk", DIAG_SEV_CRITICAL, 1,
+		"{member}'s data dir is on a full filesystem, etcd could not write ({detail})",
+		"on {member}: df -h {datadir}; free space on that filesystem (or grow it), then "
+		"systemctl start etcd (the filesystem, not the quota: etcdctl alarm list shows no "
+		"NOSPACE for it)"},
 	[DIAG_FACT_LOCAL_MEMBER] = {DIAG_FACT_LOCAL_MEMBER, "fact-local-member", "fact",
 		DIAG_SEV_OK, 0, "", ""},
 	[DIAG_FACT_MEMBER_ADDED] = {DIAG_FACT_MEMBER_ADDED, "fact-member-added", "fact",

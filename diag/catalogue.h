@@ -63,6 +63,7 @@ enum diag_code {
 	DIAG_PEER_NAME_UNRESOLVED,
 	DIAG_FILE_PERMISSION,  /* etcd itself cannot open a file: permission denied */
 	DIAG_CANNOT_READ_HERE, /* etcd-diag (not root) may not read a file it should inspect */
+	DIAG_DISK_FULL,        /* a write to the data dir failed: no space left on device */
 	DIAG_FACT_LOCAL_MEMBER, /* "starting member ID in cluster CID" / local-member-id */
 	DIAG_FACT_MEMBER_ADDED, /* "added member ID [URL] to cluster CID" */
 	DIAG_FACT_PUBLISHED,    /* "published {Name:N ...} to cluster CID" */

@@ -68,6 +68,7 @@ static const unsigned code_fields[DIAG_CODE__MAX] = {
 	[DIAG_MESSAGE_TOO_LARGE] = 0,
 	[DIAG_PEER_NAME_UNRESOLVED] = F_PEER | F_URL,
 	[DIAG_FILE_PERMISSION] = 0,
+	[DIAG_DISK_FULL] = 0,
 	[DIAG_FACT_LOCAL_MEMBER] = F_LOCAL | F_CLUSTER,
 	[DIAG_FACT_MEMBER_ADDED] = F_PEER | F_CLUSTER | F_URL,
 	[DIAG_FACT_PUBLISHED] = F_LOCAL | F_CLUSTER | F_NAME,
@@ -202,6 +203,13 @@ static const struct signature sig_table[] = {
 		"path", NULL, false},
 	{DIAG_DATA_DIR_LOCKED, "fileutil: file already locked", NULL, NULL, DETAIL_SNIPPET, NULL,
 		NULL, false},
+	/* the data dir's filesystem is full (ENOSPC, Go's "no space left on device"): 3.4's
+	 * "cannot commit tx (write F: ...)", 3.5's "failed to commit tx" with that error, a WAL
+	 * that cannot be cut or opened; etcd exits. Before the WAL rows ("failed to open WAL"),
+	 * and nothing to do with the quota's NOSPACE alarm */
+	{DIAG_DISK_FULL, "no space left on device", "write ", NULL, DETAIL_FROM, "write ", ")\"",
+		false},
+	{DIAG_DISK_FULL, "no space left on device", NULL, NULL, DETAIL_SNIPPET, NULL, NULL, false},
 	/* snapshots (snap/snapshotter.go, snap/db.go, etcdserver backend.go); before the WAL rows:
 	 * "snap: crc mismatch" is the snapshot's */
 	{DIAG_SNAPSHOT_CORRUPT, "failed to find [SNAPSHOT-INDEX].snap.db", NULL, NULL, DETAIL_KEY,

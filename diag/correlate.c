@@ -623,6 +623,7 @@ static bool explains_down(enum diag_code c)
 		DIAG_PEM_NO_DATA,	     DIAG_FILE_PERMISSION,
 		DIAG_DATA_DIR_LOCKED,	     DIAG_WAL_CORRUPT,
 		DIAG_SNAPSHOT_CORRUPT,	     DIAG_RAFT_LOG_CORRUPT,
+		DIAG_DISK_FULL,
 	};
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
 		if (causes[i] == c)

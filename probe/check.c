@@ -117,8 +117,24 @@ struct target {
 	bool auth_tried;              /* this endpoint carried an Authenticate already */
 	bool members_linearizable;    /* the MemberList in flight is the linearizable one */
 	uint64_t auth_deadline_ns;    /* when its Authenticate try is given up (TARGET_AUTH) */
+	unsigned health_retries;      /* health reads sent again after "leader changed" */
+	unsigned status_retries;      /* Status asked again after it said no leader */
+	uint64_t status_again_ns;     /* when to ask it again (0: not waiting) */
 	struct metrics_fetch metrics;
 };
+
+/* A Status that says no leader may come in the moment a leader hands over (the fault matrix's
+ * rolling restart: a follower without a leader for a few milliseconds, the quorum held): asked
+ * again every STATUS_AGAIN_MS, this many times, before the member is said to have none. A member
+ * that really has none is said so that much later, well within -t. */
+#define STATUS_NO_LEADER_RETRIES 4
+#define STATUS_AGAIN_MS 100
+
+/* A linearizable read in flight when the leader changes is answered Unavailable "etcdserver:
+ * leader changed" (a leader stopped gracefully hands over; the fault matrix's rolling restart
+ * saw it on every member at once): no fault of this member, and etcd's own clients send such a
+ * read again. So does the probe, within -t, this many times. */
+#define HEALTH_MAX_RETRIES 2
 
 enum auth_state { AUTH_NONE, AUTH_NEEDED, AUTH_IN_FLIGHT, AUTH_DONE, AUTH_FAILED };
 
@@ -1147,6 +1163,21 @@ static void take_write_unfinished(struct run *r)
 	}
 }
 
+/* A voting member's Status without a leader, retries and time left: schedules the next ask
+ * (target_advance sends it) and keeps the endpoint open; the answer is not taken. */
+static bool status_ask_again(struct target *t, const uint8_t *msg, size_t len)
+{
+	struct etcd_status s;
+	if (t->status_retries >= STATUS_NO_LEADER_RETRIES ||
+	    remaining_ms(t->run) < 4 * STATUS_AGAIN_MS ||
+	    etcd_rpc_decode_status(msg, len, &s) < 0 || s.leader != 0 || s.is_learner)
+		return false;
+	t->status_retries++;
+	t->status_again_ns = conn_now_ns() + STATUS_AGAIN_MS * 1000000ull;
+	t->call[CALL_STATUS] = CALL_UNSENT;
+	return true;
+}
+
 static int take_answer(struct target *t, enum call_kind k, int code, const char *err,
 		       const uint8_t *msg, size_t len)
 {
@@ -1157,6 +1188,8 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 	case CALL_AUTH:
 		return take_auth(t, code, err, msg, len);
 	case CALL_STATUS:
+		if (code == GRPC_OK && status_ask_again(t, msg, len))
+			return 0;
 		if (code == GRPC_OK)
 			e = take_status(t, msg, len);
 		else if (needs_creds(code, err))
@@ -1178,6 +1211,11 @@ static int take_answer(struct target *t, enum call_kind k, int code, const char 
 		} else if (code == GRPC_OK || needs_creds(code, err)) {
 			/* PermissionDenied still proves the quorum read happened (etcdctl). */
 			f->healthy = true;
+		} else if (code == GRPC_UNAVAILABLE && strstr(err, "leader changed") &&
+			   t->health_retries < HEALTH_MAX_RETRIES && remaining_ms(t->run) > 100) {
+			t->health_retries++;
+			f->health_done = false;
+			return start_health(t, f->is_learner);
 		} else {
 			f->health_grpc_code = code;
 			snprintf(f->health_error, sizeof(f->health_error), "health read: %s", err);
@@ -1305,6 +1343,8 @@ static bool target_can_move(const struct target *t)
 		    (t->metrics.conn && t->metrics.conn->stage == CONN_STAGE_CLOSED) ||
 		    conn_now_ns() >= t->metrics.deadline_ns))
 			return true;
+		if (t->status_again_ns && conn_now_ns() >= t->status_again_ns)
+			return true;
 		return !t->conn || t->conn->stage == CONN_STAGE_CLOSED;
 	case TARGET_CONNECTING:
 	case TARGET_AUTH:
@@ -1387,6 +1427,11 @@ static int target_advance(struct target *t)
 	case TARGET_CALLS:
 		if ((e = metrics_advance(t)) < 0)
 			return e;
+		if (t->status_again_ns && conn_now_ns() >= t->status_again_ns && !closed) {
+			t->status_again_ns = 0;
+			if ((e = start_call(t, CALL_STATUS, NULL, 0)) < 0)
+				return e;
+		}
 		if (target_all_answered(t))
 			target_done(t, EP_FAIL_NONE, NULL, "%s", "");
 		else if (closed)
@@ -1532,6 +1577,8 @@ static int loop_wait_ms(struct run *r, bool busy)
 			until = t->auth_deadline_ns;
 		if (t->state == TARGET_CALLS && metrics_pending(t) && t->metrics.deadline_ns < until)
 			until = t->metrics.deadline_ns;
+		if (t->state == TARGET_CALLS && t->status_again_ns && t->status_again_ns < until)
+			until = t->status_again_ns;
 	}
 	if (until <= now)
 		return 0;

@@ -326,10 +326,12 @@ static void judge_metrics(const struct check_facts *f, const struct thresholds *
 			     "heartbeats not sent:", "");
 }
 
+/* With a member list, an ID it does not hold votes no more: a member removed from the cluster
+ * answers Status for a moment (or for good, cut off from the news) with its old ID. */
 static bool is_voting_member(const struct check_facts *f, uint64_t id)
 {
 	const struct member_fact *m = facts_member_by_id(f, id);
-	return m ? !m->is_learner : true;
+	return m ? !m->is_learner : !f->have_members;
 }
 
 static void summary_join(struct verdict *v, const struct problems *p, const char *ok_text)
@@ -400,6 +402,7 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 
 	/* Quorum: distinct healthy voting members against the member list. */
 	size_t probed_voting = 0;
+	bool stray[FACTS_MAX_ENDPOINTS] = {false}; /* no member of the list: see below */
 	uint64_t seen[FACTS_MAX_ENDPOINTS];
 	size_t n_seen = 0;
 	for (size_t i = 0; i < f->n_eps; i++) {
@@ -438,7 +441,7 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		 * advertise names, or a typo) and had no Status: a member all the same, one not
 		 * otherwise probed; left out, a minority outage would look like an unexplained
 		 * CRITICAL endpoint. Counted as probed and down, as many as members are left. */
-		for (size_t j = 0; j < f->n_eps && probed_voting < v->voting_members; j++) {
+		for (size_t j = 0; j < f->n_eps; j++) {
 			const struct endpoint_facts *e = &f->eps[j];
 			if (e->healthy || e->has_status || e->is_learner ||
 			    e->failure == EP_FAIL_DOWNGRADE)
@@ -446,7 +449,18 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			bool known = false;
 			for (size_t i = 0; i < f->n_members && !known; i++)
 				known = e->name[0] && strcmp(e->name, f->members[i].name) == 0;
-			probed_voting += !known;
+			/* every member already accounted for: this one is none of them (removed
+			 * from the cluster, or a URL no member has) */
+			if (!known && probed_voting >= v->voting_members)
+				stray[j] = true;
+			else
+				probed_voting += !known;
+		}
+		/* a Status from the cluster with an ID the member list does not hold: removed */
+		for (size_t j = 0; j < f->n_eps; j++) {
+			const struct endpoint_facts *e = &f->eps[j];
+			stray[j] |= e->has_status && e->cluster_id == best_id &&
+				    !facts_member_by_id(f, e->member_id);
 		}
 	} else {
 		v->voting_members = f->n_eps;
@@ -484,7 +498,8 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		char names[400] = "";
 		for (size_t i = 0; i < f->n_eps; i++) {
 			const struct endpoint_facts *e = &f->eps[i];
-			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE)
+			if (e->healthy || e->is_learner || e->failure == EP_FAIL_DOWNGRADE ||
+			    stray[i])
 				continue;
 			size_t used = strlen(names);
 			char why[FACTS_ERR_LEN + 160];
@@ -497,21 +512,44 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 			v->voting_members);
 	}
 
-	/* Leader agreement among members of the main cluster. */
-	uint64_t leader = 0;
-	bool disagree = false, any_status = false;
+	/* Leader agreement among members of the main cluster. A Status read before a leader change
+	 * names the leader of its (lower) raft term: when every member of an older view still did
+	 * its quorum read, the leader changed during the check (a leader stopped hands over: the
+	 * fault matrix's rolling restart), not a split: the newest term's leader, a WARNING. A
+	 * stale view without a quorum read, or two leaders in one term, stays CRITICAL. */
+	uint64_t leader = 0, top_term = 0, old_leader = 0, old_term = 0;
+	bool disagree = false, any_status = false, stale_ok = true;
 	for (size_t i = 0; i < f->n_eps; i++) {
 		const struct endpoint_facts *e = &f->eps[i];
-		if (!e->has_status || e->cluster_id != best_id)
+		if (!e->has_status || e->cluster_id != best_id || stray[i])
 			continue;
 		any_status = true;
-		if (e->leader == 0)
-			continue;
-		if (leader && e->leader != leader)
-			disagree = true;
-		leader = e->leader;
+		if (e->leader != 0 && (!leader || e->raft_term > top_term)) {
+			leader = e->leader;
+			top_term = e->raft_term;
+		}
 	}
-	if (disagree) {
+	for (size_t i = 0; i < f->n_eps; i++) {
+		const struct endpoint_facts *e = &f->eps[i];
+		if (!e->has_status || e->cluster_id != best_id || stray[i] || e->leader == 0 ||
+		    e->leader == leader)
+			continue;
+		disagree = true;
+		stale_ok &= e->raft_term < top_term && e->healthy;
+		old_leader = e->leader;
+		old_term = e->raft_term;
+	}
+	if (disagree && stale_ok) {
+		const struct member_fact *om = facts_member_by_id(f, old_leader);
+		const struct member_fact *nm = facts_member_by_id(f, leader);
+		char o[24], n[24];
+		snprintf(o, sizeof(o), "%016" PRIx64, old_leader);
+		snprintf(n, sizeof(n), "%016" PRIx64, leader);
+		problem(&p, STATE_WARNING, "the leader changed during the check (%s in term %" PRIu64
+			", then %s in term %" PRIu64 ")", om && om->name[0] ? om->name : o, old_term,
+			nm && nm->name[0] ? nm->name : n, top_term);
+		v->leader_id = leader;
+	} else if (disagree) {
 		problem(&p, STATE_CRITICAL, "members disagree on the leader (election in progress "
 			"or a partition)");
 	} else if (any_status && leader == 0) {
@@ -558,6 +596,21 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		else if (st != STATE_OK)
 			problem(&p, st, "client certificate (--cert) expires in %ld days (%s)", days,
 				date);
+	}
+
+	/* An endpoint that is no member of the cluster is the check's stale configuration or a
+	 * member removed that still runs, not an outage of the cluster: WARNING, said first. */
+	for (size_t i = 0; i < f->n_eps; i++) {
+		if (!stray[i])
+			continue;
+		struct endpoint_verdict *ev = &v->eps[i];
+		char was[VERDICT_TEXT_LEN];
+		snprintf(was, sizeof(was), "%s", ev->reason);
+		snprintf(ev->reason, sizeof(ev->reason), "not in the member list (%s)%s%.400s",
+			 f->eps[i].has_status ? "removed from the cluster, still running"
+					      : "removed from the cluster, or no member's client URL",
+			 was[0] ? ": " : "", was);
+		ev->state = STATE_WARNING;
 	}
 
 	/* Endpoint problems not already in the summary, by endpoint. */

@@ -44,6 +44,7 @@ FT=${FAULTS_T:-5}
 #   member    the members whose lines must be non-OK (while the quorum holds, the only ones): T,
 #             T+O (O: another member, a follower), all, A (the member etcd's alarm list names),
 #             T* (T, others may be non-OK too: a slow leader slows every member's quorum reads),
+#             T:url (T, named by its URL only: a member removed is in no member list to name it),
 #             - (not judged)
 #   reason    ERE that T's line (member T/T+O/A: that member's line; else the whole output) matches
 #   not_reason  ERE it must not match (empty: none)
@@ -75,6 +76,20 @@ FAULT_ROWS=(
 	# the cluster-ID mismatch itself is in its peers' logs, which is diag's to name
 	"wiped;follower;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
 	"wiped;leader;plain;inject_wipe;undo_wipe;held;WARNING;T;(cluster.?ID|not joined to their cluster);(once its cluster has a leader|no leader);^cluster-id-mismatch@m{T}( |$)"
+	# a full disk makes 3.4 and 3.5 exit (`cannot commit tx` / `failed to commit tx` ... `no space
+	# left on device`): connection refused is what the probe can see; the cause is diag's
+	"disk-full;follower;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
+	"disk-full;leader;plain;inject_diskfull;undo_diskfull;held;WARNING;T;connection refused;;^disk-full@m{T}( |$)"
+	# a member removed stops itself on 3.4 and 3.5; either way its URL is in no member list
+	"removed;follower;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
+	"removed;leader;plain;inject_remove;undo_remove;held;WARNING;T:url;not in the member list;;^member-removed@m{T}( |$)"
+	# the probe every 200 ms during the whole sequence; judge_series judges every run, this
+	# row's single run after the sequence only says the cluster is back
+	"rolling-restart;leader;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
+	"rolling-restart;follower;plain;inject_rolling;undo_rolling;held;OK|WARNING;-;.;;"
+	# the position is the voter stopped while the learner m4 runs; judge_learner: 2/3, m4 OK
+	"learner;follower;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
+	"learner;leader;plain;inject_learner;undo_learner;held;WARNING;T;connection refused;;^member-down@m{T}( |$)"
 )
 
 # ---- inject / undo, one function each (T, O, L set by the runner; each returns non-zero when the
@@ -214,6 +229,210 @@ undo_wipe() {
 		FAULTS_SKIP='' && member_start "$T" && member_wait_healthy "$T" 30
 }
 
+# T's data dir moved onto a tmpfs of its own (inside the run's mount namespace), then the tmpfs
+# filled to the last page and writes put through the cluster until T's next write to its data
+# dir fails: etcd's own word (`no space left on device`) is the truth that the fault bites.
+# WAL segments are preallocated (64 MiB each, the next one ahead), so the tmpfs holds those.
+DISK_FULL_MB=200
+inject_diskfull() {
+	local d=$CLUSTER_DIR/m$T.data k
+	member_stop "$T" || return 1
+	mv "$d" "$d.moved" && mkdir -m 700 "$d" || return 1
+	mount -t tmpfs -o "size=${DISK_FULL_MB}m,mode=700" "faults-m$T" "$d" || return 1
+	cluster_atexit "umount -l '$d'"
+	cp -a "$d.moved/." "$d/" && rm -rf "$d.moved" || return 1
+	member_start "$T" && member_wait_healthy "$T" 30 || return 1
+	log_mark "$T"
+	# fills what is left: dd ends at ENOSPC, which is the point (the file is its proof)
+	dd if=/dev/zero of="$d/filler" bs=64k 2>/dev/null
+	[ "$(df --output=avail -k "$d" | tail -n 1 | tr -d ' ')" -lt 64 ] || { cluster_log "tmpfs not full"; return 1; }
+	# 1 MiB values (under etcd's 1.5 MiB request limit) from a file, on stdin: 3.5's bbolt
+	# file has 16 MiB allocated ahead, 3.4's grows as it goes
+	head -c 1048576 /dev/zero | tr '\0' x >"$CLUSTER_DIR/value-1m"
+	for ((k = 0; k < 40; k++)); do
+		cluster_etcdctl "$O" put "full/$k" <"$CLUSTER_DIR/value-1m" >/dev/null 2>&1 || echo "# put full/$k through m$O failed"
+		tail -c +"$((${LOG_MARK[$T]:-0} + 1))" "$(member_log "$T")" | grep -q 'no space left on device' && break
+	done
+	log_wait "$T" 'no space left on device' 10 || return 1
+	echo "# m$T ran out of space after $((k + 1)) puts; it $(kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null && echo runs || echo exited)"
+}
+# the space freed; T started again if etcd ended itself
+undo_diskfull() {
+	rm -f "$CLUSTER_DIR/m$T.data/filler" || return 1
+	if ! kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null; then
+		member_stop "$T" && member_start "$T" || return 1
+	fi
+	member_wait_healthy "$T" 30
+}
+
+# T removed from the member list while it runs (etcdctl member remove through O). The truth:
+# etcd's own word on T (3.4 and 3.5 stop a member that learns of its removal: `the member has
+# been permanently removed from the cluster`) or on its peers (`... removed member`).
+inject_remove() {
+	local id k
+	id=$(faults_member_id_hex "$T") && [ -n "$id" ] || return 1
+	log_mark "$T"
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member remove "$id" >/dev/null 2>"$CLUSTER_DIR/remove.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/remove.err" >&2; return 1; }
+	log_wait "$T" 'permanently removed from the cluster|removed member' 20 || return 1
+	for ((k = 0; k < 50; k++)); do kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null || break; sleep 0.2; done
+	echo "# m$T ($id) removed; it $(kill -0 "${CLUSTER_PIDS[$T]}" 2>/dev/null && echo still runs || echo exited)"
+	# a leader removed steps down: the truth includes a new leader among the two others
+	if [ "$T" = "$L" ]; then
+		FAULTS_SKIP=$T
+		NEW_LEADER=$(faults_wait_leader_not "$T" 20) || return 1
+		echo "# m$NEW_LEADER leads after m$T was removed"
+	fi
+}
+# T added again as a new member (a new ID), its data dir wiped, started to join the cluster
+undo_remove() {
+	local k
+	member_stop "$T" && rm -rf "$CLUSTER_DIR/m$T.data" || return 1
+	FAULTS_SKIP=
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member add "m$T" --peer-urls="$(member_peer_url "$T")" >/dev/null 2>"$CLUSTER_DIR/add.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/add.err" >&2; return 1; }
+	member_start "$T" --initial-cluster-state existing && member_wait_healthy "$T" 30
+}
+
+# A rolling restart: each member stopped, started and waited for (healthy, then the whole
+# cluster) in turn, T first, while series_loop runs the probe every 200 ms in the background.
+# series.truth holds the member that is down (written once it is gone, emptied before it
+# starts); each run records the truth before and after it, so a run that straddles a change is
+# not judged. series_judge reads the record: never CRITICAL (one member down at a time: the quorum
+# holds throughout), never OK while a member is down, that member on a non-OK line in every run
+# of its downtime, and at least two such runs per member (each restart seen).
+SERIES_BOUND=150
+series_loop() {
+	local end=$((SECONDS + SERIES_BOUND)) before after t0 rest
+	# this subshell's probe output apart from the row's
+	probe_outputs() { PROBE_OUT_FILE=$CLUSTER_DIR/series.out; PROBE_ERR_FILE=$CLUSTER_DIR/series.err; }
+	while [ ! -e "$CLUSTER_DIR/series.stop" ] && [ "$SECONDS" -lt "$end" ]; do
+		t0=$(date +%s%N)
+		before=$(cat "$CLUSTER_DIR/series.truth")
+		faults_probe_timed >/dev/null
+		after=$(cat "$CLUSTER_DIR/series.truth")
+		got=$(bad_members)
+		echo "${before:--} ${after:--} $PROBE_RC $PROBE_MS ${got// /,}" >>"$CLUSTER_DIR/series"
+		# what a wrong run said, for the row's report (the numbers of series are its lines)
+		[ "$PROBE_RC" = 2 ] && sed "1s/ | .*//; s/^/$(wc -l <"$CLUSTER_DIR/series"): /" "$PROBE_OUT_FILE" >>"$CLUSTER_DIR/series.text"
+		rest=$((200 - ($(date +%s%N) - t0) / 1000000))
+		[ "$rest" -gt 0 ] && sleep "$(printf '0.%03d' "$rest")"
+	done
+}
+# series_runs_down I: how many runs so far saw only member I down from start to end.
+series_runs_down() { awk -v i="$1" '$1 == i && $2 == i { n++ } END { print n + 0 }' "$CLUSTER_DIR/series"; }
+inject_rolling() {
+	local order=("$T") i k series_pid
+	for k in 1 2 3; do [ "$k" != "$T" ] && order+=("$k"); done
+	: >"$CLUSTER_DIR/series" && : >"$CLUSTER_DIR/series.truth" || return 1
+	series_loop &
+	series_pid=$!
+	cluster_atexit "touch '$CLUSTER_DIR/series.stop'; cluster_stop_pid $series_pid 10"
+	for i in "${order[@]}"; do
+		member_stop "$i" || return 1
+		echo "$i" >"$CLUSTER_DIR/series.truth"
+		# down long enough for two runs to see it (bounded: a run ends within -t + 0.5 s)
+		for ((k = 0; k < 100 && $(series_runs_down "$i") < 2; k++)); do sleep 0.1; done
+		: >"$CLUSTER_DIR/series.truth"
+		member_start "$i" && member_wait_healthy "$i" 30 && cluster_wait_healthy 30 || return 1
+		echo "# m$i restarted ($(series_runs_down "$i") runs while it was down)"
+	done
+	touch "$CLUSTER_DIR/series.stop"
+	wait "$series_pid"
+	ROW_JUDGE=judge_series
+}
+# the restarts' elections and peer round trips stay in the 15-minute figures
+undo_rolling() { RECOVER_ARGS=(-w "leader_changes=none,peer_rtt_p99=none"); }
+
+# judge_series: run_row's judgement of every run series_loop recorded (called by run_row, its
+# variables in scope); the runs are counted into the figures.
+judge_series() {
+	local sj s_runs s_over s_fcrit s_fok s_unnamed s_unseen
+	sj=$(series_judge "$CLUSTER_DIR/series")
+	read -r s_runs s_over s_fcrit s_fok s_unnamed s_unseen <<<"$(head -n 1 <<<"$sj")"
+	FAULTS_PROBE_RUNS=$((FAULTS_PROBE_RUNS + s_runs))
+	FAULTS_PROBE_OVERRUNS=$((FAULTS_PROBE_OVERRUNS + s_over))
+	echo "# series: $s_runs probe runs, $s_over past -t + 0.5 s, $s_fcrit CRITICAL, $s_fok OK with a member down, $s_unnamed without the member down named, $s_unseen restarts seen by fewer than 2 runs"
+	[ "$s_fcrit" = 0 ] || { false_crit=1; verdict_ok=0; why+=("series: $s_fcrit runs CRITICAL while the quorum held"); }
+	[ "$s_fok" = 0 ] || { false_ok=1; verdict_ok=0; why+=("series: $s_fok runs OK with a member down"); }
+	[ "$s_unnamed" = 0 ] && [ "$s_unseen" = 0 ] || { member_ok=0; why+=("series: $s_unnamed runs did not name the member down, $s_unseen restarts unseen"); }
+	[ "$s_runs" -gt 0 ] || why+=("series: no probe run recorded")
+	tail -n +2 <<<"$sj" | sed 's/^/#   wrong run (truth before, after, exit, ms, named): /'
+	[ ! -s "$CLUSTER_DIR/series.text" ] || sed 's/ | .*//; s/^/#     /' "$CLUSTER_DIR/series.text" | cut -c1-300 | head -n 12
+}
+
+# series_judge FILE: prints "runs overruns false_crit false_ok unnamed unseen", then a line per
+# wrong run (from series_loop's record: truth before, after, exit code, ms, members named).
+series_judge() {
+	awk -v max="$FT_MAX_MS" '
+		{ runs++; if ($4 > max) over++ }
+		$3 == 2 { fcrit++; bad[++nb] = $0 " (CRITICAL, the quorum held)" }
+		$1 == $2 && $1 != "-" {
+			down[$1]++
+			if ($3 == 0) { fok++; bad[++nb] = $0 " (OK with m" $1 " down)" }
+			if (("," $5 ",") !~ ("," $1 ",")) { unnamed++; bad[++nb] = $0 " (m" $1 " not named)" }
+		}
+		END {
+			for (i = 1; i <= 3; i++) if (down[i] < 2) unseen++
+			print runs + 0, over + 0, fcrit + 0, fok + 0, unnamed + 0, unseen + 0
+			for (k = 1; k <= nb && k <= 10; k++) print bad[k]
+		}' "$1"
+}
+
+# A learner m4 (127.0.X.4, its own certificate) added and started, then the voter T stopped
+# while it runs: the quorum is 2 of the 3 voters, held; the learner must not count in it
+# (judge_learner: the summary says 2/3, m4's line is OK and says learner). The undo starts T,
+# promotes m4 (etcd refuses until the learner has caught up: retried) and wants 4/4 healthy.
+inject_learner() {
+	local k
+	cluster_cert m4 "$(cluster_ip 4)" >/dev/null || return 1
+	# etcd refuses reconfiguration until its members have been connected for 5 s: retried
+	for ((k = 0; k < 20; k++)); do
+		cluster_etcdctl "$O" member add m4 --learner --peer-urls="$(member_peer_url 4)" >/dev/null 2>"$CLUSTER_DIR/add.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 20 ] || { cat "$CLUSTER_DIR/add.err" >&2; return 1; }
+	member_start 4 --initial-cluster "$(cluster_initial 4)" --initial-cluster-state existing || return 1
+	# a learner answers serializable reads once it has caught up (linearizable ones never)
+	for ((k = 0; k < 60; k++)); do
+		cluster_etcdctl 4 get --consistency=s learner/probe >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	[ "$k" -lt 60 ] || { cluster_log "learner m4 not serving"; return 1; }
+	member_stop "$T" || return 1
+	if [ "$T" = "$L" ]; then
+		NEW_LEADER=$(faults_wait_leader_not "$T" 20) || return 1
+		echo "# m$NEW_LEADER leads after m$T stopped"
+	fi
+	echo "# learner m4 serving; voter m$T stopped"
+	ROW_JUDGE=judge_learner
+}
+judge_learner() {
+	local first l4
+	first=$(head -n 1 "$PROBE_OUT_FILE" | sed 's/ | .*//')
+	l4=$(member_line 4)
+	[[ $first == *"quorum held (2/3)"* ]] || { verdict_ok=0; why+=("learner: the summary does not say quorum held (2/3): $first"); }
+	[[ $l4 == "OK: "*" m4 "*learner* ]] || { verdict_ok=0; why+=("learner: m4's line is not OK as a learner: $l4"); }
+}
+undo_learner() {
+	local k id
+	member_start "$T" && member_wait_healthy "$T" 30 || return 1
+	id=$(faults_member_id_hex 4) && [ -n "$id" ] || return 1
+	for ((k = 0; k < 40; k++)); do
+		cluster_etcdctl "$O" member promote "$id" >/dev/null 2>"$CLUSTER_DIR/promote.err" && break
+		sleep 0.5
+	done
+	[ "$k" -lt 40 ] || { cat "$CLUSTER_DIR/promote.err" >&2; return 1; }
+	echo "# m4 promoted after $k refusals"
+	RECOVER_RE='4/4 members healthy'
+}
+
 # ---- one row --------------------------------------------------------------------------------
 
 # subst S: S with {T} {O} {A} {IPT} {IPO} replaced (the IPs escaped for an ERE).
@@ -231,7 +450,7 @@ subst() {
 # warning and critical findings as "code@member ..." in its order (spaces in a member: _) and DIAG_RC to its exit code (JSON in diag.json).
 diag_codes() {
 	local logs=() i
-	for i in 1 2 3; do logs+=(--log-file "$(member_log "$i")"); done
+	for i in 1 2 3 4; do [ -e "$(member_log "$i")" ] && logs+=(--log-file "$(member_log "$i")"); done
 	timeout -k 2 $((FT + 10)) "$DIAG" --no-config "${logs[@]}" --endpoints="$(cluster_endpoints)" \
 		--cacert "$CLUSTER_DIR/ca/ca.pem" --cert "$PROBE_CERT" --key "$PROBE_KEY" -t "$FT" \
 		--format=json "$@" >"$CLUSTER_DIR/diag.json" 2>"$CLUSTER_DIR/diag.err"
@@ -279,7 +498,7 @@ run_row() {
 	# the count of the last 15 minutes holds the fault's own elections (a stopped leader, a lost
 	# quorum): true, but history; recovery is judged without it
 	# shellcheck disable=SC2034 # FAULTS_SKIP is read by tests/lib/faults.sh
-	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP=''
+	T='' O='' L='' A='' NEW_LEADER='' FAULTS_SKIP='' ROW_JUDGE='' RECOVER_RE=''
 	RECOVER_ARGS=(-w leader_changes=none)
 	echo "# --- $name ($kind: $inject, then $undo)"
 	[ "${FAULTS_KEEP:-0}" = 1 ] && export CLUSTER_KEEP=1
@@ -338,14 +557,14 @@ run_row() {
 	[ "$quorum" = held ] && [ "$state" = CRITICAL ] && ! [[ CRITICAL =~ ^($want_state)$ ]] && false_crit=1
 	got=$(bad_members)
 	case $want_member in
-	T | T\*) want=$T ;;
+	T | T\* | T:url) want=$T ;;
 	T+O) want=$(printf '%s\n' "$T" "$O" | sort -n | tr '\n' ' ' | sed 's/ $//') ;;
 	A) want=$A ;;
 	all) want="1 2 3" ;;
 	*) want= ;;
 	esac
 	line=$text
-	case $want_member in T | T\* | T+O) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
+	case $want_member in T | T\* | T+O | T:url) line=$(member_line "$T") ;; A) line=$(member_line "$A") ;; esac
 	# every member at fault named; while the quorum holds, no other (once it is lost, the
 	# survivors cannot serve a quorum read either and are rightly not OK)
 	if [ -z "$want" ] || [ "$got" = "$want" ] || { [ "$quorum" = lost ] && subset "$want" "$got"; } ||
@@ -368,6 +587,10 @@ run_row() {
 	fi
 	cp "$PROBE_OUT_FILE" "$CLUSTER_DIR/probe-fault.out"
 
+	# a row's own further truth (set by its inject: judge_series, judge_learner), judged here
+	# with this function's variables (why, verdict_ok, member_ok, false_ok, false_crit)
+	[ -z "$ROW_JUDGE" ] || "$ROW_JUDGE"
+
 	diag_codes
 	codes=$DIAG_CODES
 	if [ -z "$want_diag" ]; then
@@ -382,7 +605,7 @@ run_row() {
 	if "$undo" 2>"$CLUSTER_DIR/undo.err"; then
 		for ((k = 0; k < 45; k++)); do
 			faults_probe_timed "${RECOVER_ARGS[@]}"
-			[ "$PROBE_RC" = 0 ] && { recovered=1; break; }
+			[ "$PROBE_RC" = 0 ] && head -n 1 "$PROBE_OUT_FILE" | grep -qE -- "${RECOVER_RE:-.}" && { recovered=1; break; }
 			sleep 1
 		done
 	else
@@ -429,6 +652,7 @@ for row in "${FAULT_ROWS[@]}"; do
 	fi
 	# a watchdog bounds each row (a hung step must not hang the matrix): SIGTERM runs the row's
 	# cluster_cleanup (its trap), the row then has no line of figures and counts as wrong
+	row_t0=$SECONDS
 	(run_row "$name" "$kind" "$pos" "$start" "$inject" "$undo" "$quorum" "$state" "$member" \
 		"$reason" "$not_reason" "$diag") &
 	row_pid=$!
@@ -445,6 +669,7 @@ for row in "${FAULT_ROWS[@]}"; do
 	wait "$row_pid"
 	kill "$dog_pid" 2>/dev/null
 	wait "$dog_pid" 2>/dev/null
+	echo "# $name: $((SECONDS - row_t0)) s"
 	grep -q "^$name " "$RESULTS" || { echo "$name 0 0 0 - 0 0 0 0 0 0 0" >>"$RESULTS"; echo "not ok - $name (no result)"; }
 done
 

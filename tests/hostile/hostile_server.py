@@ -99,12 +99,16 @@ def hpack_module():
 # sends strings that would forge a report: a second status line, and perfdata of its own.
 # "auth-downgrade" (auth on) lists a second member whose only client URL is http:// on port 23791
 # of the same address. "auth-ok" answers Authenticate at once, "auth-learner" always with
-# Unavailable (as a learner does). Every request is logged on stdout with the token it carried.
+# Unavailable (as a learner does), "read-retry" answers its first KV/Range Unavailable "etcdserver:
+# leader changed" (a read in flight as the leader changes), "no-leader-once" its first Status
+# without a leader (a leader handing over). Every request is logged on stdout with the token it carried.
 # "etcd-lite@VERSION" is etcd-lite answering Status with VERSION (e.g. etcd-lite@3.5.1, a release
 # the etcd maintainers warn against); main() adds its row.
 ETCD_LITE = {
     "etcd-lite": ("3.5.16", "lite"),
     "auth-retry": ("3.5.16", "lite"),
+    "read-retry": ("3.5.16", "lite"),
+    "no-leader-once": ("3.5.16", "lite"),
     "auth-downgrade": ("3.5.16", "lite"),
     "auth-ok": ("3.5.16", "lite-ok"),
     "auth-learner": ("3.5.16", "lite-learner"),
@@ -160,6 +164,20 @@ TOKEN = "tok.EtcdLite.1"
 # Authenticate calls answered so far by this server process (all connections).
 AUTH_CALLS = [0]
 AUTH_LOCK = threading.Lock()
+READ_CALLS = [0]
+STATUS_CALLS = [0]
+
+
+def first_read():
+    with AUTH_LOCK:
+        READ_CALLS[0] += 1
+        return READ_CALLS[0] == 1
+
+
+def first_status():
+    with AUTH_LOCK:
+        STATUS_CALLS[0] += 1
+        return STATUS_CALLS[0] == 1
 
 
 class Conn:
@@ -301,8 +319,10 @@ class Conn:
         elif auth and h.get("token") != TOKEN:
             self.grpc_error(sid, 3, "etcdserver: user name is empty")
         elif path == "/etcdserverpb.Maintenance/Status":
+            # no leader (field 4 absent) in the first answer of no-leader-once: a leader handing over
+            leader = b"" if self.scenario == "no-leader-once" and first_status() else pb_int(4, MEMBER_ID)
             self.grpc_ok(sid, RESP_HEADER + pb_bytes(2, ETCD_LITE[self.scenario][0]) + pb_int(3, 20480) +
-                         pb_int(4, MEMBER_ID) + pb_int(5, 7) + pb_int(6, 2) + pb_int(7, 7) +
+                         leader + pb_int(5, 7) + pb_int(6, 2) + pb_int(7, 7) +
                          pb_int(9, 16384))
         elif path == "/etcdserverpb.Cluster/MemberList":
             member = pb_int(1, MEMBER_ID) + pb_bytes(2, ETCD_LITE[self.scenario][1]) + \
@@ -312,6 +332,9 @@ class Conn:
                 plain = "http://%s:23791" % self.url.split("//")[1].rsplit(":", 1)[0]
                 members += pb_bytes(2, pb_int(1, 0x2222) + pb_bytes(2, "plain") + pb_bytes(4, plain))
             self.grpc_ok(sid, RESP_HEADER + members)
+        elif path == "/etcdserverpb.KV/Range" and self.scenario == "read-retry" and first_read():
+            # a read in flight while the leader changes (etcd's ErrLeaderChanged)
+            self.grpc_error(sid, 14, "etcdserver: leader changed")
         elif path in ("/etcdserverpb.KV/Range", "/etcdserverpb.Maintenance/Alarm"):
             self.grpc_ok(sid, RESP_HEADER)
         elif path == "/metrics" and h.get(":method") == "GET":

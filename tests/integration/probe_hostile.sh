@@ -181,6 +181,8 @@ assert e["endpoint"] == sys.argv[2], e["endpoint"]
 # arguments): the probe must get through, OK, well within -t.
 ETCD_LITE=(
 	"40|auth-retry|--user probe --password secret"
+	"39|read-retry|"
+	"38|no-leader-once|"
 )
 for row in "${ETCD_LITE[@]}"; do
 	IFS='|' read -r ip sc extra <<<"$row"

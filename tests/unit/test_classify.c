@@ -222,6 +222,16 @@ static const struct case_row cases[] = {
 	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, NULL, 3},
 	{"{\"level\":\"warn\",\"ts\":\"2026-11-25T13:00:20.065Z\",\"caller\":\"snap/snapshotter.go:211\",\"msg\":\"snap file is corrupt\",\"path\":\"/var/lib/etcd/member/snap/0000000000000002-0000000000002711.snap\",\"prev-crc\":1,\"new-crc\":2}",
 	 -1, DIAG_SNAPSHOT_CORRUPT, NULL, NULL, "/var/lib/etcd/member/snap/0000000000000002-0000000000002711.snap", 4},
+	/* a full data dir filesystem (the fault matrix's disk-full row): 3.4.23 from stderr,
+	 * journal-native, 3.5.16 zap; the filesystem, not the quota's NOSPACE */
+	{"2026-12-02 01:57:55.420938 C | mvcc/backend: cannot commit tx (write /tmp/etcd-cluster.ku2isl/m1.data/member/snap/db: no space left on device)",
+	 -1, DIAG_DISK_FULL, NULL, NULL, "write /tmp/etcd-cluster.ku2isl/m1.data/member/snap/db: no space left on device", 2},
+	{"cannot commit tx (write /var/lib/etcd/member/snap/db: no space left on device)",
+	 2, DIAG_DISK_FULL, NULL, NULL, "write /var/lib/etcd/member/snap/db: no space left on device", 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-12-02T02:03:17.571012Z\",\"caller\":\"backend/batch_tx.go:282\",\"msg\":\"failed to commit tx\",\"error\":\"write /tmp/etcd-cluster.RxtXlk/m2.data/member/snap/db: no space left on device\",\"stacktrace\":\"go.etcd.io/etcd/server/mvcc/backend.(*batchTx).commit\\n\\tgo.etcd.io/etcd/server/mvcc/backend/batch_tx.go:282\"}",
+	 -1, DIAG_DISK_FULL, NULL, NULL, "write /tmp/etcd-cluster.RxtXlk/m2.data/member/snap/db: no space left on device", 2},
+	{"{\"level\":\"fatal\",\"ts\":\"2026-12-02T02:03:17.571012Z\",\"caller\":\"etcdserver/storage.go:95\",\"msg\":\"failed to open WAL\",\"error\":\"no space left on device\"}",
+	 -1, DIAG_DISK_FULL, NULL, NULL, "no space left on device", 2},
 	/* Go crypto/tls on the key pair: startup, every shape */
 	{"2026-11-25 13:01:05.536000 C | etcdmain: tls: failed to find any PEM data in key input",
 	 -1, DIAG_PEM_NO_DATA, NULL, NULL, "tls: failed to find any PEM data in key input", 2},
@@ -401,7 +411,7 @@ static void test_catalogue_table(void **state)
 		"corrupt-alarm", "clock-drift", "port-in-use", "data-dir-permission",
 		"file-missing", "raft-log-corrupt", "data-dir-locked", "wal-corrupt",
 		"snapshot-corrupt", "pem-no-data", "auth-token-invalid", "revision-compacted",
-		"message-too-large", "peer-name-unresolved",
+		"message-too-large", "peer-name-unresolved", "disk-full",
 	};
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		assert_int_not_equal(diag_code_from_str(required[i]), DIAG_CODE_NONE);

@@ -157,6 +157,37 @@ static void test_leader_disagreement(void **state)
 	assert_int_equal(x->v.leader_id, 0);
 }
 
+/* A rolling restart in the fault matrix: the leader etcd01 stopped and handed over to etcd03
+ * (term 3) while etcd02's Status, read a moment before, still named etcd01 (term 2); etcd02's
+ * quorum read went through. The leader changed during the check: WARNING, not "disagree" (it was
+ * CRITICAL with the quorum held). Without etcd02's read, or in one term, it stays CRITICAL. */
+static void test_leader_changed_during_check(void **state)
+{
+	struct fixture *x = *state;
+	down(&x->f.eps[0], "connection refused");
+	x->f.eps[2].leader = 0x102;
+	x->f.eps[2].raft_term = 3;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_non_null(strstr(x->v.summary, "the leader changed during the check (etcd01 in term 2, "
+					     "then etcd03 in term 3)"));
+	assert_null(strstr(x->v.summary, "disagree"));
+	assert_int_equal(x->v.leader_id, 0x102);
+	assert_true(x->v.quorum_ok);
+	/* the stale view's member could not do its quorum read: a split, perhaps */
+	x->f.eps[1].healthy = false;
+	snprintf(x->f.eps[1].health_error, sizeof(x->f.eps[1].health_error), "timed out");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "disagree on the leader"));
+	/* two leaders named in one term */
+	x->f.eps[1].healthy = true;
+	x->f.eps[2].raft_term = 2;
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_non_null(strstr(x->v.summary, "disagree on the leader"));
+}
+
 static void test_cluster_id_mismatch(void **state)
 {
 	struct fixture *x = *state;
@@ -425,6 +456,47 @@ static void test_unmatched_url_minority_down_is_warning(void **state)
 	assert_false(x->v.quorum_ok);
 }
 
+/* A member removed from the cluster (etcdctl member remove) but still in --endpoints: the member
+ * list holds two members, both healthy. The removed one is not in the list: WARNING naming that,
+ * never CRITICAL (the fault matrix's removed rows: it was "CRITICAL: TCP connect: connection
+ * refused" once it stopped itself) and never counted as a voter while it still answers. */
+static void test_removed_member_not_in_list(void **state)
+{
+	struct fixture *x = *state;
+	struct endpoint_facts *e = &x->f.eps[1];
+	x->f.members[1] = x->f.members[2];
+	x->f.n_members = 2;
+	/* it stopped itself on hearing of its removal */
+	down(e, "connection refused: nothing listening on 127.0.9.2:2379");
+	e->name[0] = '\0';
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "not in the member list"));
+	assert_non_null(strstr(x->v.eps[1].reason, "connection refused"));
+	assert_non_null(strstr(x->v.summary, "https://127.0.9.2:2379: not in the member list"));
+	assert_null(strstr(x->v.summary, "down"));
+	assert_true(x->v.quorum_ok);
+	assert_int_equal(x->v.voting_members, 2);
+	assert_int_equal(x->v.healthy_members, 2);
+	/* still running (it has not heard yet, or is cut off): its Status has the old ID */
+	e->failed = false;
+	e->failed_step = NULL;
+	e->error[0] = '\0';
+	e->has_status = e->healthy = true;
+	run(x);
+	assert_int_equal(x->v.state, STATE_WARNING);
+	assert_int_equal(x->v.eps[1].state, STATE_WARNING);
+	assert_non_null(strstr(x->v.eps[1].reason, "not in the member list (removed from the "
+					     "cluster, still running)"));
+	assert_int_equal(x->v.healthy_members, 2);
+	/* one of the two real members down as well: 1 of 2, quorum lost, the stray no help */
+	down(&x->f.eps[2], "connection refused");
+	run(x);
+	assert_int_equal(x->v.state, STATE_CRITICAL);
+	assert_false(x->v.quorum_ok);
+}
+
 /* A wrong password is UNKNOWN (README): the checks ran without the credentials, whatever they
  * found is not the cluster's state. */
 static void test_auth_failed_is_unknown(void **state)
@@ -610,6 +682,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_rtt_blames_slow_peer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_removed_member_not_in_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leader_changed_during_check, setup, teardown),
 		T(test_healthy),         T(test_one_down_is_warning), T(test_two_down_is_quorum_lost),
 		T(test_no_leader),       T(test_leader_disagreement), T(test_cluster_id_mismatch),
 		T(test_alarm_named),     T(test_learner_not_counted), T(test_partial_probe_is_ok),
