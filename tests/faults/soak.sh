@@ -30,22 +30,9 @@
 # not OK with every member up (each only once SOAK_SETTLE has passed since the last change).
 # Exit 1 when a must-be-0 figure is not 0 or the RSS grew; 2 when the harness cannot run.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-TOP=$PWD
-
 # shellcheck source=tests/lib/faults.sh
-. tests/lib/faults.sh
-faults_enter_own_ns "$0" "$@" || { echo "soak: no network namespace of its own"; exit 2; }
-
-# shellcheck source=tests/lib/cluster.sh
-. tests/lib/cluster.sh
-# shellcheck source=tests/lib/probe-check.sh
-. tests/lib/probe-check.sh
-probe_require
-# shellcheck source=tests/lib/etcd-versions.sh
-. tests/lib/etcd-versions.sh
-etcd_use_version || { echo "soak: etcd ${ETCD_VERSION:-on PATH} not available"; exit 2; }
-export CLUSTER_KEY_ALG=ec
+. "$(dirname "$0")/../lib/faults.sh" || exit 2
+faults_setup soak "$0" "$@" || exit 2
 
 DURATION=${SOAK_DURATION:-300}
 SEED=${SOAK_SEED:-$(($(date +%s) % 1000000))}
