@@ -220,7 +220,7 @@ soak_judge() {
 	case $PROBE_RC in 124 | 137) verdict=HANG ;; [0-3]) ;; *) verdict=CRASH ;; esac
 	[ "$PROBE_MS" -gt $((FAULTS_T * 1000 + 500)) ] && note+=(HANG)
 	[ "$verdict" = CRASH ] && note+=(CRASH)
-	if [ "$PROBE_RC" -le 2 ] 2>/dev/null && ! head -n 1 "$PROBE_OUT_FILE" | grep -q "^ETCD $verdict - "; then
+	if [ "$PROBE_RC" -le 3 ] 2>/dev/null && ! head -n 1 "$PROBE_OUT_FILE" | grep -q "^ETCD $verdict - "; then
 		note+=(MALFORMED)
 	fi
 	if [ ${#faulted[@]} -gt 0 ] && [ "$verdict" = OK ]; then note+=(FALSE-OK); fi
