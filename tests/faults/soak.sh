@@ -286,8 +286,12 @@ soak_probe_loop() {
 # soak_wind_down: stops the probe loop (bounded: the run under way ends within PROBE_TIMEOUT + 5 s),
 # thaws every member and drops the rules (so the members stop at once), keeps the members' logs.
 LOOP_PID=
+WOUND_DOWN=0
 soak_wind_down() {
 	local k i
+	# called by the run, then again by cluster_cleanup (cluster_atexit, for an early exit)
+	[ "$WOUND_DOWN" = 1 ] && return 0
+	WOUND_DOWN=1
 	touch "$STOP"
 	if [ -n "$LOOP_PID" ]; then
 		for ((k = 0; k < (PROBE_TIMEOUT + 8) * 10; k++)); do
@@ -302,6 +306,7 @@ soak_wind_down() {
 	done
 	faults_nft_clear
 	for i in 1 2 3; do [ -f "$(member_log "$i")" ] && cp "$(member_log "$i")" "$SOAK_DIR/"; done
+	echo "# wound down: probe loop stopped, members thawed, rules dropped, logs kept" >>"$LOG"
 	return 0
 }
 cluster_atexit soak_wind_down
