@@ -24,9 +24,10 @@
 # fault at once, one action at a time. One at fault: quorum held, the truth WARNING, that member
 # named; two: quorum lost, CRITICAL; none: OK.
 # Figures that must be 0: false OK (OK while a member is at fault), a member at fault whose own
-# line is OK, runs past -t + 0.5 s, crashes (exit code above 3, a signal), output whose first line
-# does not match its exit code; and the probe's peak RSS in the last tenth of the runs within 10 %
-# of the first tenth's. Reported besides: false CRITICAL with the quorum held, WARNING with it lost,
+# line is OK, or that has no line in a run neither killed nor crashed, runs past -t + 0.5 s,
+# crashes (exit code above 3, a signal), output whose first line does not match its exit code
+# (0 to 3); and the probe's peak RSS in the last tenth of the runs within 10 % of the first
+# tenth's. Reported besides: false CRITICAL with the quorum held, WARNING with it lost,
 # not OK with every member up (each only once SOAK_SETTLE has passed since the last change).
 # Exit 1 when a must-be-0 figure is not 0 or the RSS grew; 2 when the harness cannot run.
 set -u
@@ -228,7 +229,13 @@ soak_judge() {
 	for f in "${faulted[@]}"; do
 		i=${f:1:1}
 		st_line=$(awk -v i="$i" '$1 == i { print $2; exit }' <<<"$lines")
-		[ -n "$st_line" ] && [ "$st_line" != OK ] || note+=("MEMBER-FALSE-OK:m$i")
+		# no line at all: a run killed (HANG) or crashed prints none, one that ended by itself must
+		# have named every member it was given
+		if [ -z "$st_line" ]; then
+			case $verdict in HANG | CRASH) ;; *) note+=("MEMBER-MISSING:m$i") ;; esac
+		elif [ "$st_line" = OK ]; then
+			note+=("MEMBER-FALSE-OK:m$i")
+		fi
 	done
 	if [ "$steady" = 0 ]; then
 		note+=(changing)
@@ -360,8 +367,9 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 			none = (r[1] == 0); unserved = (r[1] < r[2])
 		}
 		if ($6 ~ /^[0-9]+$/) rss[++nrss] = $6 + 0
-		if (note ~ /FALSE-OK/) fok++
+		if (note ~ /(^|,)FALSE-OK/) fok++
 		if (note ~ /MEMBER-FALSE-OK/) mfok++
+		if (note ~ /MEMBER-MISSING/) mmiss++
 		if (note ~ /HANG/) hang++
 		if (note ~ /CRASH/) crash++
 		if (note ~ /MALFORMED/) malformed++
@@ -387,6 +395,7 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 		printf "# verdicts: OK %d, WARNING %d, CRITICAL %d, UNKNOWN %d, HANG %d, CRASH %d\n", verdicts["OK"], verdicts["WARNING"], verdicts["CRITICAL"], verdicts["UNKNOWN"], verdicts["HANG"], verdicts["CRASH"]
 		printf "# false OK (must be 0):                       %d\n", fok
 		printf "# a member at fault with an OK line (must be 0): %d\n", mfok
+		printf "# a member at fault with no line (must be 0): %d\n", mmiss
 		printf "# runs past -t + 0.5 s (must be 0):           %d (slowest %d ms)\n", hang, maxms
 		printf "# crashes (must be 0):                        %d\n", crash
 		printf "# first line not the exit code (must be 0):   %d\n", malformed
@@ -395,7 +404,7 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 		printf "# false CRITICAL, quorum held, settled:       %d (etcd itself served no read then: %d)\n", fcrit, fcrit_un
 		printf "# WARNING with the quorum lost, settled:      %d\n", under
 		printf "# not OK with every member up, settled:       %d (a member up served etcdctl no read then: %d)\n", falarm, falarm_un
-		exit (runs > 0 && fok + mfok + hang + crash + malformed == 0 && flat && failed == 0) ? 0 : 1
+		exit (runs > 0 && fok + mfok + mmiss + hang + crash + malformed == 0 && flat && failed == 0) ? 0 : 1
 	}' "$LOG" | tee -a "$LOG"
 rc=${PIPESTATUS[0]}
 [ "$ACTIONS_FAILED" = 0 ] || rc=2
