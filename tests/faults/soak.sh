@@ -16,8 +16,10 @@
 #   SOAK_GRACE_MS=MS   how long after a fault is in place a run may still say OK (default 0, see
 #                      soak_judge)
 #   SOAK_GAP=MIN:MAX   seconds between two actions (default 3:9)
-#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN; not
-#                      under /tmp, which the soak replaces with DIR/tmp in its mount namespace)
+#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN, or
+#                      /var/tmp/etcd-soak/VERSION-seedN for a checkout under /tmp; not under
+#                      /tmp, which the soak replaces with DIR/tmp in its mount namespace, the
+#                      checkout bound back into it at its path)
 #
 # The truth model: each member up, stopped (SIGTERM, waited for), frozen (SIGSTOP) or cut
 # (nftables: its peer traffic dropped both ways, clients still reach it); never more than two at
@@ -57,14 +59,31 @@ export PROBE_TIMEOUT=$((FAULTS_T + 3)) PROBE_MAXRSS=1
 PROBE_ARGS=(-w "leader_changes=none,proposals_failed=none,peer_rtt_p99=none")
 
 VERSION_DIR=${ETCD_VERSION_FULL:-$(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')}
-SOAK_DIR=${SOAK_DIR:-$TOP/build/soak/${VERSION_DIR:-etcd}-seed$SEED}
+# a checkout under /tmp (a CI clone): the run's files cannot be kept in it (see SOAK_KEEP below)
+case $TOP/ in /tmp/*) SOAK_BASE=/var/tmp/etcd-soak ;; *) SOAK_BASE=$TOP/build/soak ;; esac
+SOAK_DIR=${SOAK_DIR:-$SOAK_BASE/${VERSION_DIR:-etcd}-seed$SEED}
 SOAK_DIR=$(realpath -m "$SOAK_DIR") || exit 2
 case $SOAK_DIR/ in /tmp/*) echo "soak: SOAK_DIR must not be under /tmp (the soak gets a /tmp of its own)"; exit 2 ;; esac
 mkdir -p "$SOAK_DIR/tmp" && chmod 1777 "$SOAK_DIR/tmp" && rm -f "$SOAK_DIR/not-ok.out" || exit 2
 # a /tmp of its own (in its own mount namespace): the cluster's files cannot be touched through
 # the machine's /tmp by anything else on this shared machine while the soak runs (once, 5 s into
-# a run, its cluster dir vanished from under it)
-mount --bind "$SOAK_DIR/tmp" /tmp || { echo "soak: no /tmp of its own"; exit 2; }
+# a run, its cluster dir vanished from under it). What the run needs from the machine's /tmp is
+# bound back at its path, as tests/lib/host-init.sh does for hosts: the checkout (the probe, the
+# etcd versions cache in build/), the probe and etcd when elsewhere under /tmp. SOAK_KEEP: those
+# paths, shortest first, none inside another.
+SOAK_KEEP=()
+while read -r p; do
+	for k in "${SOAK_KEEP[@]}"; do case $p/ in "$k"/*) continue 2 ;; esac; done
+	SOAK_KEEP+=("$p")
+done < <(for p in "$TOP" "$(dirname "$PROBE")" "$(dirname "$(command -v etcd)")"; do
+	p=$(realpath -m "$p")
+	case $p/ in /tmp/?*) echo "${#p} $p" ;; esac
+done | sort -n -u | cut -d' ' -f2-)
+for k in "${SOAK_KEEP[@]}"; do
+	mkdir -p "$SOAK_DIR/tmp/${k#/tmp/}" && mount --bind "$k" "$SOAK_DIR/tmp/${k#/tmp/}" ||
+		{ echo "soak: $k not bound into its /tmp"; exit 2; }
+done
+mount --rbind "$SOAK_DIR/tmp" /tmp || { echo "soak: no /tmp of its own"; exit 2; }
 cluster_init >/dev/null 2>&1 || { echo "soak: cluster_init failed"; exit 2; }
 LOG=$SOAK_DIR/soak.log
 TRUTH=$CLUSTER_DIR/truth
@@ -411,5 +430,13 @@ rc=${PIPESTATUS[0]}
 echo "# log: $LOG"
 cluster_cleanup
 trap - EXIT
-umount /tmp && rmdir "$SOAK_DIR/tmp"
+# the binds' mount points (empty dirs) go with the rest; rmdir never removes a dir with anything in
+# it, nor one still mounted
+umount -R /tmp || rc=2
+for k in "${SOAK_KEEP[@]}"; do
+	d=$SOAK_DIR/tmp/${k#/tmp/}
+	umount "$d" || rc=2
+	while [ "$d" != "$SOAK_DIR/tmp" ] && rmdir "$d"; do d=$(dirname "$d"); done
+done
+rmdir "$SOAK_DIR/tmp" || rc=2
 exit "$rc"
