@@ -431,12 +431,12 @@ echo "# log: $LOG"
 cluster_cleanup
 trap - EXIT
 # the binds' mount points (empty dirs) go with the rest; rmdir never removes a dir with anything in
-# it, nor one still mounted
-umount -R /tmp || rc=2
+# it, nor one still mounted (what is left there is said, the exit code stays the soak's verdict)
+umount -R /tmp
 for k in "${SOAK_KEEP[@]}"; do
 	d=$SOAK_DIR/tmp/${k#/tmp/}
-	umount "$d" || rc=2
+	umount "$d"
 	while [ "$d" != "$SOAK_DIR/tmp" ] && rmdir "$d"; do d=$(dirname "$d"); done
 done
-rmdir "$SOAK_DIR/tmp" || rc=2
+rmdir "$SOAK_DIR/tmp"
 exit "$rc"
