@@ -14,24 +14,11 @@
 # partition rows can only land there, and 127.0.X.* is private to it.
 # Exit 1 when a row is wrong or a must-be-0 figure is not 0; 2 when the harness cannot run.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-TOP=$PWD
-
 # shellcheck source=tests/lib/faults.sh
-. tests/lib/faults.sh
-faults_enter_own_ns "$0" "$@" || { echo "not ok - the test's own network namespace"; exit 2; }
-
-# shellcheck source=tests/lib/cluster.sh
-. tests/lib/cluster.sh
-# shellcheck source=tests/lib/probe-check.sh
-. tests/lib/probe-check.sh
-probe_require
-# shellcheck source=tests/lib/etcd-versions.sh
-. tests/lib/etcd-versions.sh
-etcd_use_version || { echo "not ok - etcd ${ETCD_VERSION:-on PATH} available"; exit 2; }
+. "$(dirname "$0")/../lib/faults.sh" || exit 2
+faults_setup "not ok - setup" "$0" "$@" || exit 2
 DIAG=${ETCD_DIAG:-$TOP/build/etcd-diag}
 [ -x "$DIAG" ] || { echo "not ok - etcd-diag binary present at $DIAG"; exit 2; }
-export CLUSTER_KEY_ALG=ec
 FT=${FAULTS_T:-5}
 
 # ---- the table -------------------------------------------------------------------------------

@@ -16,36 +16,26 @@
 #   SOAK_GRACE_MS=MS   how long after a fault is in place a run may still say OK (default 0, see
 #                      soak_judge)
 #   SOAK_GAP=MIN:MAX   seconds between two actions (default 3:9)
-#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN; not
-#                      under /tmp, which the soak replaces with DIR/tmp in its mount namespace)
+#   SOAK_DIR=DIR       where the run's files are kept (default build/soak/VERSION-seedN, or
+#                      /var/tmp/etcd-soak/VERSION-seedN for a checkout under /tmp; not under
+#                      /tmp, which the soak replaces with DIR/tmp in its mount namespace, the
+#                      checkout bound back into it at its path)
 #
 # The truth model: each member up, stopped (SIGTERM, waited for), frozen (SIGSTOP) or cut
 # (nftables: its peer traffic dropped both ways, clients still reach it); never more than two at
 # fault at once, one action at a time. One at fault: quorum held, the truth WARNING, that member
 # named; two: quorum lost, CRITICAL; none: OK.
 # Figures that must be 0: false OK (OK while a member is at fault), a member at fault whose own
-# line is OK, runs past -t + 0.5 s, crashes (exit code above 3, a signal), output whose first line
-# does not match its exit code; and the probe's peak RSS in the last tenth of the runs within 10 %
-# of the first tenth's. Reported besides: false CRITICAL with the quorum held, WARNING with it lost,
+# line is OK, or that has no line in a run neither killed nor crashed, runs past -t + 0.5 s,
+# crashes (exit code above 3, a signal), output whose first line does not match its exit code
+# (0 to 3); and the probe's peak RSS in the last tenth of the runs within 10 % of the first
+# tenth's. Reported besides: false CRITICAL with the quorum held, WARNING with it lost,
 # not OK with every member up (each only once SOAK_SETTLE has passed since the last change).
 # Exit 1 when a must-be-0 figure is not 0 or the RSS grew; 2 when the harness cannot run.
 set -u
-cd "$(dirname "$0")/../.." || exit 2
-TOP=$PWD
-
 # shellcheck source=tests/lib/faults.sh
-. tests/lib/faults.sh
-faults_enter_own_ns "$0" "$@" || { echo "soak: no network namespace of its own"; exit 2; }
-
-# shellcheck source=tests/lib/cluster.sh
-. tests/lib/cluster.sh
-# shellcheck source=tests/lib/probe-check.sh
-. tests/lib/probe-check.sh
-probe_require
-# shellcheck source=tests/lib/etcd-versions.sh
-. tests/lib/etcd-versions.sh
-etcd_use_version || { echo "soak: etcd ${ETCD_VERSION:-on PATH} not available"; exit 2; }
-export CLUSTER_KEY_ALG=ec
+. "$(dirname "$0")/../lib/faults.sh" || exit 2
+faults_setup soak "$0" "$@" || exit 2
 
 DURATION=${SOAK_DURATION:-300}
 SEED=${SOAK_SEED:-$(($(date +%s) % 1000000))}
@@ -69,14 +59,31 @@ export PROBE_TIMEOUT=$((FAULTS_T + 3)) PROBE_MAXRSS=1
 PROBE_ARGS=(-w "leader_changes=none,proposals_failed=none,peer_rtt_p99=none")
 
 VERSION_DIR=${ETCD_VERSION_FULL:-$(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')}
-SOAK_DIR=${SOAK_DIR:-$TOP/build/soak/${VERSION_DIR:-etcd}-seed$SEED}
+# a checkout under /tmp (a CI clone): the run's files cannot be kept in it (see SOAK_KEEP below)
+case $TOP/ in /tmp/*) SOAK_BASE=/var/tmp/etcd-soak ;; *) SOAK_BASE=$TOP/build/soak ;; esac
+SOAK_DIR=${SOAK_DIR:-$SOAK_BASE/${VERSION_DIR:-etcd}-seed$SEED}
 SOAK_DIR=$(realpath -m "$SOAK_DIR") || exit 2
 case $SOAK_DIR/ in /tmp/*) echo "soak: SOAK_DIR must not be under /tmp (the soak gets a /tmp of its own)"; exit 2 ;; esac
 mkdir -p "$SOAK_DIR/tmp" && chmod 1777 "$SOAK_DIR/tmp" && rm -f "$SOAK_DIR/not-ok.out" || exit 2
 # a /tmp of its own (in its own mount namespace): the cluster's files cannot be touched through
 # the machine's /tmp by anything else on this shared machine while the soak runs (once, 5 s into
-# a run, its cluster dir vanished from under it)
-mount --bind "$SOAK_DIR/tmp" /tmp || { echo "soak: no /tmp of its own"; exit 2; }
+# a run, its cluster dir vanished from under it). What the run needs from the machine's /tmp is
+# bound back at its path, as tests/lib/host-init.sh does for hosts: the checkout (the probe, the
+# etcd versions cache in build/), the probe and etcd when elsewhere under /tmp. SOAK_KEEP: those
+# paths, shortest first, none inside another.
+SOAK_KEEP=()
+while read -r p; do
+	for k in "${SOAK_KEEP[@]}"; do case $p/ in "$k"/*) continue 2 ;; esac; done
+	SOAK_KEEP+=("$p")
+done < <(for p in "$TOP" "$(dirname "$PROBE")" "$(dirname "$(command -v etcd)")"; do
+	p=$(realpath -m "$p")
+	case $p/ in /tmp/?*) echo "${#p} $p" ;; esac
+done | sort -n -u | cut -d' ' -f2-)
+for k in "${SOAK_KEEP[@]}"; do
+	mkdir -p "$SOAK_DIR/tmp/${k#/tmp/}" && mount --bind "$k" "$SOAK_DIR/tmp/${k#/tmp/}" ||
+		{ echo "soak: $k not bound into its /tmp"; exit 2; }
+done
+mount --rbind "$SOAK_DIR/tmp" /tmp || { echo "soak: no /tmp of its own"; exit 2; }
 cluster_init >/dev/null 2>&1 || { echo "soak: cluster_init failed"; exit 2; }
 LOG=$SOAK_DIR/soak.log
 TRUTH=$CLUSTER_DIR/truth
@@ -233,7 +240,7 @@ soak_judge() {
 	case $PROBE_RC in 124 | 137) verdict=HANG ;; [0-3]) ;; *) verdict=CRASH ;; esac
 	[ "$PROBE_MS" -gt $((FAULTS_T * 1000 + 500)) ] && note+=(HANG)
 	[ "$verdict" = CRASH ] && note+=(CRASH)
-	if [ "$PROBE_RC" -le 2 ] 2>/dev/null && ! head -n 1 "$PROBE_OUT_FILE" | grep -q "^ETCD $verdict - "; then
+	if [ "$PROBE_RC" -le 3 ] 2>/dev/null && ! head -n 1 "$PROBE_OUT_FILE" | grep -q "^ETCD $verdict - "; then
 		note+=(MALFORMED)
 	fi
 	if [ ${#faulted[@]} -gt 0 ] && [ "$verdict" = OK ]; then note+=(FALSE-OK); fi
@@ -241,7 +248,13 @@ soak_judge() {
 	for f in "${faulted[@]}"; do
 		i=${f:1:1}
 		st_line=$(awk -v i="$i" '$1 == i { print $2; exit }' <<<"$lines")
-		[ -n "$st_line" ] && [ "$st_line" != OK ] || note+=("MEMBER-FALSE-OK:m$i")
+		# no line at all: a run killed (HANG) or crashed prints none, one that ended by itself must
+		# have named every member it was given
+		if [ -z "$st_line" ]; then
+			case $verdict in HANG | CRASH) ;; *) note+=("MEMBER-MISSING:m$i") ;; esac
+		elif [ "$st_line" = OK ]; then
+			note+=("MEMBER-FALSE-OK:m$i")
+		fi
 	done
 	if [ "$steady" = 0 ]; then
 		note+=(changing)
@@ -299,8 +312,12 @@ soak_probe_loop() {
 # soak_wind_down: stops the probe loop (bounded: the run under way ends within PROBE_TIMEOUT + 5 s),
 # thaws every member and drops the rules (so the members stop at once), keeps the members' logs.
 LOOP_PID=
+WOUND_DOWN=0
 soak_wind_down() {
 	local k i
+	# called by the run, then again by cluster_cleanup (cluster_atexit, for an early exit)
+	[ "$WOUND_DOWN" = 1 ] && return 0
+	WOUND_DOWN=1
 	touch "$STOP"
 	if [ -n "$LOOP_PID" ]; then
 		for ((k = 0; k < (PROBE_TIMEOUT + 8) * 10; k++)); do
@@ -315,6 +332,7 @@ soak_wind_down() {
 	done
 	faults_nft_clear
 	for i in 1 2 3; do [ -f "$(member_log "$i")" ] && cp "$(member_log "$i")" "$SOAK_DIR/"; done
+	echo "# wound down: probe loop stopped, members thawed, rules dropped, logs kept" >>"$LOG"
 	return 0
 }
 cluster_atexit soak_wind_down
@@ -368,8 +386,9 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 			none = (r[1] == 0); unserved = (r[1] < r[2])
 		}
 		if ($6 ~ /^[0-9]+$/) rss[++nrss] = $6 + 0
-		if (note ~ /FALSE-OK/) fok++
+		if (note ~ /(^|,)FALSE-OK/) fok++
 		if (note ~ /MEMBER-FALSE-OK/) mfok++
+		if (note ~ /MEMBER-MISSING/) mmiss++
 		if (note ~ /HANG/) hang++
 		if (note ~ /CRASH/) crash++
 		if (note ~ /MALFORMED/) malformed++
@@ -395,6 +414,7 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 		printf "# verdicts: OK %d, WARNING %d, CRITICAL %d, UNKNOWN %d, HANG %d, CRASH %d\n", verdicts["OK"], verdicts["WARNING"], verdicts["CRITICAL"], verdicts["UNKNOWN"], verdicts["HANG"], verdicts["CRASH"]
 		printf "# false OK (must be 0):                       %d\n", fok
 		printf "# a member at fault with an OK line (must be 0): %d\n", mfok
+		printf "# a member at fault with no line (must be 0): %d\n", mmiss
 		printf "# runs past -t + 0.5 s (must be 0):           %d (slowest %d ms)\n", hang, maxms
 		printf "# crashes (must be 0):                        %d\n", crash
 		printf "# first line not the exit code (must be 0):   %d\n", malformed
@@ -403,12 +423,20 @@ awk -v ver="${ETCD_VERSION_FULL:-?}" -v seed="$SEED" -v secs="$DURATION" -v acti
 		printf "# false CRITICAL, quorum held, settled:       %d (etcd itself served no read then: %d)\n", fcrit, fcrit_un
 		printf "# WARNING with the quorum lost, settled:      %d\n", under
 		printf "# not OK with every member up, settled:       %d (a member up served etcdctl no read then: %d)\n", falarm, falarm_un
-		exit (runs > 0 && fok + mfok + hang + crash + malformed == 0 && flat && failed == 0) ? 0 : 1
+		exit (runs > 0 && fok + mfok + mmiss + hang + crash + malformed == 0 && flat && failed == 0) ? 0 : 1
 	}' "$LOG" | tee -a "$LOG"
 rc=${PIPESTATUS[0]}
 [ "$ACTIONS_FAILED" = 0 ] || rc=2
 echo "# log: $LOG"
 cluster_cleanup
 trap - EXIT
-umount /tmp && rmdir "$SOAK_DIR/tmp"
+# the binds' mount points (empty dirs) go with the rest; rmdir never removes a dir with anything in
+# it, nor one still mounted (what is left there is said, the exit code stays the soak's verdict)
+umount -R /tmp
+for k in "${SOAK_KEEP[@]}"; do
+	d=$SOAK_DIR/tmp/${k#/tmp/}
+	umount "$d"
+	while [ "$d" != "$SOAK_DIR/tmp" ] && rmdir "$d"; do d=$(dirname "$d"); done
+done
+rmdir "$SOAK_DIR/tmp"
 exit "$rc"

@@ -50,11 +50,11 @@ CLUSTER_NET=${CLUSTER_NET:-}
 CLUSTER_SIZE=0
 CLUSTER_TOKEN=
 CLUSTER_LOCK=
-declare -a CLUSTER_PIDS=()        # index I: PID of member mI (empty when stopped)
-declare -a CLUSTER_EXTRA_ARGS=()  # etcd arguments cluster_start got, reused by member_start
-declare -a CLUSTER_BG_PIDS=()     # other processes started with cluster_bg
-declare -a CLUSTER_ATEXIT=()      # commands cluster_cleanup runs first (cluster_atexit)
-declare -a MEMBER_ARGV=()         # set by member_argv
+declare -ga CLUSTER_PIDS=()        # index I: PID of member mI (empty when stopped)
+declare -ga CLUSTER_EXTRA_ARGS=()  # etcd arguments cluster_start got, reused by member_start
+declare -ga CLUSTER_BG_PIDS=()     # other processes started with cluster_bg
+declare -ga CLUSTER_ATEXIT=()      # commands cluster_cleanup runs first (cluster_atexit)
+declare -ga MEMBER_ARGV=()         # set by member_argv
 
 # cluster_log MSG...: one line on stderr, prefixed so it stands apart from test output.
 cluster_log() { echo "cluster: $*" >&2; }

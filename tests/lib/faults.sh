@@ -4,7 +4,9 @@
 # ../shared/LAB_NOTES.md "Real faults to inject into real members".
 #
 # Sourced after tests/lib/cluster.sh (same shell: state lives in its variables); a fault script
-# sources it first of all for faults_enter_own_ns (the rest needs cluster.sh and probe-check.sh).
+# sources it first of all and calls faults_setup (which sources the rest).
+#   faults_setup WHO SCRIPT [ARGS]   a fault script's preamble: TOP (the repository root), the
+#                                    namespace, the libraries, the probe, ETCD_VERSION
 #   faults_enter_own_ns SCRIPT [ARGS]  re-runs SCRIPT inside a network and mount namespace of its
 #                                    own (the packages and ETCD_VERSION fetched before); inside it,
 #                                    loopback up
@@ -29,6 +31,30 @@
 
 FAULTS_UID_BASE=${FAULTS_UID_BASE:-47000}
 FAULTS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# faults_setup WHO SCRIPT [ARGS]: what every fault script does first: into the repository root
+# (TOP), into a namespace of its own (faults_enter_own_ns: SCRIPT ARGS run again there), then
+# tests/lib/cluster.sh, probe-check.sh and etcd-versions.sh sourced, the probe binary required
+# (probe_require exits 1 without it), ETCD_VERSION put on PATH, EC keys for the cluster (those files are
+# sourced inside this function: cluster.sh declares its arrays -g). Returns 2 after one line
+# "WHO: ..." when the harness cannot run.
+faults_setup() {
+	local who=$1 script
+	script=$(realpath "$2") || return 2
+	shift 2
+	cd "$FAULTS_LIB_DIR/../.." || return 2
+	TOP=$PWD
+	faults_enter_own_ns "$script" "$@" || { echo "$who: no network namespace of its own"; return 2; }
+	# shellcheck source=tests/lib/cluster.sh
+	. "$TOP/tests/lib/cluster.sh"
+	# shellcheck source=tests/lib/probe-check.sh
+	. "$TOP/tests/lib/probe-check.sh"
+	probe_require
+	# shellcheck source=tests/lib/etcd-versions.sh
+	. "$TOP/tests/lib/etcd-versions.sh"
+	etcd_use_version || { echo "$who: etcd ${ETCD_VERSION:-on PATH} not available"; return 2; }
+	export CLUSTER_KEY_ALG=ec
+}
 
 # faults_enter_own_ns SCRIPT [ARGS]: outside the namespace, what needs the network happens (the
 # packages, the ETCD_VERSION download), then SCRIPT ARGS is executed again (exec: this call does
