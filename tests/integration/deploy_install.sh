@@ -22,6 +22,23 @@ else
 	notok "shellcheck -S warning on the deploy scripts" "$out"
 fi
 
+# --- the tests' own setup (tests/lib/deploy.sh, deploy-hosts.sh) with an etcd version that cannot be had here
+# (its mirror unreachable): the whole test is skipped, one `skip - ` line (the line run-all.sh counts), exit 0
+for lib in deploy deploy-hosts; do
+	case $lib in
+	deploy) code='. tests/lib/deploy.sh && deploy_setup deploy-skip-test "the skipped test"' ;;
+	*) code='. tests/lib/deploy-hosts.sh && deploy_hosts_start 1 "the skipped test"' ;;
+	esac
+	out=$(ETCD_VERSION=3.5.16 ETCD_VERSIONS_CACHE=$W/vcache ETCD_VERSIONS_MIRROR=http://127.0.0.1:9/debian \
+		timeout 120 bash -c "$code"'; echo "went on: $?"' 2>"$W/skip.err")
+	rc=$?
+	if [ "$rc" = 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && [[ $out == "skip - the skipped test (etcd 3.5.16 not available here)" ]]; then
+		ok "tests/lib/$lib.sh with etcd 3.5.16 unreachable: '$out', exit 0"
+	else
+		notok "tests/lib/$lib.sh with the etcd version unreachable skips the test" "exit $rc" "stdout: $out" "stderr: $(cat "$W/skip.err")"
+	fi
+done
+
 # --- rendering and systemd-analyze verify
 A=$W/a
 if inst "$A" etcd01 "127.0.$X.1" --no-start; then
