@@ -5,8 +5,8 @@
 # else (a re-run leaves the same CSR as it was); --sign on the CA dir checks the request and signs it with
 # the member extensions and subject only (a request's own extensions and subject never reach the
 # certificate); --cert installs the signed certificate with ca.pem alone, and a re-run keeps it. A full
-# file system under --request's or --out's file: one line, exit 1, nothing written (not the new key
-# either). Hostile or wrong input: one line on stderr, exit 2 (not a usable file) or 1 (refused), nothing written.
+# file system under --request's, --out's or the new key's file: one line, exit 1, nothing written (not
+# the new key, nor its dir, either). Hostile or wrong input: one line on stderr, exit 2 (not a usable file) or 1 (refused), nothing written.
 # Nothing listens on the loopback net used (127.0.X.*, X in 60..99, locked while the test runs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -63,8 +63,8 @@ else
 	notok "--request again leaves the same request alone" "before: $csr_before" "after:  $csr_after" "$(cat "$M.out")"
 fi
 
-# -- a full file system under --request's or --out's file: exit 1, one line naming the file, nothing written
-# anywhere (not even the new member key), no temp file left. Each in a private mount namespace, where the
+# -- a full file system under --request's, --out's or the new key's file: exit 1, one line naming the file,
+# nothing written anywhere (not even the new member key, nor its dir), no temp file left. Each in a private mount namespace, where the
 # dir is a small tmpfs filled up.
 # full_run DIR CMD...: CMD with DIR full; its output in $W/full.out/.err, its exit in $W/full.rc, the files then
 # in DIR in $W/full.ls
@@ -82,17 +82,19 @@ full_run() {
 		ls -A "$d" >"$w/full.ls"
 	' _ "$dir" "$W" "$@"
 }
-# full_ok NAME FILE SNAPSHOT_DIR BEFORE: the checks after full_run
+# full_ok NAME FILE SNAPSHOT_DIR BEFORE [EMPTY_DIR]: the checks after full_run (EMPTY_DIR: left empty too)
 full_ok() {
-	local rc
+	local rc left=""
 	rc=$(cat "$W/full.rc" 2>/dev/null)
+	[ -z "${5:-}" ] || left=$(ls -A "$5")
 	if [ "$rc" = 1 ] && [ "$(wc -l <"$W/full.err")" = 1 ] &&
 		grep -qx "etcd-install: error: cannot write $2 (no space left on its file system?): nothing was installed" "$W/full.err" &&
-		[ "$(cat "$W/full.ls")" = .fill ] && [ "$(snapshot "$3")" = "$4" ]; then
+		[ "$(cat "$W/full.ls")" = .fill ] && [ "$(snapshot "$3")" = "$4" ] && [ -z "$left" ]; then
 		ok "$1: exit 1, '$(cat "$W/full.err")', nothing written, no temp file"
 	else
 		notok "$1" "exit ${rc:-none}" "stderr: $(cat "$W/full.err" 2>&1)" "stdout: $(head -5 "$W/full.out" 2>&1)" \
-			"in the full dir: $(tr '\n' ' ' <"$W/full.ls" 2>&1)" "$([ "$(snapshot "$3")" = "$4" ] || echo "files changed under $3")"
+			"in the full dir: $(tr '\n' ' ' <"$W/full.ls" 2>&1)" "$([ "$(snapshot "$3")" = "$4" ] || echo "files changed under $3")" \
+			"${left:+in $5: $left}"
 	fi
 }
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
@@ -104,6 +106,15 @@ else
 	full_run "$FO" timeout 60 "$INSTALL" --name etcd02 --ip "127.0.$X.2" --initial-cluster "$CL" --ca-dir "$F/ca" \
 		--ssl-dir "$F/ssl" --request "$FO/etcd02.csr"
 	full_ok "--request with its file's dir full (a new member: its key not made either)" "$FO/etcd02.csr" "$F" "$before"
+	# the request written, the new key's dir made on the full file system, the key not: the dir is not left
+	# (the request's dir is not in the snapshot: its mtime moves with the temp copy made and removed)
+	F2=$W/full-ssl
+	mkdir -p "$F2/ca" "$W/full-req" && cp "$A/ca/ca.pem" "$F2/ca/"
+	before=$(snapshot "$F2")
+	full_run "$FO" timeout 60 "$INSTALL" --name etcd02 --ip "127.0.$X.2" --initial-cluster "$CL" --ca-dir "$F2/ca" \
+		--ssl-dir "$FO/ssl" --request "$W/full-req/etcd02.csr"
+	full_ok "--request with --ssl-dir on a full file system (the key's new dir not left behind, the request not written)" \
+		"$FO/ssl/etcd-key.pem" "$F2" "$before" "$W/full-req"
 	before=$(snapshot "$A")
 	full_run "$FO" timeout 60 "$INSTALL" --sign "$W/etcd02.csr" --out "$FO/etcd02.pem" --ca-dir "$A/ca"
 	full_ok "--sign with --out's dir full" "$FO/etcd02.pem" "$A" "$before"

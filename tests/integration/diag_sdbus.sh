@@ -82,8 +82,10 @@ check diag_sdbus_unit_file_option \
 
 # specifiers (%H %p %N) in a drop-in's ExecStart= and Environment=, and User=/Group=: over D-Bus
 # systemd expands them itself; --unit-file expands them as systemd would. The unit is stopped and
-# the manifest gone, so the loaded unit is what is read. The name and the certificate path reach
-# the report as the file-missing finding (on the member named by --name, for the file named).
+# the manifest gone, so the loaded unit is what is read. The name (%H-%N) and the certificate path
+# (%p-%H) reach the report as the file-missing finding (on the member named by --name, for the file
+# named); the report does not show the token (tok-%N), so it is checked as systemd expanded it.
+# (%N and %p are both "etcd" here; %n, "etcd.service", would show.)
 host_run "$H" rm -f /etc/kubernetes/manifests/etcd.yaml || exit 1
 host_run "$H" sh -c 'cat >/etc/systemd/system/etcd.service.d/20-specifiers.conf' <<'EOT'
 [Service]
@@ -91,10 +93,16 @@ User=etcd
 Group=etcd
 Environment=ETCD_CERT_FILE=/etc/etcd/%p-%H.pem
 ExecStart=
-ExecStart=/usr/bin/etcd --name %H-%p --initial-cluster-token tok-%N
+ExecStart=/usr/bin/etcd --name %H-%N --initial-cluster-token tok-%N
 EOT
 host_run "$H" systemctl daemon-reload || exit 1
 HN=$(host_run "$H" hostname)
+exec_start=$(host_run "$H" systemctl show -p ExecStart --value etcd.service)
+if [[ $exec_start == *"argv[]=/usr/bin/etcd --name $HN-etcd --initial-cluster-token tok-etcd ;"* ]]; then
+	ok "diag_sdbus_specifiers_systemd: systemd expands the drop-in's --name %H-%N and tok-%N to $HN-etcd and tok-etcd"
+else
+	notok diag_sdbus_specifiers_systemd "ExecStart: $exec_start"
+fi
 SPEC="c['user'] == 'etcd' and c['group'] == 'etcd' and [x for x in f if x['code'] == 'file-missing' and x['member'] == '$HN-etcd' and '/etc/etcd/etcd-$HN.pem' in x['summary']]"
 check diag_sdbus_specifiers_over_dbus \
 	"c['deployment'] == 'systemd unit over D-Bus' and c['dropins'] == 2 and s['initial-cluster-token'] == 'D-Bus etcd.service' and $SPEC" \

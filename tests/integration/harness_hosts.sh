@@ -138,6 +138,21 @@ else
 	notok "host_run's stdout and stderr" "${bad[@]}"
 fi
 
+# host_run's file names do not come back when two subshells get the same PID (the kernel recycles
+# PIDs; here forced by ns_last_pid in a PID namespace of the test's own) and the same count (each
+# starts from its parent's): else a process one left in the host writes into a file read again
+out=$(unshare -p -f bash -c '. tests/lib/hosts.sh || exit 2
+	for i in 1 2; do
+		echo 99 >/proc/sys/kernel/ns_last_pid || exit 2
+		(_host_runid && echo "$BASHPID $HOSTS_RUN_ID")
+	done' 2>&1)
+{ read -r pid1 id1 && read -r pid2 id2; } <<<"$out"
+if [ "${pid1:-}" = 100 ] && [ "${pid2:-}" = 100 ] && [ -n "${id1:-}" ] && [ "$id1" != "${id2:-}" ]; then
+	ok "host_run's file names differ in two subshells of one shell that get the same PID ($id1, $id2)"
+else
+	notok "host_run's file names in two subshells with the same PID" "$out"
+fi
+
 # the machine meanwhile: only this run's cgroup dirs are new
 machine_state >"$SENT/during"
 want=$(for s in systemd unified; do for i in 1 2 3; do echo "/sys/fs/cgroup/$s/etcd-hosts.$ID.etcd0$i"; done; done | sort)

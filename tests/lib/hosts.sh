@@ -46,6 +46,7 @@ HOSTS_ID=""
 HOSTS_HOLDER=""
 HOSTS_WATCHDOG=""
 HOSTS_RUN_SEQ=0
+HOSTS_RUN_ID=""
 declare -A HOST_PID=() HOST_OUTER=() HOST_IP=() HOST_CG=() HOST_LOG=() HOST_STATE=()
 declare -a HOSTS_ATEXIT=()
 
@@ -226,10 +227,11 @@ host_run() {
 	# caller would wait for an EOF that never comes. Stdout and stderr on the same pipe (the caller's
 	# 2>&1) go to one file, so their lines keep their order. Files and terminals are handed over as
 	# they are.
-	# ID: this shell's PID and a count, unique without mktemp. Each file is emptied after use, not
-	# removed (rm is one more fork): a process left writing to it writes to a file nobody reads again.
+	# Each file is emptied after use, not removed (rm is one more fork): a process left writing to it
+	# writes to a file nobody reads again, so long as its name (_host_runid) never comes back.
 	local f rc
-	f=$HOSTS_DIR/$name/runs/$BASHPID.$((HOSTS_RUN_SEQ += 1))
+	_host_runid
+	f=$HOSTS_DIR/$name/runs/$HOSTS_RUN_ID
 	# (fd 1 and 2 are handed over by not redirecting them: a redirection to /dev/stdout would open the
 	# file again, with an offset of its own)
 	if [ -p /dev/stdout ] && [ /dev/stdout -ef /dev/stderr ]; then
@@ -252,6 +254,13 @@ host_run() {
 	if [ -s "$f.err" ]; then _hosts_cat "$f.err" >&2; : >"$f.err"; fi
 	: >"$f.pid"
 	return "$rc"
+}
+# _host_runid: sets HOSTS_RUN_ID, a name for one host_run's files, unique without a fork (mktemp).
+# PID and count alone repeat: a subshell starts from its parent's count, and two subshells can get
+# the same PID (one ends, the kernel hands its PID on). The time in microseconds tells those apart
+# (the second starts after the first ended); the count, the calls of one shell.
+_host_runid() {
+	HOSTS_RUN_ID=$BASHPID.$EPOCHREALTIME.$((HOSTS_RUN_SEQ += 1))
 }
 _host_nsenter() { # RUNFILE PID CMD...: host_run's nsenter, its PID recorded in RUNFILE.pid
 	(echo "$BASHPID $2" >"$1.pid" && exec nsenter -t "$2" -m -u -i -n -p -- "${@:3}")
