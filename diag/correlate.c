@@ -646,6 +646,34 @@ static bool explains_link(enum diag_code c)
 	return explains_down(c);
 }
 
+/* A member the journal found down (its peers' dials refused) that the live checks reach now,
+ * healthy, came back: the journal's lines are history, told as such (info), not the finding on
+ * top. The fault matrix's leader-churn row on 3.5.16: diag ran as the last restarted member came
+ * up, before its peers' streams logged a reconnect. */
+static void live_clears_down(struct diag_findings *r, const struct directory *d,
+			     const struct live_facts *l)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *f = &r->v[i];
+		if (f->code != DIAG_MEMBER_DOWN || !f->seen_on[0])
+			continue;
+		for (size_t k = 0; k < l->n; k++) {
+			const struct live_endpoint *e = &l->v[k];
+			char member[64];
+			if (e->name[0])
+				text_scopy(member, sizeof(member), e->name);
+			else
+				dir_by_addr(d, e->host, member, sizeof(member));
+			if (e->peer || !e->healthy || strcmp(member, f->member) != 0)
+				continue;
+			f->severity = DIAG_SEV_INFO;
+			add_evidence(f, "live: %s answers now, healthy: it was down and is back",
+				     e->url);
+			break;
+		}
+	}
+}
+
 /* Removes the findings marked DIAG_CODE_NONE (joined into another). */
 static void drop_folded(struct diag_findings *r)
 {
@@ -1088,7 +1116,8 @@ static void quorum_from_down(struct diag_findings *r, const struct directory *d,
 	uint64_t count = 0;
 	char names[128] = "";
 	for (size_t i = 0; i < r->n; i++) {
-		if (r->v[i].code != DIAG_MEMBER_DOWN)
+		/* one the live checks found back (live_clears_down) is not down */
+		if (r->v[i].code != DIAG_MEMBER_DOWN || r->v[i].severity <= DIAG_SEV_INFO)
 			continue;
 		down++;
 		count += r->v[i].count;
@@ -1128,6 +1157,8 @@ int correlate_run(const struct correlate_input *in, struct diag_findings *ret)
 	fold_symptoms(ret);
 	if (in->live && in->live->available)
 		fold_own_client_cert(ret, in->live);
+	if (in->live && in->live->available)
+		live_clears_down(ret, d, in->live);
 	quorum_from_down(ret, d, in->cfg);
 	quorum_from_votes(ret, in->aggs);
 	for (size_t i = 0; i < ret->n; i++) {
