@@ -772,6 +772,10 @@ static bool is_raft_symptom(const struct diag_finding *s, const struct diag_find
 	bool same = strcmp(s->member, c->member) == 0;
 	switch (s->code) {
 	case DIAG_NO_LEADER:
+		/* the others lose the leader the slow member was; the slow member itself, its raft
+		 * loop stalled behind its own fsync, misses the leader's heartbeats and loses it
+		 * too (the fault matrix's slow-disk follower row on 3.4.23) */
+		return !same || c->code == DIAG_SLOW_DISK;
 	case DIAG_LEADER_CHURN:
 	case DIAG_QUORUM_LOST:
 		return !same; /* the others lose the leader the slow member was, or could not be */
