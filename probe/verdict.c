@@ -410,7 +410,9 @@ void verdict_compute(const struct check_facts *f, const struct thresholds *t,
 		if (!e->healthy || e->is_learner || (e->has_status && e->cluster_id != best_id))
 			continue;
 		uint64_t id = e->has_status ? e->member_id : (uint64_t)i + 1;
-		if (!is_voting_member(f, id))
+		/* only a Status's ID can be looked up in the list (one refused for want of
+		 * credentials has none: probe_auth on 3.5.30 counted its member as no voter) */
+		if (e->has_status && !is_voting_member(f, id))
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < n_seen; j++)
