@@ -284,7 +284,4 @@ else
 	notok "etcd-install repairs etcd03" "${bad[@]}"
 fi
 
-t=$SECONDS
-hosts_stop_all 20
-echo "# times: boot ${boot_s}s, installs ${install_s}s, stop $((SECONDS - t))s, whole test $((SECONDS - T0))s (etcd $ETCD_VERSION_FULL)"
-exit "$FAILED"
+deploy_hosts_finish "$install_s"

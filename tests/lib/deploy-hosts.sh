@@ -12,7 +12,8 @@
 # checkout), PROBE, DIAG, T0 (SECONDS at the start), W ($HOSTS_DIR: bound into every host at the same
 # path), N ($HOSTS_NET), IPS ("$N.1 ... $N.N"), NODES (etcd01=https://$N.1:2380,...: the tutorial's ETCD_NODES), boot_s (seconds to boot them).
 # Functions, called from the test's main shell (as hosts.sh's): install, jctl, ca_copy, unit_show,
-# wait_for, at_least.
+# wait_for, at_least, and deploy_hosts_finish INSTALL_S at the end (stops the hosts, prints the
+# times, exits with the test's verdict).
 
 REPO=$PWD
 # shellcheck source=deploy/demo-lib.sh
@@ -113,3 +114,12 @@ wait_for() {
 	until "$@"; do [ "$SECONDS" -lt "$end" ] || return 1; hosts_sleep 0.5; done
 }
 at_least() { [ "$("${@:2}")" -ge "$1" ]; } # at_least N CMD...: CMD prints a number >= N
+
+# deploy_hosts_finish INSTALL_S: stops every host, prints the test's times (boot, the installs'
+# INSTALL_S seconds, the stop, the whole test) and exits with the test's verdict ($FAILED).
+deploy_hosts_finish() {
+	local t=$SECONDS
+	hosts_stop_all 20
+	echo "# times: boot ${boot_s}s, installs ${1}s, stop $((SECONDS - t))s, whole test $((SECONDS - T0))s (etcd $ETCD_VERSION_FULL)"
+	exit "$FAILED"
+}
