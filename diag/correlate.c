@@ -551,6 +551,17 @@ static enum diag_code live_code(const struct live_endpoint *e)
 	}
 }
 
+/* The member a live endpoint is: its name from the member list, else the member whose peer URL
+ * has its address. */
+static void live_member(const struct directory *d, const struct live_endpoint *e, char *out,
+			size_t cap)
+{
+	if (e->name[0])
+		text_scopy(out, cap, e->name);
+	else
+		dir_by_addr(d, e->host, out, cap);
+}
+
 static void from_live(struct diag_findings *r, const struct directory *d,
 		      const struct live_facts *l)
 {
@@ -558,10 +569,7 @@ static void from_live(struct diag_findings *r, const struct directory *d,
 	for (size_t i = 0; i < l->n; i++) {
 		const struct live_endpoint *e = &l->v[i];
 		char member[64];
-		if (e->name[0])
-			text_scopy(member, sizeof(member), e->name);
-		else
-			dir_by_addr(d, e->host, member, sizeof(member));
+		live_member(d, e, member, sizeof(member));
 		if (e->alarm_nospace || e->alarm_corrupt) {
 			struct diag_finding *f = finding_get(r, e->alarm_nospace ? DIAG_NOSPACE_ALARM
 									 : DIAG_CORRUPT_ALARM, member);
@@ -660,10 +668,7 @@ static void live_clears_down(struct diag_findings *r, const struct directory *d,
 		for (size_t k = 0; k < l->n; k++) {
 			const struct live_endpoint *e = &l->v[k];
 			char member[64];
-			if (e->name[0])
-				text_scopy(member, sizeof(member), e->name);
-			else
-				dir_by_addr(d, e->host, member, sizeof(member));
+			live_member(d, e, member, sizeof(member));
 			if (e->peer || !e->healthy || strcmp(member, f->member) != 0)
 				continue;
 			f->severity = DIAG_SEV_INFO;
